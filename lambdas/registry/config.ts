@@ -1,0 +1,11 @@
+/** Settings of the registry app, parsed once per cold start (see ../shared/config.ts). */
+export interface RegistryConfig {
+  /** Pushing to a missing repository creates it, as ECR's CREATE_ON_PUSH does. */
+  createOnPush: boolean;
+  /** Lifetime of presigned blob download URLs. */
+  downloadUrlSeconds: number;
+  /** Lifetime of an unfinished upload session. */
+  uploadTtlSeconds: number;
+  /** Largest request body a request may carry (see ../shared/limits.ts). */
+  maxRequestBodyBytes: number;
+}

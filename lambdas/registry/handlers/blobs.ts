@@ -1,0 +1,51 @@
+import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
+import { RegistryError } from '../errors.js';
+import { isValidDigest } from '../grammar.js';
+import { empty } from './responses.js';
+
+function digestParam(context: RouteContext): string {
+  const digest = context.params.digest!;
+  if (!isValidDigest(digest)) throw new RegistryError('DIGEST_INVALID', `${JSON.stringify(digest)} is not a valid digest`, { digest });
+  return digest;
+}
+
+async function requireLink(context: RouteContext) {
+  const name = repositoryName(context);
+  const digest = digestParam(context);
+  const link = await context.services.store.getBlobLink(name, digest);
+  if (!link) {
+    return context.services.repositories.explainMiss(name, new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${name}`, { digest }));
+  }
+  return link;
+}
+
+/** GET: a redirect to a short-lived presigned S3 URL; the bytes never pass through Lambda. */
+export const getBlob: RouteHandler = async (context) => {
+  const link = await requireLink(context);
+  const url = await context.services.blobs.presignGet(link.objectKey, context.services.config.downloadUrlSeconds);
+  return empty(307, { location: url, 'docker-content-digest': link.digest });
+};
+
+/** HEAD: answered from metadata alone. */
+export const headBlob: RouteHandler = async (context) => {
+  const link = await requireLink(context);
+  return {
+    status: 200,
+    headers: {
+      'content-length': String(link.size),
+      'content-type': 'application/octet-stream',
+      'docker-content-digest': link.digest,
+      etag: `"${link.digest}"`,
+    },
+  };
+};
+
+/** DELETE: removes the blob from this repository; other repositories keep it. */
+export const deleteBlob: RouteHandler = async (context) => {
+  const name = repositoryName(context);
+  const digest = digestParam(context);
+  if (!(await context.services.store.unlinkBlob(name, digest))) {
+    await context.services.repositories.explainMiss(name, new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${name}`, { digest }));
+  }
+  return empty(202);
+};

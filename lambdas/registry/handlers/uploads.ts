@@ -1,0 +1,133 @@
+import type { UploadSession } from '../../store/records.js';
+import { UploadConflictError } from '../../store/errors.js';
+import type { ByteRange } from '../blobs/upload-service.js';
+import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
+import { RegistryError } from '../errors.js';
+import { isValidDigest, isValidName } from '../grammar.js';
+import { empty } from './responses.js';
+
+function uploadLocation(name: string, id: string): string {
+  return `/v2/${name}/blobs/uploads/${id}`;
+}
+
+/** The spec's inclusive Range of bytes received; "0-0" also stands for none, as distribution answers. */
+function receivedRange(offset: number): string {
+  return `0-${Math.max(0, offset - 1)}`;
+}
+
+function sessionHeaders(context: RouteContext, session: UploadSession): Record<string, string> {
+  return {
+    location: uploadLocation(session.repository, session.id),
+    range: receivedRange(session.offset),
+    'docker-upload-uuid': session.id,
+    'blob-upload-session-id': session.id,
+    // Chunk-aware clients stay under the request limit (as cloudflare/serverless-registry advertises).
+    'oci-chunk-max-length': String(context.services.config.maxRequestBodyBytes),
+  };
+}
+
+function blobCreated(name: string, digest: string) {
+  return empty(201, { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest });
+}
+
+/** Content-Range as the spec writes it (`0-99`), also accepting `bytes 0-99/100` and `bytes=0-99`. */
+export function parseContentRange(value: string | undefined): ByteRange | undefined | 'invalid' {
+  if (value === undefined) return undefined;
+  const match = /^(?:bytes[ =])?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(value.trim());
+  if (!match) return 'invalid';
+  const range = { start: Number(match[1]), end: Number(match[2]) };
+  return range.end < range.start ? 'invalid' : range;
+}
+
+function digestList(context: RouteContext): string[] {
+  const digests = context.request.query.getAll('digest');
+  if (digests.length === 0) {
+    throw new RegistryError('DIGEST_INVALID', 'the digest query parameter is required to complete an upload');
+  }
+  const invalid = digests.find((digest) => !isValidDigest(digest) || !digest.startsWith('sha256:'));
+  if (invalid !== undefined) {
+    throw new RegistryError('DIGEST_INVALID', `${JSON.stringify(invalid)} is not a sha256 digest; Berth verifies uploads with sha256`, { digest: invalid });
+  }
+  if (new Set(digests).size > 1) {
+    throw new RegistryError('DIGEST_INVALID', `the digests given (${digests.join(', ')}) cannot all match one blob`);
+  }
+  return digests;
+}
+
+/**
+ * A chunk that does not continue the upload answers 416 with the current Range,
+ * so the client can resume from it.
+ */
+async function withResumeHint<T>(context: RouteContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const conflict = error instanceof UploadConflictError;
+    if (!conflict && !(error instanceof RegistryError && error.kind === 'RANGE_INVALID')) throw error;
+    const session = await context.services.uploads.status(repositoryName(context), context.params.session!);
+    const message = conflict ? 'another request is writing this upload; resume from the returned Range' : error.message;
+    throw new RegistryError('RANGE_INVALID', message, undefined, sessionHeaders(context, session));
+  }
+}
+
+function requireRange(context: RouteContext): ByteRange | undefined {
+  const range = parseContentRange(context.request.headers['content-range']);
+  if (range === 'invalid') {
+    throw new RegistryError('RANGE_INVALID', `Content-Range ${JSON.stringify(context.request.headers['content-range'])} is not of the form <start>-<end>`);
+  }
+  return range;
+}
+
+/** POST: starts an upload, uploads a whole blob (`?digest=`), or mounts one (`?mount=`). */
+export const startUpload: RouteHandler = async (context) => {
+  const name = repositoryName(context);
+  const { query, body } = context.request;
+  const { uploads, repositories } = context.services;
+  await repositories.requireForPush(name);
+
+  const mount = query.get('mount');
+  if (mount !== null && isValidDigest(mount)) {
+    const from = query.get('from') ?? undefined;
+    if (from === undefined || isValidName(from)) {
+      const link = await uploads.mount(name, mount, from);
+      if (link) return blobCreated(name, link.digest);
+    }
+    // The spec falls back to a plain upload when a mount cannot be done.
+  } else if (query.has('digest')) {
+    const [digest] = digestList(context);
+    const link = await uploads.putWhole(name, digest!, body);
+    return blobCreated(name, link.digest);
+  }
+  const session = await uploads.start(name);
+  return empty(202, sessionHeaders(context, session));
+};
+
+/** GET: the upload's progress. */
+export const uploadStatus: RouteHandler = async (context) => {
+  const session = await context.services.uploads.status(repositoryName(context), context.params.session!);
+  return empty(204, sessionHeaders(context, session));
+};
+
+/** PATCH: a chunk (with Content-Range) or a stream of the whole blob. */
+export const appendChunk: RouteHandler = async (context) => {
+  const session = await withResumeHint(context, () => context.services.uploads.append(
+    repositoryName(context), context.params.session!, context.request.body, requireRange(context),
+  ));
+  return empty(202, sessionHeaders(context, session));
+};
+
+/** PUT ?digest=: completes the upload, with or without a final chunk. */
+export const finishUpload: RouteHandler = async (context) => {
+  const [digest] = digestList(context);
+  const name = repositoryName(context);
+  const link = await withResumeHint(context, () => context.services.uploads.finish(
+    name, context.params.session!, digest!, context.request.body, requireRange(context),
+  ));
+  return blobCreated(name, link.digest);
+};
+
+/** DELETE: cancels the upload and drops what it received. */
+export const cancelUpload: RouteHandler = async (context) => {
+  await context.services.uploads.cancel(repositoryName(context), context.params.session!);
+  return empty(204);
+};

@@ -1,0 +1,148 @@
+import { objectKeys } from '../../store/keys.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { MetadataStore } from '../../store/metadata-store.js';
+import type { ManifestContent, ManifestRecord, ReferrerRecord } from '../../store/records.js';
+import { RegistryError } from '../errors.js';
+import { isDigestReference, isValidDigest, isValidTag } from '../grammar.js';
+import { parseManifest, type Descriptor, type ParsedManifest } from '../manifest.js';
+import type { Repositories } from '../repositories.js';
+
+/**
+ * Manifests up to this size are kept inside their DynamoDB items (manifest and
+ * tag), larger ones in S3. A manifest item also lists the digests it references,
+ * at most as long again as the body, so twice this stays under the 400 KB item limit.
+ */
+export const INLINE_MANIFEST_BYTES = 180 * 1024;
+/** Tags one PUT may set with `?tag=`; all are written in one transaction. */
+export const MAX_TAGS_PER_PUT = 50;
+
+export interface ResolvedManifest {
+  digest: string;
+  mediaType: string;
+  size: number;
+  /** Reads the bytes; a HEAD never calls it, so S3-held manifests cost no S3 call there. */
+  body: () => Promise<Buffer>;
+}
+
+export class ManifestService {
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly blobs: BlobStore,
+    private readonly repositories: Repositories,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Validates and stores a manifest pushed under a tag or a digest; `extraTags` come from `?tag=`. */
+  async put(repository: string, reference: string, bytes: Buffer, contentType: string | undefined, extraTags: string[]): Promise<ParsedManifest> {
+    const tags = this.tagsFor(reference, extraTags);
+    const manifest = parseManifest(bytes, contentType);
+    if (isDigestReference(reference) && reference !== manifest.digest) {
+      throw new RegistryError('DIGEST_INVALID', `manifest digest is ${manifest.digest}, not ${reference}`, { digest: reference });
+    }
+    await this.repositories.requireForPush(repository);
+    await this.checkReferences(repository, manifest);
+
+    const content = await this.storeContent(manifest.digest, bytes);
+    const record: ManifestRecord = {
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.size,
+      pushedAt: this.now().toISOString(),
+      blobs: manifest.blobs.map((blob) => blob.digest),
+      children: manifest.children.map((child) => child.digest),
+      ...(manifest.subject ? { subject: manifest.subject.digest } : {}),
+      ...(manifest.artifactType ? { artifactType: manifest.artifactType } : {}),
+      ...content,
+    };
+    await this.store.putManifest(repository, record, tags, referrerOf(manifest));
+    return manifest;
+  }
+
+  /** Finds a manifest by tag or digest. */
+  async resolve(repository: string, reference: string): Promise<ResolvedManifest> {
+    const found = isDigestReference(reference)
+      ? await this.store.getManifest(repository, reference)
+      : await this.store.getTag(repository, reference);
+    if (!found) {
+      return this.repositories.explainMiss(repository, new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in repository ${repository}`, { name: repository, reference }));
+    }
+    const content: ManifestContent = found;
+    return {
+      digest: found.digest,
+      mediaType: found.mediaType,
+      size: found.size,
+      body: async () => content.body ?? this.blobs.get(content.objectKey!),
+    };
+  }
+
+  /** Deleting a tag keeps the manifest; deleting a digest removes the manifest, its tags and its referrer entry. */
+  async delete(repository: string, reference: string): Promise<void> {
+    const deleted = isDigestReference(reference)
+      ? await this.store.deleteManifest(repository, reference)
+      : await this.store.deleteTag(repository, reference);
+    if (!deleted) {
+      await this.repositories.explainMiss(repository, new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in repository ${repository}`, { name: repository, reference }));
+    }
+  }
+
+  private tagsFor(reference: string, extraTags: string[]): string[] {
+    if (!isDigestReference(reference)) {
+      if (!isValidTag(reference)) throw new RegistryError('TAG_INVALID', `${JSON.stringify(reference)} is not a valid tag`, { tag: reference });
+      if (extraTags.length > 0) throw new RegistryError('TAG_INVALID', 'the tag query parameter applies only to a push by digest');
+      return [reference];
+    }
+    if (!isValidDigest(reference)) throw new RegistryError('DIGEST_INVALID', `${JSON.stringify(reference)} is not a valid digest`, { digest: reference });
+    const invalid = extraTags.find((tag) => !isValidTag(tag));
+    if (invalid !== undefined) throw new RegistryError('TAG_INVALID', `${JSON.stringify(invalid)} is not a valid tag`, { tag: invalid });
+    if (extraTags.length > MAX_TAGS_PER_PUT) throw new RegistryError('TAG_INVALID', `at most ${MAX_TAGS_PER_PUT} tags per push`);
+    return [...new Set(extraTags)];
+  }
+
+  /** Every blob and child manifest must be in the repository; a subject may be missing. */
+  private async checkReferences(repository: string, manifest: ParsedManifest): Promise<void> {
+    const errors: RegistryError[] = [];
+    const links = await this.store.getBlobLinks(repository, manifest.blobs.map((blob) => blob.digest));
+    for (const blob of manifest.blobs) {
+      const link = links.get(blob.digest);
+      if (!link) {
+        errors.push(new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${blob.digest} is not in repository ${repository}; push it first`, { digest: blob.digest }));
+      } else if (link.size !== blob.size) {
+        errors.push(new RegistryError('MANIFEST_INVALID', `descriptor of ${blob.digest} says ${blob.size} bytes, but the blob has ${link.size}`, { digest: blob.digest }));
+      }
+    }
+    const children = await this.store.getManifests(repository, manifest.children.map((child) => child.digest));
+    for (const child of manifest.children) {
+      if (!children.has(child.digest)) {
+        errors.push(new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest ${child.digest} is not in repository ${repository}; push it first`, { digest: child.digest }));
+      }
+    }
+    if (errors.length > 0) throw new ManifestReferenceErrors(errors);
+  }
+
+  private async storeContent(digest: string, bytes: Buffer): Promise<ManifestContent> {
+    if (bytes.length <= INLINE_MANIFEST_BYTES) return { body: bytes };
+    const objectKey = objectKeys.manifest(digest);
+    await this.blobs.put(objectKey, bytes);
+    return { objectKey };
+  }
+}
+
+/** Several reference errors reported together, as the spec shows for unknown blobs. */
+export class ManifestReferenceErrors extends Error {
+  constructor(readonly errors: RegistryError[]) {
+    super(errors.map((error) => error.message).join('; '));
+    this.name = 'ManifestReferenceErrors';
+  }
+}
+
+function referrerOf(manifest: ParsedManifest): ReferrerRecord | undefined {
+  if (!manifest.subject) return undefined;
+  const descriptor: Descriptor = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    ...(manifest.artifactType ? { artifactType: manifest.artifactType } : {}),
+    ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
+  };
+  return { subject: manifest.subject.digest, descriptor };
+}

@@ -1,0 +1,35 @@
+import type { MetadataStore } from '../store/metadata-store.js';
+import { RegistryError } from './errors.js';
+
+/** Repository existence rules shared by the handlers. */
+export class Repositories {
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly createOnPush: boolean,
+    private readonly now: () => Date,
+  ) {}
+
+  /** A push needs the repository; create-on-push makes it on first use, as ECR does. */
+  async requireForPush(name: string): Promise<void> {
+    if (await this.store.getRepository(name)) return;
+    if (!this.createOnPush) {
+      throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (create-on-push is off)`, { name });
+    }
+    await this.store.createRepository({ name, createdAt: this.now().toISOString() });
+  }
+
+  async require(name: string): Promise<void> {
+    if (!(await this.store.getRepository(name))) {
+      throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist`, { name });
+    }
+  }
+
+  /**
+   * Reads skip the repository check on the hot path (a link or tag item implies
+   * the repository); on a miss this tells NAME_UNKNOWN from the specific error.
+   */
+  async explainMiss(name: string, miss: RegistryError): Promise<never> {
+    await this.require(name);
+    throw miss;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Every DynamoDB key and S3 object key Berth uses is built and parsed here.
+ *
+ * DynamoDB: one table, partition key `pk`, sort key `sk`.
+ *
+ *   pk                    sk                              item
+ *   CATALOG               <repository name>               catalog entry: lists repositories in lexical order
+ *   REPO#<name>           REPO                            repository record
+ *   REPO#<name>           TAG#<tag>                       tag → manifest digest, with the manifest inline
+ *                                                         (a tag pull is one read)
+ *   REPO#<name>           MANIFEST#<digest>               manifest record
+ *   REPO#<name>           BLOB#<digest>                   blob link: the repository may serve this blob
+ *                                                         (carries size and object key: a blob pull is one read)
+ *   REPO#<name>           REFERRER#<subject>#<digest>     referrers-API descriptor of a manifest with a subject
+ *   BLOB#<digest>         BLOB                            blob record: the bytes exist in S3
+ *   BLOB#<digest>         LINK#<name>                     reverse link: which repositories hold the blob
+ *   UPLOAD#<id>           UPLOAD                          upload session, expired by TTL (`expiresAt`)
+ *
+ * S3 (one bucket):
+ *
+ *   blobs/<algorithm>/<hex>        a blob uploaded in one piece (stored once, shared by all repositories)
+ *   blobs/uploads/<upload id>      a blob assembled by multipart upload; its record points at it
+ *   manifests/<algorithm>/<hex>    a manifest too large for a DynamoDB item
+ *   uploads/<upload id>/<nonce>    bytes of an unfinished upload not yet large enough for a part;
+ *                                  the bucket's lifecycle rule expires what an abandoned upload leaves
+ */
+
+const SEP = '#';
+
+export const keys = {
+  catalogEntry: (name: string) => ({ pk: 'CATALOG', sk: name }),
+  catalogPartition: 'CATALOG',
+
+  repository: (name: string) => ({ pk: repoPk(name), sk: 'REPO' }),
+  repositoryPartition: (name: string) => repoPk(name),
+
+  tag: (name: string, tag: string) => ({ pk: repoPk(name), sk: `TAG${SEP}${tag}` }),
+  tagPrefix: `TAG${SEP}`,
+  tagFromSortKey: (sk: string) => sk.slice(`TAG${SEP}`.length),
+
+  manifest: (name: string, digest: string) => ({ pk: repoPk(name), sk: `MANIFEST${SEP}${digest}` }),
+
+  blobLink: (name: string, digest: string) => ({ pk: repoPk(name), sk: `BLOB${SEP}${digest}` }),
+
+  referrer: (name: string, subject: string, digest: string) => ({
+    pk: repoPk(name),
+    sk: `REFERRER${SEP}${subject}${SEP}${digest}`,
+  }),
+  referrerPrefix: (subject: string) => `REFERRER${SEP}${subject}${SEP}`,
+
+  blob: (digest: string) => ({ pk: blobPk(digest), sk: 'BLOB' }),
+  blobReverseLink: (digest: string, name: string) => ({ pk: blobPk(digest), sk: `LINK${SEP}${name}` }),
+  blobPartition: (digest: string) => blobPk(digest),
+  reverseLinkPrefix: `LINK${SEP}`,
+  repositoryFromReverseLink: (sk: string) => sk.slice(`LINK${SEP}`.length),
+
+  upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
+  uploadPartitionPrefix: `UPLOAD${SEP}`,
+};
+
+function repoPk(name: string): string {
+  return `REPO${SEP}${name}`;
+}
+
+function blobPk(digest: string): string {
+  return `BLOB${SEP}${digest}`;
+}
+
+function digestPath(digest: string): string {
+  const [algorithm, hex] = digest.split(':');
+  return `${algorithm}/${hex}`;
+}
+
+export const objectKeys = {
+  blob: (digest: string) => `blobs/${digestPath(digest)}`,
+  assembledBlob: (uploadId: string) => `blobs/uploads/${uploadId}`,
+  manifest: (digest: string) => `manifests/${digestPath(digest)}`,
+  uploadPending: (uploadId: string, nonce: string) => `uploads/${uploadId}/${nonce}`,
+  uploadsPrefix: 'uploads/',
+};

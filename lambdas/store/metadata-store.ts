@@ -1,0 +1,54 @@
+import type {
+  BlobLink, BlobRecord, ManifestRecord, Page, ReferrerRecord, RepositoryRecord, TagRecord, UploadSession,
+} from './records.js';
+
+/**
+ * The metadata port. Conditional writes surface as return values or as the
+ * domain errors in ./errors.ts, never as SDK exceptions.
+ */
+export interface MetadataStore {
+  getRepository(name: string): Promise<RepositoryRecord | undefined>;
+  /** Returns false when the repository already exists. */
+  createRepository(record: RepositoryRecord): Promise<boolean>;
+  /** Repository names in lexical order, strictly after `after`. */
+  listRepositories(after: string | undefined, limit: number): Promise<Page<string>>;
+
+  getBlob(digest: string): Promise<BlobRecord | undefined>;
+  /** Returns false when a record for the digest already exists. */
+  putBlob(record: BlobRecord): Promise<boolean>;
+  /** Repositories that hold the blob, at most `limit`. */
+  repositoriesWithBlob(digest: string, limit: number): Promise<string[]>;
+
+  getBlobLink(repository: string, digest: string): Promise<BlobLink | undefined>;
+  getBlobLinks(repository: string, digests: string[]): Promise<Map<string, BlobLink>>;
+  linkBlob(repository: string, link: BlobLink): Promise<void>;
+  /** Returns false when the repository did not hold the blob. */
+  unlinkBlob(repository: string, digest: string): Promise<boolean>;
+
+  getTag(repository: string, tag: string): Promise<TagRecord | undefined>;
+  /** Tag names in lexical order, strictly after `after`. */
+  listTags(repository: string, after: string | undefined, limit: number): Promise<Page<string>>;
+  /** Returns false when the tag did not exist. */
+  deleteTag(repository: string, tag: string): Promise<boolean>;
+
+  getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
+  getManifests(repository: string, digests: string[]): Promise<Map<string, ManifestRecord>>;
+  /** Stores a manifest, points the given tags at it and indexes it as a referrer, atomically. */
+  putManifest(repository: string, manifest: ManifestRecord, tags: string[], referrer?: ReferrerRecord): Promise<void>;
+  /** Deletes a manifest with its tags and referrer entry. Returns false when it did not exist. */
+  deleteManifest(repository: string, digest: string): Promise<boolean>;
+  listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+
+  createUpload(session: UploadSession): Promise<void>;
+  getUpload(id: string): Promise<UploadSession | undefined>;
+  /**
+   * Takes the session for one request: succeeds only while nobody else holds it
+   * and its offset is still `offset`. Throws UploadConflictError otherwise.
+   */
+  claimUpload(id: string, offset: number, lease: string, leaseUntil: number, now: number): Promise<void>;
+  /** Saves the session and releases the lease; throws UploadConflictError if the lease was lost. */
+  saveUpload(session: UploadSession, lease: string): Promise<void>;
+  deleteUpload(id: string): Promise<void>;
+  /** Sessions whose expiry has passed; used by the local sweeper, where no TTL process runs. */
+  expiredUploads(now: number, limit: number): Promise<UploadSession[]>;
+}

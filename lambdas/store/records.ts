@@ -1,0 +1,79 @@
+import type { Descriptor } from '../registry/manifest.js';
+
+/** The records the metadata store keeps, independent of DynamoDB's item shape. */
+
+export interface RepositoryRecord {
+  name: string;
+  createdAt: string;
+}
+
+export interface BlobRecord {
+  digest: string;
+  size: number;
+  objectKey: string;
+  createdAt: string;
+}
+
+/** A repository's permission to serve a blob, with what a download needs. */
+export interface BlobLink {
+  digest: string;
+  size: number;
+  objectKey: string;
+}
+
+/** Where a manifest's bytes are: inline when they fit in an item, else in S3. */
+export type ManifestContent = { body: Buffer; objectKey?: undefined } | { body?: undefined; objectKey: string };
+
+export type ManifestRecord = ManifestContent & {
+  digest: string;
+  mediaType: string;
+  size: number;
+  pushedAt: string;
+  /** Digests of config and layers. */
+  blobs: string[];
+  /** Digests of child manifests (indexes only). */
+  children: string[];
+  subject?: string;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+};
+
+export type TagRecord = ManifestContent & {
+  tag: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  updatedAt: string;
+};
+
+export interface ReferrerRecord {
+  subject: string;
+  descriptor: Descriptor;
+}
+
+export interface MultipartState {
+  uploadId: string;
+  objectKey: string;
+  parts: { partNumber: number; etag: string }[];
+}
+
+export interface UploadSession {
+  id: string;
+  repository: string;
+  /** Bytes received so far. */
+  offset: number;
+  /** Saved SHA-256 state over the bytes received so far. */
+  hashState: Uint8Array;
+  /** Received bytes not yet sent as a multipart part (S3 parts must be ≥ 5 MiB). */
+  pending?: { objectKey: string; size: number };
+  multipart?: MultipartState;
+  createdAt: string;
+  /** Epoch seconds; the table's TTL attribute. */
+  expiresAt: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** True when more items follow the last one returned. */
+  more: boolean;
+}

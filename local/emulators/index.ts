@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { startDynamoLocal } from './dynamodb-local.js';
+import { startS3rver } from './s3rver.js';
+
+export interface Emulators {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local and s3rver. With `dataDir` both keep data there, so it
+ * survives a restart; without, DynamoDB is in memory and S3 data goes to `scratchDir`.
+ */
+export async function startEmulators(options: { dataDir?: string; scratchDir: string }): Promise<Emulators> {
+  const dynamo = await startDynamoLocal(options.dataDir && join(options.dataDir, 'dynamodb'));
+  try {
+    const s3 = await startS3rver(join(options.dataDir ?? options.scratchDir, 's3'));
+    return {
+      dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
+      stop: async () => {
+        await Promise.allSettled([s3.stop(), dynamo.stop()]);
+      },
+    };
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+}

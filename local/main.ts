@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startEmulators } from './emulators/index.js';
+import { startRegistryServer } from './registry-server.js';
+
+/**
+ * `npm start`: DynamoDB Local and s3rver with data under BERTH_DATA_DIR
+ * (default .berth/), and the registry on http://127.0.0.1:PORT (default 5000).
+ */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 5000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  const dataDir = resolve(process.env.BERTH_DATA_DIR ?? '.berth');
+  mkdirSync(dataDir, { recursive: true });
+
+  const emulators = await startEmulators({ dataDir, scratchDir: dataDir });
+  let registry;
+  try {
+    registry = await startRegistryServer({
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
+      table: 'berth',
+      bucket: 'berth-blobs',
+      port,
+      sweepIntervalMs: 60_000,
+      log: (message) => console.error(message),
+    });
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Berth…`);
+    await registry.stop();
+    await emulators.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const host = registry.url.replace(/^http:\/\//, '');
+  console.log(`Berth is running at ${registry.url} (data in ${dataDir})`);
+  console.log('Try it:');
+  console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
+  console.log(`  curl ${registry.url}/v2/_catalog`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import { UploadService } from '../lambdas/registry/blobs/upload-service.js';
+import { createRegistryApp } from '../lambdas/registry/app.js';
+import type { RegistryConfig } from '../lambdas/registry/config.js';
+import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
+import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
+import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
+import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
+import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
+import { createLambdaServer } from './http-server.js';
+import { ensureBucket, ensureTable } from './provision.js';
+import { sweepExpiredUploads } from './sweeper.js';
+
+export interface RegistryServerOptions {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  table: string;
+  bucket: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  registry?: Partial<RegistryConfig>;
+  /** How often expired uploads are swept; 0 turns the sweeper off. */
+  sweepIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningRegistry {
+  url: string;
+  port: number;
+  store: DynamoMetadataStore;
+  blobs: S3BlobStore;
+  sweep(now?: Date): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The registry Lambda's handler, served over HTTP against the given DynamoDB and S3 endpoints. */
+export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
+  const dynamo = documentClient({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  const s3 = s3Client({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
+  await ensureTable(dynamo, options.table);
+  await ensureBucket(s3, options.bucket);
+
+  const store = new DynamoMetadataStore(dynamo, options.table);
+  const blobs = new S3BlobStore(s3, options.bucket);
+  const config: RegistryConfig = {
+    createOnPush: true,
+    downloadUrlSeconds: 300,
+    uploadTtlSeconds: 24 * 3600,
+    maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES,
+    ...options.registry,
+  };
+  const log = options.log ?? (() => undefined);
+  const app = createRegistryApp({ store, blobs, config, log: (message, error) => log(`${message}: ${String(error)}`) });
+  const server = createLambdaServer(lambdaHandler(app), log);
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
+  const sweep = (now = new Date()) => sweepExpiredUploads(store, uploads, now);
+  const interval = options.sweepIntervalMs
+    ? setInterval(() => void sweep().catch((error: unknown) => log(`upload sweep failed: ${String(error)}`)), options.sweepIntervalMs)
+    : undefined;
+  interval?.unref();
+
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    store,
+    blobs,
+    sweep,
+    stop: async () => {
+      if (interval) clearInterval(interval);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
