@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UploadService } from '../lambdas/registry/blobs/upload-service.js';
 import { createRegistryApp } from '../lambdas/registry/app.js';
 import type { RegistryConfig } from '../lambdas/registry/config.js';
@@ -24,6 +26,8 @@ export interface RegistryServerOptions {
   /** How often expired uploads are swept; 0 turns the sweeper off. */
   sweepIntervalMs?: number;
   log?: (message: string) => void;
+  /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
+  instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
 
 export interface RunningRegistry {
@@ -39,6 +43,7 @@ export interface RunningRegistry {
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
   const dynamo = documentClient({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
   const s3 = s3Client({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
+  options.instrument?.({ dynamo, s3 });
   await ensureTable(dynamo, options.table);
   await ensureBucket(s3, options.bucket);
 

@@ -1,0 +1,50 @@
+import type { Blob, Image } from './oci.js';
+
+/** A thin OCI client over fetch, for driving the registry in tests. */
+export class RegistryClient {
+  constructor(readonly baseUrl: string) {}
+
+  request(method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string> } = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { method, body: init.body, headers: init.headers, redirect: 'manual' });
+  }
+
+  /** Resolves a Location header against the registry. */
+  url(location: string): string {
+    return new URL(location, this.baseUrl).toString();
+  }
+
+  async pushBlob(repository: string, item: Blob): Promise<Response> {
+    const response = await this.request('POST', `/v2/${repository}/blobs/uploads/?digest=${item.digest}`, {
+      body: item.bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    if (response.status !== 201) throw new Error(`blob push failed: ${response.status} ${await response.text()}`);
+    return response;
+  }
+
+  async pushManifest(repository: string, reference: string, manifest: Blob): Promise<Response> {
+    return this.request('PUT', `/v2/${repository}/manifests/${reference}`, {
+      body: manifest.bytes,
+      headers: { 'content-type': manifest.mediaType },
+    });
+  }
+
+  /** Pushes an image's blobs and its manifest under `reference`. */
+  async pushImage(repository: string, reference: string, image: Image): Promise<void> {
+    for (const item of [image.config, ...image.layers]) await this.pushBlob(repository, item);
+    const response = await this.pushManifest(repository, reference, image.manifest);
+    if (response.status !== 201) throw new Error(`manifest push failed: ${response.status} ${await response.text()}`);
+  }
+
+  async startUpload(repository: string): Promise<string> {
+    const response = await this.request('POST', `/v2/${repository}/blobs/uploads/`);
+    if (response.status !== 202) throw new Error(`upload start failed: ${response.status} ${await response.text()}`);
+    return this.url(response.headers.get('location')!);
+  }
+}
+
+/** The `errors[].code` values of an OCI error response. */
+export async function errorCodes(response: Response): Promise<string[]> {
+  const body = (await response.json()) as { errors: { code: string }[] };
+  return body.errors.map((error) => error.code);
+}

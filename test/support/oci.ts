@@ -1,0 +1,77 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+
+/** Builders for blobs and manifests used across the tests. */
+
+export interface Blob {
+  digest: string;
+  bytes: Buffer;
+  mediaType: string;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export function blob(bytes: Buffer | string, mediaType = 'application/octet-stream'): Blob {
+  const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+  return { digest: sha256(buffer), bytes: buffer, mediaType };
+}
+
+export function randomBlob(size: number, mediaType = 'application/octet-stream'): Blob {
+  return blob(randomBytes(size), mediaType);
+}
+
+export function descriptor(item: Blob, extra: Record<string, unknown> = {}) {
+  return { mediaType: item.mediaType, digest: item.digest, size: item.bytes.length, ...extra };
+}
+
+export interface Image {
+  config: Blob;
+  layers: Blob[];
+  manifest: Blob;
+}
+
+/** An OCI image with gzip layers of random content and a matching config. */
+export function ociImage(options: { layerSizes?: number[]; platform?: { os: string; architecture: string }; annotations?: Record<string, string> } = {}): Image {
+  const raw = (options.layerSizes ?? [1024]).map((size) => randomBytes(size));
+  const layers = raw.map((bytes) => blob(gzipSync(bytes), 'application/vnd.oci.image.layer.v1.tar+gzip'));
+  const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
+  const config = blob(JSON.stringify({
+    ...platform,
+    rootfs: { type: 'layers', diff_ids: raw.map(sha256) },
+    config: {},
+  }), 'application/vnd.oci.image.config.v1+json');
+  const manifest = blob(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: descriptor(config),
+    layers: layers.map((layer) => descriptor(layer)),
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+  }), 'application/vnd.oci.image.manifest.v1+json');
+  return { config, layers, manifest };
+}
+
+/** An image index over the given images, each described with its platform. */
+export function ociIndex(images: { image: Image; platform: { os: string; architecture: string } }[], mediaType = 'application/vnd.oci.image.index.v1+json'): Blob {
+  return blob(JSON.stringify({
+    schemaVersion: 2,
+    mediaType,
+    manifests: images.map(({ image, platform }) => descriptor(image.manifest, { platform })),
+  }), mediaType);
+}
+
+export const EMPTY_CONFIG = blob('{}', 'application/vnd.oci.empty.v1+json');
+
+/** An artifact manifest (OCI image manifest with artifactType) that refers to `subject`. */
+export function artifact(subject: Blob, artifactType: string, payload: Blob, annotations?: Record<string, string>): Blob {
+  return blob(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType,
+    config: descriptor(EMPTY_CONFIG),
+    layers: [descriptor(payload)],
+    subject: descriptor(subject),
+    ...(annotations ? { annotations } : {}),
+  }), 'application/vnd.oci.image.manifest.v1+json');
+}
