@@ -10,11 +10,11 @@ export async function initialHashState(): Promise<Uint8Array> {
   return hasher.save();
 }
 
-/** Continues the hash over `bytes`; returns the new state and the digest so far. */
-export async function continueHash(state: Uint8Array, bytes: Uint8Array): Promise<{ state: Uint8Array; digest: () => string }> {
+/** Continues the hash over `bytes`; returns the new state and the digest of everything so far. */
+export async function continueHash(state: Uint8Array, bytes: Uint8Array): Promise<{ state: Uint8Array; digest: string }> {
   const hasher = await createSHA256();
   hasher.load(state);
   hasher.update(bytes);
   const saved = hasher.save();
-  return { state: saved, digest: () => `sha256:${hasher.digest('hex')}` };
+  return { state: saved, digest: `sha256:${hasher.digest('hex')}` };
 }

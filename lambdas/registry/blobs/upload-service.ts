@@ -81,9 +81,9 @@ export class UploadService {
     if (bytes.length > 0) checkRange(session, bytes, range);
     return this.withLease(session, async () => {
       const hash = await continueHash(session.hashState, bytes);
-      if (hash.digest() !== digest) {
+      if (hash.digest !== digest) {
         await this.discard(session);
-        throw new RegistryError('DIGEST_INVALID', `provided digest ${digest} does not match the uploaded content (${hash.digest()})`, { digest });
+        throw digestMismatch(digest, hash.digest);
       }
       const size = session.offset + bytes.length;
       const link = await this.commit(session, digest, size, bytes);
@@ -100,9 +100,7 @@ export class UploadService {
   /** A whole blob in one request (POST ?digest= or a single PUT). */
   async putWhole(repository: string, digest: string, bytes: Buffer): Promise<BlobLink> {
     const hash = await continueHash(await initialHashState(), bytes);
-    if (hash.digest() !== digest) {
-      throw new RegistryError('DIGEST_INVALID', `provided digest ${digest} does not match the uploaded content (${hash.digest()})`, { digest });
-    }
+    if (hash.digest !== digest) throw digestMismatch(digest, hash.digest);
     return this.writer.writeVerified(repository, digest, bytes);
   }
 
@@ -214,6 +212,10 @@ export class UploadService {
     // The bucket's lifecycle rule aborts what this misses (and s3rver has no AbortMultipartUpload).
     await this.blobs.abortMultipart(key, uploadId).catch(() => undefined);
   }
+}
+
+function digestMismatch(declared: string, actual: string): RegistryError {
+  return new RegistryError('DIGEST_INVALID', `provided digest ${declared} does not match the uploaded content (${actual}); nothing was stored`, { digest: declared });
 }
 
 function checkRange(session: UploadSession, bytes: Buffer, range: ByteRange | undefined): void {

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { BlobStore } from '../../lambdas/store/blob-store.js';
+
+/** What every BlobStore adapter must do; run against each real adapter. */
+export function blobStoreContract(adapter: string, create: () => Promise<BlobStore>): void {
+  describe(`BlobStore contract: ${adapter}`, () => {
+    it('puts, heads, gets and deletes objects', async () => {
+      const blobs = await create();
+      const bytes = randomBytes(1000);
+      await blobs.put('a/b', bytes);
+      expect(await blobs.head('a/b')).toBe(1000);
+      expect(await blobs.get('a/b')).toEqual(bytes);
+      await blobs.delete('a/b');
+      expect(await blobs.head('a/b')).toBeUndefined();
+    });
+
+    it('presigns GET URLs that serve the object and byte ranges', async () => {
+      const blobs = await create();
+      const bytes = randomBytes(500);
+      await blobs.put('presigned', bytes);
+      const url = await blobs.presignGet('presigned', 60);
+      expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(bytes);
+      const range = await fetch(url, { headers: { range: 'bytes=10-19' } });
+      expect(Buffer.from(await range.arrayBuffer())).toEqual(bytes.subarray(10, 20));
+    });
+
+    it('assembles multipart uploads in part order', async () => {
+      const blobs = await create();
+      const first = randomBytes(5 * 1024 * 1024);
+      const last = randomBytes(1000);
+      const id = await blobs.createMultipart('assembled');
+      const etag1 = await blobs.uploadPart('assembled', id, 1, first);
+      const etag2 = await blobs.uploadPart('assembled', id, 2, last);
+      await blobs.completeMultipart('assembled', id, [{ partNumber: 1, etag: etag1 }, { partNumber: 2, etag: etag2 }]);
+      expect(await blobs.get('assembled')).toEqual(Buffer.concat([first, last]));
+    });
+  });
+}
