@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what Berth needs to run locally and to run its tests:
+# Java (for DynamoDB Local), skopeo (real-client tests) and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    echo "Installing ${missing[*]} with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  elif command -v brew >/dev/null 2>&1; then
+    for package in "${missing[@]}"; do
+      case $package in
+        default-jre-headless) brew install openjdk ;;
+        *) brew install "$package" ;;
+      esac
+    done
+  else
+    echo "Please install: ${missing[*]} (Java 17+ and skopeo), then run this again." >&2
+    exit 1
+  fi
+fi
+
+if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
