@@ -369,7 +369,6 @@ function toManifest(item: Item): ManifestRecord {
     children: (item.children as string[] | undefined) ?? [],
     ...(item.subject === undefined ? {} : { subject: item.subject as string }),
     ...(item.artifactType === undefined ? {} : { artifactType: item.artifactType as string }),
-    ...(item.annotations === undefined ? {} : { annotations: item.annotations as Record<string, string> }),
     ...toContent(item),
   };
 }

@@ -35,7 +35,6 @@ export type ManifestRecord = ManifestContent & {
   children: string[];
   subject?: string;
   artifactType?: string;
-  annotations?: Record<string, string>;
 };
 
 export type TagRecord = ManifestContent & {
