@@ -48,3 +48,15 @@ export async function errorCodes(response: Response): Promise<string[]> {
   const body = (await response.json()) as { errors: { code: string }[] };
   return body.errors.map((error) => error.code);
 }
+
+export interface OciError {
+  code: string;
+  message: string;
+  detail?: unknown;
+}
+
+/** The `errors` of an OCI error response, with messages and details. */
+export async function errorList(response: Response): Promise<OciError[]> {
+  const body = (await response.json()) as { errors: OciError[] };
+  return body.errors;
+}

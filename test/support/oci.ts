@@ -32,24 +32,58 @@ export interface Image {
   manifest: Blob;
 }
 
-/** An OCI image with gzip layers of random content and a matching config. */
-export function ociImage(options: { layerSizes?: number[]; platform?: { os: string; architecture: string }; annotations?: Record<string, string> } = {}): Image {
+const IMAGE_TYPES = {
+  oci: {
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  },
+  docker: {
+    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: 'application/vnd.docker.container.image.v1+json',
+    layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  },
+};
+
+interface ImageOptions {
+  layerSizes?: number[];
+  platform?: { os: string; architecture: string };
+  annotations?: Record<string, string>;
+}
+
+/** An image with gzip layers of random content and a config whose diff_ids match them. */
+function image(types: (typeof IMAGE_TYPES)[keyof typeof IMAGE_TYPES], options: ImageOptions): Image {
   const raw = (options.layerSizes ?? [1024]).map((size) => randomBytes(size));
-  const layers = raw.map((bytes) => blob(gzipSync(bytes), 'application/vnd.oci.image.layer.v1.tar+gzip'));
+  const layers = raw.map((bytes) => blob(gzipSync(bytes), types.layer));
   const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
   const config = blob(JSON.stringify({
     ...platform,
     rootfs: { type: 'layers', diff_ids: raw.map(sha256) },
     config: {},
-  }), 'application/vnd.oci.image.config.v1+json');
+  }), types.config);
   const manifest = blob(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    mediaType: types.manifest,
     config: descriptor(config),
     layers: layers.map((layer) => descriptor(layer)),
     ...(options.annotations ? { annotations: options.annotations } : {}),
-  }), 'application/vnd.oci.image.manifest.v1+json');
+  }), types.manifest);
   return { config, layers, manifest };
+}
+
+/** An OCI image manifest with its config and layers. */
+export function ociImage(options: ImageOptions = {}): Image {
+  return image(IMAGE_TYPES.oci, options);
+}
+
+/** A Docker schema2 image (application/vnd.docker.distribution.manifest.v2+json) with a Docker config and gzip layers. */
+export function dockerImage(options: ImageOptions = {}): Image {
+  return image(IMAGE_TYPES.docker, options);
+}
+
+/** Every blob an image consists of, its manifest included: what a copy of it must carry. */
+export function imageBlobs(image: Image): Blob[] {
+  return [image.manifest, image.config, ...image.layers];
 }
 
 /** An image index over the given images, each described with its platform. */

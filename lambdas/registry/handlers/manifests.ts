@@ -17,17 +17,19 @@ function referenceParam(context: RouteContext): string {
 }
 
 /**
- * Resolves the reference to a manifest the client accepts. An index the client
- * cannot read falls back to its linux/amd64 image, as distribution does for
- * clients that predate manifest lists.
+ * Resolves the reference to a manifest the client accepts. An index pulled by
+ * tag that the client cannot read falls back to its linux/amd64 image, as
+ * distribution does for clients that predate manifest lists. A pull by digest
+ * never does: the client checks the body against the digest it asked for.
  */
 async function negotiate(context: RouteContext): Promise<ResolvedManifest> {
   const name = repositoryName(context);
   const { manifests } = context.services;
   const accepted = acceptedTypes(context.request.headers.accept);
-  const manifest = await manifests.resolve(name, referenceParam(context));
+  const reference = referenceParam(context);
+  const manifest = await manifests.resolve(name, reference);
   if (isAccepted(accepted, manifest.mediaType)) return manifest;
-  if (INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
+  if (!isDigestReference(reference) && INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
     const index = JSON.parse((await manifest.body()).toString('utf8')) as { manifests: { digest: string; mediaType: string; platform?: { os?: string; architecture?: string } }[] };
     const child = index.manifests.find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === 'amd64' && isAccepted(accepted, entry.mediaType));
     if (child) return manifests.resolve(name, child.digest);

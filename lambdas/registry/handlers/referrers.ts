@@ -10,12 +10,9 @@ export const listReferrers: RouteHandler = async (context) => {
   const subject = context.params.digest!;
   if (!isValidDigest(subject)) throw new RegistryError('DIGEST_INVALID', `${JSON.stringify(subject)} is not a valid digest`, { digest: subject });
   const artifactType = context.request.query.get('artifactType');
-  const referrers = await context.services.store.listReferrers(name, subject);
+  const descriptors = await context.services.manifests.referrers(name, subject, artifactType ?? undefined);
   // An unknown subject has no referrers: an empty index, never a 404.
-  if (referrers.length === 0) await context.services.repositories.require(name);
-  const descriptors = referrers
-    .map((referrer) => referrer.descriptor)
-    .filter((descriptor) => artifactType === null || descriptor.artifactType === artifactType);
+  if (descriptors.length === 0) await context.services.repositories.require(name);
   const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors };
   const response = json(200, index, artifactType === null ? {} : { 'oci-filters-applied': 'artifactType' });
   response.headers['content-type'] = MEDIA_TYPES.ociIndex;

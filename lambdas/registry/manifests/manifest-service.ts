@@ -13,6 +13,20 @@ import type { Repositories } from '../repositories.js';
  * at most as long again as the body, so twice this stays under the 400 KB item limit.
  */
 export const INLINE_MANIFEST_BYTES = 180 * 1024;
+/**
+ * A push writes the manifest item, one item per tag and a referrer item in one
+ * transaction, which DynamoDB caps at 4 MB in all. An inline manifest is copied
+ * into the manifest item (with its digest lists, at most as long again), every
+ * tag item and, through its annotations, at most once more into the referrer item;
+ * when those copies would not fit in this budget, the bytes go to S3 instead.
+ */
+export const INLINE_TRANSACTION_BYTES = 3 * 1024 * 1024;
+/**
+ * Annotations are copied into the referrer item that the referrers API lists,
+ * but a DynamoDB item holds at most 400 KB. Larger ones stay out of the item
+ * and are read from the manifest when its subject's referrers are listed.
+ */
+export const INLINE_REFERRER_ANNOTATION_BYTES = 64 * 1024;
 /** Tags one PUT may set with `?tag=`; all are written in one transaction. */
 export const MAX_TAGS_PER_PUT = 50;
 
@@ -42,7 +56,7 @@ export class ManifestService {
     await this.repositories.requireForPush(repository);
     await this.checkReferences(repository, manifest);
 
-    const content = await this.storeContent(manifest.digest, bytes);
+    const content = await this.storeContent(manifest.digest, bytes, tags.length);
     const record: ManifestRecord = {
       digest: manifest.digest,
       mediaType: manifest.mediaType,
@@ -73,6 +87,26 @@ export class ManifestService {
       size: found.size,
       body: async () => content.body ?? this.blobs.get(content.objectKey!),
     };
+  }
+
+  /**
+   * Descriptors of the manifests in the repository whose subject is `subject`,
+   * for the referrers API, optionally only those of one artifact type.
+   */
+  async referrers(repository: string, subject: string, artifactType?: string): Promise<Descriptor[]> {
+    const records = await this.store.listReferrers(repository, subject);
+    const listed = await Promise.all(records
+      .map((record) => record.descriptor as StoredReferrerDescriptor)
+      .filter((stored) => artifactType === undefined || stored.artifactType === artifactType)
+      .map(async ({ annotationsInManifest, ...descriptor }): Promise<Descriptor | undefined> => {
+        if (!annotationsInManifest) return descriptor;
+        const manifest = await this.store.getManifest(repository, descriptor.digest);
+        if (!manifest) return undefined; // deleted since the listing was read
+        const bytes = manifest.body ?? await this.blobs.get(manifest.objectKey!);
+        const { annotations } = JSON.parse(bytes.toString('utf8')) as { annotations?: Record<string, string> };
+        return { ...descriptor, ...(annotations ? { annotations } : {}) };
+      }));
+    return listed.filter((descriptor) => descriptor !== undefined);
   }
 
   /** Deleting a tag keeps the manifest; deleting a digest removes the manifest, its tags and its referrer entry. */
@@ -119,8 +153,9 @@ export class ManifestService {
     if (errors.length > 0) throw new ManifestReferenceErrors(errors);
   }
 
-  private async storeContent(digest: string, bytes: Buffer): Promise<ManifestContent> {
-    if (bytes.length <= INLINE_MANIFEST_BYTES) return { body: bytes };
+  private async storeContent(digest: string, bytes: Buffer, tagCount: number): Promise<ManifestContent> {
+    const inlineCopies = tagCount + 3;
+    if (bytes.length <= INLINE_MANIFEST_BYTES && bytes.length * inlineCopies <= INLINE_TRANSACTION_BYTES) return { body: bytes };
     const objectKey = objectKeys.manifest(digest);
     await this.blobs.put(objectKey, bytes);
     return { objectKey };
@@ -135,14 +170,19 @@ export class ManifestReferenceErrors extends Error {
   }
 }
 
+/** A referrer item's descriptor; the flag marks annotations too large to keep in it. */
+type StoredReferrerDescriptor = Descriptor & { annotationsInManifest?: true };
+
 function referrerOf(manifest: ParsedManifest): ReferrerRecord | undefined {
   if (!manifest.subject) return undefined;
-  const descriptor: Descriptor = {
+  const annotations = manifest.annotations;
+  const inline = annotations === undefined || Buffer.byteLength(JSON.stringify(annotations)) <= INLINE_REFERRER_ANNOTATION_BYTES;
+  const descriptor: StoredReferrerDescriptor = {
     mediaType: manifest.mediaType,
     digest: manifest.digest,
     size: manifest.size,
     ...(manifest.artifactType ? { artifactType: manifest.artifactType } : {}),
-    ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
+    ...(annotations === undefined ? {} : inline ? { annotations } : { annotationsInManifest: true }),
   };
   return { subject: manifest.subject.digest, descriptor };
 }

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulators } from '../local/emulators/index.js';
+import { startRegistryServer } from '../local/registry-server.js';
+import { RegistryClient } from '../test/support/client.js';
+import { apiCallsTable } from './sections/api-calls.js';
+import { latencyTable } from './sections/latency.js';
+import { throughputTable } from './sections/throughput.js';
+import { CallCounter } from './support/call-counter.js';
+import { pushFixture } from './support/fixture.js';
+import { printSection } from './support/table.js';
+
+/**
+ * `npm run bench`: starts DynamoDB Local (in memory), s3rver (in a scratch
+ * directory) and the registry in this process, then prints request latency,
+ * push/pull throughput and the AWS calls each operation makes.
+ */
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const emulators = await startEmulators({ scratchDir: scratch });
+  const counter = new CallCounter();
+  try {
+    const registry = await startRegistryServer({
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
+      table: 'berth-bench',
+      bucket: 'berth-bench',
+      port: 0,
+      instrument: counter.instrument,
+      log: (message) => console.error(message),
+    });
+    try {
+      // Node's fetch (undici) keeps connections alive, so every client reuses its sockets.
+      const client = new RegistryClient(registry.url);
+      const fixture = await pushFixture(client);
+      console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
+      printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));
+      printSection('2. Push and pull throughput', await throughputTable(client));
+      printSection('3. AWS SDK calls per operation', await apiCallsTable(client, counter, fixture));
+    } finally {
+      await registry.stop();
+    }
+  } finally {
+    await emulators.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
