@@ -47,6 +47,15 @@ describe('starting an upload', () => {
     expect(sha256(await download('uploads/monolithic', item.digest))).toBe(item.digest);
   });
 
+  it('stores the empty blob', async () => {
+    const empty = blob(Buffer.alloc(0));
+    const response = await client().request('POST', `/v2/uploads/empty/blobs/uploads/?digest=${empty.digest}`);
+    expect(response.status).toBe(201);
+    const head = await client().request('HEAD', `/v2/uploads/empty/blobs/${empty.digest}`);
+    expect(head.headers.get('content-length')).toBe('0');
+    expect(await download('uploads/empty', empty.digest)).toEqual(Buffer.alloc(0));
+  });
+
   it('refuses a POST whose body does not match ?digest= and stores nothing', async () => {
     const item = blob(randomBytes(100));
     const wrong = sha256(Buffer.from('something else'));
