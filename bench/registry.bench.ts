@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulators } from '../local/emulators/index.js';
-import { startRegistryServer } from '../local/registry-server.js';
+import { startBerthServer } from '../local/berth-server.js';
 import { RegistryClient } from '../test/support/client.js';
 import { apiCallsTable } from './sections/api-calls.js';
 import { latencyTable } from './sections/latency.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const emulators = await startEmulators({ scratchDir: scratch });
   const counter = new CallCounter();
   try {
-    const registry = await startRegistryServer({
+    const registry = await startBerthServer({
       dynamoEndpoint: emulators.dynamoEndpoint,
       s3Endpoint: emulators.s3Endpoint,
       table: 'berth-bench',

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
 import { resultFromResponse } from '../lambdas/shared/http/apigw.js';
-import { LAMBDA_PAYLOAD_BYTES, requestTooLargeMessage, MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
+import type { HttpResponse } from '../lambdas/shared/http/types.js';
+import { LAMBDA_PAYLOAD_BYTES } from '../lambdas/shared/limits.js';
 import { eventFromRequest } from './apigw-event.js';
 
 /** API Gateway HTTP APIs refuse request bodies over 10 MB before invoking anything. */
@@ -10,34 +10,41 @@ export const API_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** One API Gateway route: its Lambda handler, and its protocol's answer to an oversized request. */
+export interface LocalRoute {
+  handler: LambdaHandler;
+  tooLarge: (size: number | undefined) => HttpResponse;
+  internalError: () => HttpResponse;
+}
+
 /**
- * Serves a Lambda handler over HTTP the way API Gateway does: each request
- * becomes a payload v2 event, and the same size limits apply, so local
- * behaviour is production behaviour.
+ * Serves Lambda handlers over HTTP the way API Gateway does: each request
+ * becomes a payload v2 event for the route its path selects, and the same size
+ * limits apply, so local behaviour is production behaviour.
  */
-export function createLambdaServer(handler: LambdaHandler, log: (message: string) => void = () => undefined): Server {
+export function createLambdaServer(route: (path: string) => LocalRoute, log: (message: string) => void = () => undefined): Server {
   return createServer((request, response) => {
-    serve(handler, request, response).catch((error: unknown) => {
+    const target = route(new URL(request.url ?? '/', 'http://localhost').pathname);
+    serve(target, request, response).catch((error: unknown) => {
       log(`request failed: ${String(error)}`);
-      if (!response.headersSent) writeResult(response, request, resultFromResponse(errorResponse(new RegistryError('INTERNAL'))));
+      if (!response.headersSent) writeResult(response, request, resultFromResponse(target.internalError()));
       else response.destroy();
     });
   });
 }
 
-async function serve(handler: LambdaHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serve(route: LocalRoute, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const body = await readBody(request, API_GATEWAY_PAYLOAD_BYTES);
-  if (body === 'too-large') return refuseTooLarge(request, response, undefined);
+  if (body === 'too-large') return refuseTooLarge(route, request, response, undefined);
   const event = eventFromRequest(request, body);
-  if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_BYTES) return refuseTooLarge(request, response, body.length);
-  writeResult(response, request, await handler(event));
+  if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_PAYLOAD_BYTES) return refuseTooLarge(route, request, response, body.length);
+  writeResult(response, request, await route.handler(event));
 }
 
-function refuseTooLarge(request: IncomingMessage, response: ServerResponse, size: number | undefined): void {
-  const error = new RegistryError('TOO_LARGE', requestTooLargeMessage(size, MAX_REQUEST_BODY_BYTES));
+function refuseTooLarge(route: LocalRoute, request: IncomingMessage, response: ServerResponse, size: number | undefined): void {
   // The rest of an oversized body is not read; closing the connection stops the client sending it.
   response.setHeader('connection', 'close');
-  writeResult(response, request, resultFromResponse(errorResponse(error)));
+  writeResult(response, request, resultFromResponse(route.tooLarge(size)));
 }
 
 /** Reads the body, or gives up once it passes `limit` bytes. */

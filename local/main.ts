@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startEmulators } from './emulators/index.js';
-import { startRegistryServer } from './registry-server.js';
+import { LOCAL_REGION } from './emulators/local-aws.js';
+import { startBerthServer } from './berth-server.js';
 
 /**
  * `npm start`: DynamoDB Local and s3rver with data under BERTH_DATA_DIR
@@ -13,15 +15,17 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.BERTH_DATA_DIR ?? '.berth');
   mkdirSync(dataDir, { recursive: true });
 
+  const admin = loadOrCreateAdminKey(dataDir);
   const emulators = await startEmulators({ dataDir, scratchDir: dataDir });
   let registry;
   try {
-    registry = await startRegistryServer({
+    registry = await startBerthServer({
       dynamoEndpoint: emulators.dynamoEndpoint,
       s3Endpoint: emulators.s3Endpoint,
       table: 'berth',
       bucket: 'berth-blobs',
       port,
+      adminKey: admin.keys,
       sweepIntervalMs: 60_000,
       log: (message) => console.error(message),
     });
@@ -47,6 +51,8 @@ async function main(): Promise<void> {
   console.log('Try it:');
   console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
   console.log(`  curl ${registry.url}/v2/_catalog`);
+  console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} AWS_REGION=${LOCAL_REGION} \\`);
+  console.log(`    aws ecr describe-repositories --endpoint-url ${registry.url}`);
 }
 
 main().catch((error: unknown) => {

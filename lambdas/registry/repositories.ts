@@ -1,4 +1,6 @@
 import type { MetadataStore } from '../store/metadata-store.js';
+import type { RepositoryRecord } from '../store/records.js';
+import { newRepository } from '../store/repository-defaults.js';
 import { RegistryError } from './errors.js';
 
 /** Repository existence rules shared by the handlers. */
@@ -10,12 +12,16 @@ export class Repositories {
   ) {}
 
   /** A push needs the repository; create-on-push makes it on first use, as ECR does. */
-  async requireForPush(name: string): Promise<void> {
-    if (await this.store.getRepository(name)) return;
+  async requireForPush(name: string): Promise<RepositoryRecord> {
+    const existing = await this.store.getRepository(name);
+    if (existing) return existing;
     if (!this.createOnPush) {
       throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (create-on-push is off)`, { name });
     }
-    await this.store.createRepository({ name, createdAt: this.now().toISOString() });
+    const record = newRepository(name, this.now());
+    // A concurrent first push may have created it; either record will do.
+    await this.store.createRepository(record);
+    return (await this.store.getRepository(name)) ?? record;
   }
 
   async require(name: string): Promise<void> {

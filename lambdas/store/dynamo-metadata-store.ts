@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
+  BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
   ScanCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { UploadConflictError } from './errors.js';
 import { keys } from './keys.js';
+import { DEFAULT_REPOSITORY_SETTINGS } from './repository-defaults.js';
 import { TTL_ATTRIBUTE } from './table-schema.js';
 import type { MetadataStore } from './metadata-store.js';
 import type {
@@ -15,8 +16,9 @@ import type {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** DynamoDB allows at most 100 keys per BatchGetItem. */
+/** DynamoDB allows at most 100 keys per BatchGetItem and 25 writes per BatchWriteItem. */
 const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
 
 /** The metadata store on one DynamoDB table; see ./keys.ts for the key tree. */
 export class DynamoMetadataStore implements MetadataStore {
@@ -27,7 +29,56 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async getRepository(name: string): Promise<RepositoryRecord | undefined> {
     const item = await this.get(keys.repository(name));
-    return item && { name: item.name as string, createdAt: item.createdAt as string };
+    return item && toRepository(item);
+  }
+
+  async updateRepository(name: string, change: (record: RepositoryRecord) => RepositoryRecord): Promise<RepositoryRecord | undefined> {
+    // Optimistic concurrency: a concurrent update makes the condition fail, and the change is applied again on fresh data.
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const current = await this.getRepository(name);
+      if (!current) return undefined;
+      const next = { ...change(current), name, version: current.version + 1 };
+      try {
+        await this.client.send(new PutCommand({
+          TableName: this.table,
+          Item: dropUndefined({ ...keys.repository(name), ...next }),
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': current.version },
+        }));
+        return next;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new Error(`repository ${name} changed under 10 consecutive updates`);
+  }
+
+  async hasManifests(name: string): Promise<boolean> {
+    const page = await this.queryPage(keys.repositoryPartition(name), keys.manifestPrefix, undefined, 1);
+    return page.items.length > 0;
+  }
+
+  async deleteRepository(name: string): Promise<RepositoryRecord | undefined> {
+    const record = await this.getRepository(name);
+    if (!record) return undefined;
+    const items = await this.queryAll(keys.repositoryPartition(name), '');
+    const contents = items
+      .map((item) => ({ pk: item.pk as string, sk: item.sk as string }))
+      .filter((key) => key.sk !== keys.repository(name).sk);
+    const reverseLinks = items
+      .filter((item) => keys.isBlobLink(item.sk as string))
+      .map((item) => keys.blobReverseLink(item.digest as string, name));
+    // Contents go first and the repository record last, so an interrupted delete leaves a
+    // repository that still exists and can be deleted again, never orphaned items.
+    await this.batchDelete([...reverseLinks, ...contents]);
+    await this.client.send(new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName: this.table, Key: keys.repository(name) } },
+        { Delete: { TableName: this.table, Key: keys.catalogEntry(name) } },
+      ],
+    }));
+    return record;
   }
 
   async createRepository(record: RepositoryRecord): Promise<boolean> {
@@ -291,6 +342,18 @@ export class DynamoMetadataStore implements MetadataStore {
     return found;
   }
 
+  private async batchDelete(keyList: { pk: string; sk: string }[]): Promise<void> {
+    for (let i = 0; i < keyList.length; i += BATCH_WRITE_LIMIT) {
+      let request: Record<string, { DeleteRequest: { Key: Item } }[]> | undefined = {
+        [this.table]: keyList.slice(i, i + BATCH_WRITE_LIMIT).map((Key) => ({ DeleteRequest: { Key } })),
+      };
+      while (request && Object.keys(request).length > 0) {
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: request }));
+        request = result.UnprocessedItems as typeof request;
+      }
+    }
+  }
+
   private async queryPage(pk: string, prefix: string, start: { pk: string; sk: string } | undefined, limit: number): Promise<{ items: Item[]; more: boolean }> {
     const items: Item[] = [];
     let exclusiveStart: Item | undefined = start;
@@ -318,10 +381,10 @@ export class DynamoMetadataStore implements MetadataStore {
     do {
       const result = await this.client.send(new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
         FilterExpression: filter?.expression,
         ExpressionAttributeNames: filter?.names,
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ...filter?.values },
+        ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }), ...filter?.values },
         ExclusiveStartKey: start,
         ConsistentRead: true,
       }));
@@ -347,6 +410,11 @@ function isConditionFailure(error: unknown): boolean {
 
 function dropUndefined(item: Item): Item {
   return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
+}
+
+function toRepository(item: Item): RepositoryRecord {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return { ...DEFAULT_REPOSITORY_SETTINGS, version: 1, ...record } as RepositoryRecord;
 }
 
 function toBlobLink(item: Item): BlobLink {

@@ -39,8 +39,10 @@ export const keys = {
   tagFromSortKey: (sk: string) => sk.slice(`TAG${SEP}`.length),
 
   manifest: (name: string, digest: string) => ({ pk: repoPk(name), sk: `MANIFEST${SEP}${digest}` }),
+  manifestPrefix: `MANIFEST${SEP}`,
 
   blobLink: (name: string, digest: string) => ({ pk: repoPk(name), sk: `BLOB${SEP}${digest}` }),
+  isBlobLink: (sk: string) => sk.startsWith(`BLOB${SEP}`),
 
   referrer: (name: string, subject: string, digest: string) => ({
     pk: repoPk(name),

@@ -10,6 +10,15 @@ export interface MetadataStore {
   getRepository(name: string): Promise<RepositoryRecord | undefined>;
   /** Returns false when the repository already exists. */
   createRepository(record: RepositoryRecord): Promise<boolean>;
+  /**
+   * Applies `change` to the repository's current record and saves it, again on
+   * fresh data if a concurrent update won. Returns undefined when the repository does not exist.
+   */
+  updateRepository(name: string, change: (record: RepositoryRecord) => RepositoryRecord): Promise<RepositoryRecord | undefined>;
+  /** Whether the repository holds any manifest. */
+  hasManifests(name: string): Promise<boolean>;
+  /** Deletes the repository with everything in it; returns its record, or undefined when it did not exist. */
+  deleteRepository(name: string): Promise<RepositoryRecord | undefined>;
   /** Repository names in lexical order, strictly after `after`. */
   listRepositories(after: string | undefined, limit: number): Promise<Page<string>>;
 

@@ -2,9 +2,26 @@ import type { Descriptor } from '../registry/manifest.js';
 
 /** The records the metadata store keeps, independent of DynamoDB's item shape. */
 
-export interface RepositoryRecord {
+export type TagMutability = 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+
+/** Settings a repository carries, in ECR's terms. */
+export interface RepositorySettings {
+  imageTagMutability: TagMutability;
+  /** Wildcard patterns of tags that are the exception to imageTagMutability. */
+  imageTagMutabilityExclusionFilters: { filterType: 'WILDCARD'; filter: string }[];
+  imageScanningConfiguration: { scanOnPush: boolean };
+  encryptionConfiguration: { encryptionType: string; kmsKey?: string };
+  /** Resource tags (TagResource), in ECR's Key/Value form. */
+  tags: { Key: string; Value: string }[];
+  policyText?: string;
+  lifecyclePolicyText?: string;
+}
+
+export interface RepositoryRecord extends RepositorySettings {
   name: string;
   createdAt: string;
+  /** Optimistic-concurrency counter, bumped by every update. */
+  version: number;
 }
 
 export interface BlobRecord {

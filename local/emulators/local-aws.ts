@@ -5,3 +5,6 @@
  */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** The account local mode's ARNs name. */
+export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UploadConflictError } from '../../lambdas/store/errors.js';
 import type { MetadataStore } from '../../lambdas/store/metadata-store.js';
 import type { ManifestRecord, UploadSession } from '../../lambdas/store/records.js';
+import { newRepository } from '../../lambdas/store/repository-defaults.js';
 import { sha256 } from '../support/oci.js';
 
 /** What every MetadataStore adapter must do; run against each real adapter. */
@@ -20,11 +21,41 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
   describe(`MetadataStore contract: ${adapter}`, () => {
     it('creates a repository once and lists repositories in lexical order with paging', async () => {
       const store = await create();
-      for (const name of ['b/two', 'a', 'c', 'b/one']) expect(await store.createRepository({ name, createdAt: 'now' })).toBe(true);
-      expect(await store.createRepository({ name: 'a', createdAt: 'later' })).toBe(false);
-      expect((await store.getRepository('a'))?.createdAt).toBe('now');
+      const created = new Date('2026-01-01T00:00:00Z');
+      for (const name of ['b/two', 'a', 'c', 'b/one']) expect(await store.createRepository(newRepository(name, created))).toBe(true);
+      expect(await store.createRepository(newRepository('a', new Date()))).toBe(false);
+      expect((await store.getRepository('a'))?.createdAt).toBe(created.toISOString());
       expect(await store.listRepositories(undefined, 2)).toEqual({ items: ['a', 'b/one'], more: true });
       expect(await store.listRepositories('b/one', 2)).toEqual({ items: ['b/two', 'c'], more: false });
+    });
+
+    it('updates a repository without losing concurrent changes', async () => {
+      const store = await create();
+      await store.createRepository(newRepository('settings', new Date()));
+      await Promise.all(['k1', 'k2', 'k3'].map((Key) => store.updateRepository('settings', (record) => ({
+        ...record, tags: [...record.tags, { Key, Value: 'v' }],
+      }))));
+      const record = await store.getRepository('settings');
+      expect(record?.tags.map((tag) => tag.Key).sort()).toEqual(['k1', 'k2', 'k3']);
+      expect(record?.version).toBe(4);
+      expect(await store.updateRepository('missing', (r) => r)).toBeUndefined();
+    });
+
+    it('deletes a repository with its tags, manifests, links and catalog entry', async () => {
+      const store = await create();
+      await store.createRepository(newRepository('doomed', new Date()));
+      expect(await store.hasManifests('doomed')).toBe(false);
+      await store.linkBlob('doomed', { digest: digest('layer'), size: 1, objectKey: 'k' });
+      await store.putManifest('doomed', manifest('img'), ['v1']);
+      expect(await store.hasManifests('doomed')).toBe(true);
+
+      expect((await store.deleteRepository('doomed'))?.name).toBe('doomed');
+      expect(await store.getRepository('doomed')).toBeUndefined();
+      expect(await store.getTag('doomed', 'v1')).toBeUndefined();
+      expect(await store.getBlobLink('doomed', digest('layer'))).toBeUndefined();
+      expect(await store.repositoriesWithBlob(digest('layer'), 5)).toEqual([]);
+      expect((await store.listRepositories(undefined, 10)).items).not.toContain('doomed');
+      expect(await store.deleteRepository('doomed')).toBeUndefined();
     });
 
     it('keeps blob records once and links per repository, with reverse links', async () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { RegistryConfig } from '../../lambdas/registry/config.js';
-import { startRegistryServer, type RunningRegistry } from '../../local/registry-server.js';
+import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 
 /** Starts a registry on its own table and bucket for one test file. */
 export async function startTestRegistry(registry: Partial<RegistryConfig> = {}): Promise<RunningRegistry> {
   const id = randomUUID().slice(0, 8);
-  return startRegistryServer({
+  return startBerthServer({
     dynamoEndpoint: inject('dynamoEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
     table: `berth-test-${id}`,

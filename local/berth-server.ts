@@ -9,8 +9,16 @@ import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
-import { createLambdaServer } from './http-server.js';
+import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
+import { createManagementApp } from '../lambdas/management/app.js';
+import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
+import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
+import { managementTooLarge } from '../lambdas/management/too-large.js';
+import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
+import { registryTooLarge } from '../lambdas/registry/too-large.js';
+import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
+import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sweepExpiredUploads } from './sweeper.js';
 
@@ -26,6 +34,8 @@ export interface RegistryServerOptions {
   /** How often expired uploads are swept; 0 turns the sweeper off. */
   sweepIntervalMs?: number;
   log?: (message: string) => void;
+  /** The administrator's key for the management API; a fresh one when absent. */
+  adminKey?: AccessKeyPair;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -33,14 +43,19 @@ export interface RegistryServerOptions {
 export interface RunningRegistry {
   url: string;
   port: number;
+  adminKey: AccessKeyPair;
+  identity: RegistryIdentity;
   store: DynamoMetadataStore;
   blobs: S3BlobStore;
   sweep(now?: Date): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** The registry Lambda's handler, served over HTTP against the given DynamoDB and S3 endpoints. */
-export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
+/**
+ * Berth's API as API Gateway routes it: /v2/ to the registry handler, the rest
+ * to the management handler, served over HTTP against the given DynamoDB and S3 endpoints.
+ */
+export async function startBerthServer(options: RegistryServerOptions): Promise<RunningRegistry> {
   const dynamo = documentClient({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
   const s3 = s3Client({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   options.instrument?.({ dynamo, s3 });
@@ -57,10 +72,41 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     ...options.registry,
   };
   const log = options.log ?? (() => undefined);
-  const app = createRegistryApp({ store, blobs, config, log: (message, error) => log(`${message}: ${String(error)}`) });
-  const server = createLambdaServer(lambdaHandler(app), log);
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const logError = (message: string, error: unknown) => log(`${message}: ${String(error)}`);
+  const host = options.host ?? '127.0.0.1';
+  const adminKey = options.adminKey ?? generateKeyPair();
+  const registryRoute: LocalRoute = {
+    handler: lambdaHandler(createRegistryApp({ store, blobs, config, log: logError })),
+    tooLarge: registryTooLarge,
+    internalError: () => errorResponse(new RegistryError('INTERNAL')),
+  };
+  // The management app names the registry's host in URIs, known once the server listens.
+  let managementRoute: LocalRoute | undefined;
+  const server = createLambdaServer((path) => (path === '/v2' || path.startsWith('/v2/') ? registryRoute : managementRoute!), log);
+  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const { port } = server.address() as AddressInfo;
+  const identity: RegistryIdentity = {
+    accountId: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    registryHost: `${host}:${port}`,
+    proxyEndpoint: `http://${host}:${port}`,
+  };
+  managementRoute = {
+    handler: lambdaHandler(createManagementApp({
+      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds },
+      authenticate: sigv4Verifier({
+        region: LOCAL_REGION,
+        services: ['ecr', 'execute-api'],
+        now: () => new Date(),
+        resolve: async (accessKeyId) => (accessKeyId === adminKey.accessKeyId
+          ? { secretAccessKey: adminKey.secretAccessKey, principal: { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID } }
+          : undefined),
+      }),
+      log: logError,
+    })),
+    tooLarge: managementTooLarge,
+    internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
+  };
 
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
   const sweep = (now = new Date()) => sweepExpiredUploads(store, uploads, now);
@@ -70,8 +116,10 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   interval?.unref();
 
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host}:${port}`,
     port,
+    adminKey,
+    identity,
     store,
     blobs,
     sweep,

@@ -1,0 +1,48 @@
+import { EcrError } from './errors.js';
+import { optionalString, requiredString, type Input } from './validation.js';
+
+/** Where this registry lives: what ARNs, URIs and registry IDs are made of. */
+export interface RegistryIdentity {
+  accountId: string;
+  region: string;
+  /** Host (and port) clients put in image names, e.g. registry.example.com or 127.0.0.1:5000. */
+  registryHost: string;
+  /** URL of the registry endpoint, as GetAuthorizationToken's proxyEndpoint. */
+  proxyEndpoint: string;
+}
+
+/** ECR's repository name constraint (stricter than the OCI grammar, which also allows `__` and `--`). */
+export const REPOSITORY_NAME = { min: 2, max: 256, pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/ };
+const REGISTRY_ID = /^[0-9]{12}$/;
+
+export function repositoryArn(identity: RegistryIdentity, name: string): string {
+  return `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/${name}`;
+}
+
+export function repositoryUri(identity: RegistryIdentity, name: string): string {
+  return `${identity.registryHost}/${name}`;
+}
+
+/** The repository an ARN of this registry names; anything else is an InvalidParameterException, as in ECR. */
+export function repositoryFromArn(identity: RegistryIdentity, arn: string): string {
+  const prefix = `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/`;
+  const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+  if (name === undefined || !REPOSITORY_NAME.pattern.test(name)) {
+    throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${arn}; expected ${prefix}<repository name>'`);
+  }
+  return name;
+}
+
+/** Reads `repositoryName`, and checks that `registryId`, when given, is this registry's. */
+export function repositoryNameOf(identity: RegistryIdentity, input: Input): string {
+  checkRegistryId(identity, input);
+  return requiredString(input, 'repositoryName', REPOSITORY_NAME);
+}
+
+export function checkRegistryId(identity: RegistryIdentity, input: Input): void {
+  const registryId = optionalString(input, 'registryId', { pattern: REGISTRY_ID });
+  if (registryId !== undefined && registryId !== identity.accountId) {
+    throw new EcrError('InvalidParameterException', `Invalid parameter at 'registryId' failed to satisfy constraint: '${registryId} is not this registry (${identity.accountId})'`);
+  }
+}
+
