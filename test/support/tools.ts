@@ -22,13 +22,13 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Finds `name` on PATH. */
-export function locateTool(name: string, install: string): ExternalTool {
-  const path = (process.env.PATH ?? '')
+/** Finds `name` at one of the `preferred` paths, else on PATH. */
+export function locateTool(name: string, install: string, preferred: string[] = []): ExternalTool {
+  const onPath = (process.env.PATH ?? '')
     .split(delimiter)
     .filter((dir) => dir !== '')
-    .map((dir) => join(dir, name))
-    .find(isExecutable);
+    .map((dir) => join(dir, name));
+  const path = [...preferred, ...onPath].find(isExecutable);
   return { name, path, install };
 }
 
@@ -63,9 +63,9 @@ export interface ToolResult {
 }
 
 /** Runs a tool to completion, never throwing on a non-zero exit: failures are what some tests expect. */
-export function runTool(path: string, args: string[], timeoutMs = 60_000): Promise<ToolResult> {
+export function runTool(path: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(path, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(path, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       const spawnError = error !== null && typeof error.code === 'string' ? `${error.message}\n` : '';
       resolve({ code, stdout, stderr: spawnError + stderr.toString('utf8') });
