@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,7 +10,10 @@ import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
+import { AccessKeys } from '../lambdas/management/auth/access-keys.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
+import { Sealer } from '../lambdas/shared/crypto/sealer.js';
+import { DynamoAccessKeyStore } from '../lambdas/store/dynamo-access-key-store.js';
 import { createManagementApp } from '../lambdas/management/app.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
@@ -36,6 +40,8 @@ export interface RegistryServerOptions {
   log?: (message: string) => void;
   /** The administrator's key for the management API; a fresh one when absent. */
   adminKey?: AccessKeyPair;
+  /** Seals issued access-key secrets; a fresh one when absent. */
+  sealingKey?: Buffer;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -43,6 +49,7 @@ export interface RegistryServerOptions {
 export interface RunningRegistry {
   url: string;
   port: number;
+  table: string;
   adminKey: AccessKeyPair;
   identity: RegistryIdentity;
   store: DynamoMetadataStore;
@@ -75,6 +82,8 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const logError = (message: string, error: unknown) => log(`${message}: ${String(error)}`);
   const host = options.host ?? '127.0.0.1';
   const adminKey = options.adminKey ?? generateKeyPair();
+  const accessKeys = new AccessKeys(new DynamoAccessKeyStore(dynamo, options.table), new Sealer(options.sealingKey ?? randomBytes(32)), LOCAL_ACCOUNT_ID, () => new Date());
+  const administrator = { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID };
   const registryRoute: LocalRoute = {
     handler: lambdaHandler(createRegistryApp({ store, blobs, config, log: logError })),
     tooLarge: registryTooLarge,
@@ -93,14 +102,14 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   };
   managementRoute = {
     handler: lambdaHandler(createManagementApp({
-      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds },
+      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds, accessKeys },
       authenticate: sigv4Verifier({
         region: LOCAL_REGION,
         services: ['ecr', 'execute-api'],
         now: () => new Date(),
         resolve: async (accessKeyId) => (accessKeyId === adminKey.accessKeyId
-          ? { secretAccessKey: adminKey.secretAccessKey, principal: { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID } }
-          : undefined),
+          ? { secretAccessKey: adminKey.secretAccessKey, principal: administrator }
+          : accessKeys.resolve(accessKeyId)),
       }),
       log: logError,
     })),
@@ -118,6 +127,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   return {
     url: `http://${host}:${port}`,
     port,
+    table: options.table,
     adminKey,
     identity,
     store,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startEmulators } from './emulators/index.js';
+import { loadOrCreateSealingKey } from './sealing-key.js';
 import { LOCAL_REGION } from './emulators/local-aws.js';
 import { startBerthServer } from './berth-server.js';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       bucket: 'berth-blobs',
       port,
       adminKey: admin.keys,
+      sealingKey: loadOrCreateSealingKey(dataDir),
       sweepIntervalMs: 60_000,
       log: (message) => console.error(message),
     });

@@ -1,10 +1,13 @@
 import type { HttpApp, HttpRequest, HttpResponse } from '../shared/http/types.js';
+import { BERTH_ACTIONS } from './actions/berth-actions.js';
 import { ACTIONS } from './actions/index.js';
-import type { ManagementServices, Principal } from './context.js';
+import type { Action, ManagementServices, Principal } from './context.js';
 import { EcrError, ecrErrorResponse, ecrInternalError } from './errors.js';
 
 /** ECR's JSON 1.1 target prefix; the action follows the dot. */
 export const ECR_TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+/** Berth's own actions (access keys, direct uploads) use the same protocol under this prefix. */
+export const BERTH_TARGET_PREFIX = 'Berth_V1.';
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 export interface ManagementDeps {
@@ -23,8 +26,7 @@ export function createManagementApp(deps: ManagementDeps): HttpApp {
       throw new EcrError('UnknownOperationException', `${request.method} ${request.path} is not an operation; send POST / with an X-Amz-Target header`);
     }
     const target = request.headers['x-amz-target'] ?? '';
-    const name = target.startsWith(ECR_TARGET_PREFIX) ? target.slice(ECR_TARGET_PREFIX.length) : undefined;
-    const action = name === undefined ? undefined : ACTIONS[name];
+    const action = findAction(target);
     if (!action) throw new EcrError('UnknownOperationException', `unknown operation ${JSON.stringify(target)}`);
 
     const principal = await deps.authenticate(request);
@@ -40,6 +42,14 @@ export function createManagementApp(deps: ManagementDeps): HttpApp {
       return error instanceof EcrError ? ecrErrorResponse(error) : ecrInternalError(error, log);
     }
   };
+}
+
+function findAction(target: string): Action | undefined {
+  const [table, name] = target.startsWith(ECR_TARGET_PREFIX)
+    ? [ACTIONS, target.slice(ECR_TARGET_PREFIX.length)]
+    : target.startsWith(BERTH_TARGET_PREFIX) ? [BERTH_ACTIONS, target.slice(BERTH_TARGET_PREFIX.length)] : [{}, ''];
+  // Own properties only: "constructor" and friends are not actions.
+  return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import type { AccessKeys } from './auth/access-keys.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { RegistryIdentity } from './identifiers.js';
@@ -5,9 +6,11 @@ import type { Input } from './validation.js';
 
 /** Who made a request, as established by the request's signature. */
 export interface Principal {
-  /** An IAM ARN on AWS; the access key's principal name for keys Berth issued. */
+  /** An IAM ARN on AWS; a pseudo-user ARN (user/berth/<name>) for keys Berth issued. */
   arn: string;
   accountId: string;
+  /** Set when the request was signed with a key Berth issued, with the key's own policy. */
+  issuedKey?: { accessKeyId: string; policyText?: string };
 }
 
 export interface ManagementServices {
@@ -17,6 +20,7 @@ export interface ManagementServices {
   now: () => Date;
   /** Lifetime of presigned layer download URLs. */
   downloadUrlSeconds: number;
+  accessKeys: AccessKeys;
 }
 
 export interface ActionContext {

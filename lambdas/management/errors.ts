@@ -25,6 +25,7 @@ export const ECR_ERRORS = {
   UnsupportedImageTypeException: 400,
   TemplateNotFoundException: 400,
   TemplateAlreadyExistsException: 400,
+  AccessKeyNotFoundException: 400,
   ValidationException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,

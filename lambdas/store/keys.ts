@@ -15,6 +15,8 @@
  *   BLOB#<digest>         BLOB                            blob record: the bytes exist in S3
  *   BLOB#<digest>         LINK#<name>                     reverse link: which repositories hold the blob
  *   UPLOAD#<id>           UPLOAD                          upload session, expired by TTL (`expiresAt`)
+ *   ACCESSKEY#<key id>    KEY                             access key issued for ECR tooling (secret sealed)
+ *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *
  * S3 (one bucket):
  *
@@ -55,6 +57,10 @@ export const keys = {
   blobPartition: (digest: string) => blobPk(digest),
   reverseLinkPrefix: `LINK${SEP}`,
   repositoryFromReverseLink: (sk: string) => sk.slice(`LINK${SEP}`.length),
+
+  accessKey: (id: string) => ({ pk: `ACCESSKEY${SEP}${id}`, sk: 'KEY' }),
+  accessKeyIndexEntry: (id: string) => ({ pk: 'ACCESSKEYS', sk: id }),
+  accessKeyIndexPartition: 'ACCESSKEYS',
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,

@@ -1,0 +1,69 @@
+import { PRINCIPAL_NAME, issuedPrincipalArn } from '../auth/access-keys.js';
+import type { Action, ActionContext } from '../context.js';
+import { EcrError } from '../errors.js';
+import { epochSeconds } from '../views.js';
+import { optionalString, requiredString } from '../validation.js';
+
+/**
+ * Berth's own actions, under its own target prefix: access keys for
+ * unmodified ECR tooling. Only administrators manage keys; a key cannot mint keys.
+ */
+
+/** IAM's identity-policy size limit; the policy narrows what the key may do. */
+const MAX_POLICY_CHARS = 6144;
+
+function requireAdministrator({ principal }: ActionContext): void {
+  if (principal.issuedKey) {
+    throw new EcrError('AccessDeniedException', `${principal.arn} signs with an access key Berth issued; only AWS identities and the local administrator manage access keys`);
+  }
+}
+
+function policyOf(context: ActionContext): string | undefined {
+  const policyText = optionalString(context.input, 'policyText', { min: 1, max: MAX_POLICY_CHARS });
+  if (policyText === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(policyText) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) throw new Error('no Statement');
+  } catch (error) {
+    throw new EcrError('InvalidParameterException', `policyText must be an IAM policy document with a Statement: ${(error as Error).message}`);
+  }
+  return policyText;
+}
+
+export const createAccessKey: Action = async (context) => {
+  requireAdministrator(context);
+  const principalName = requiredString(context.input, 'principalName', { pattern: PRINCIPAL_NAME });
+  const issued = await context.services.accessKeys.create(principalName, policyOf(context));
+  return {
+    accessKey: {
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      principalName,
+      principalArn: issuedPrincipalArn(context.services.identity.accountId, principalName),
+      createdAt: epochSeconds(issued.record.createdAt),
+    },
+  };
+};
+
+export const listAccessKeys: Action = async (context) => {
+  requireAdministrator(context);
+  const records = await context.services.accessKeys.list();
+  return {
+    accessKeys: records.map((record) => ({
+      accessKeyId: record.accessKeyId,
+      principalName: record.principalName,
+      principalArn: issuedPrincipalArn(context.services.identity.accountId, record.principalName),
+      createdAt: epochSeconds(record.createdAt),
+      ...(record.policyText === undefined ? {} : { policyText: record.policyText }),
+    })),
+  };
+};
+
+export const deleteAccessKey: Action = async (context) => {
+  requireAdministrator(context);
+  const accessKeyId = requiredString(context.input, 'accessKeyId', { min: 16, max: 128 });
+  if (!(await context.services.accessKeys.delete(accessKeyId))) {
+    throw new EcrError('AccessKeyNotFoundException', `no access key ${accessKeyId}`);
+  }
+  return {};
+};

@@ -1,0 +1,9 @@
+import type { Action } from '../context.js';
+import { createAccessKey, deleteAccessKey, listAccessKeys } from './access-keys.js';
+
+/** Berth's own actions, by their X-Amz-Target name under BERTH_TARGET_PREFIX. */
+export const BERTH_ACTIONS: Record<string, Action> = {
+  CreateAccessKey: createAccessKey,
+  ListAccessKeys: listAccessKeys,
+  DeleteAccessKey: deleteAccessKey,
+};

@@ -1,0 +1,76 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { BERTH_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { keys } from '../../lambdas/store/keys.js';
+import { awsCli, ecrCli } from '../support/aws-cli.js';
+import { useRegistry } from '../support/registry.js';
+import { errorType, send, signedManagementRequest } from '../support/signed.js';
+import { reportMissingTool } from '../support/tools.js';
+
+const registry = useRegistry();
+reportMissingTool(awsCli);
+
+interface IssuedKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  principalArn: string;
+}
+
+async function berth(action: string, body: unknown, credentials = registry().adminKey): Promise<Response> {
+  return send(registry(), await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
+}
+
+async function createKey(principalName: string): Promise<IssuedKey> {
+  const response = await berth('CreateAccessKey', { principalName });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { accessKey: IssuedKey }).accessKey;
+}
+
+describe('access keys for unmodified ECR tooling', () => {
+  it('issues a key bound to a principal, listed without its secret', async () => {
+    const key = await createKey('ci-bot');
+    expect(key.accessKeyId).toMatch(/^BKIA[A-Z0-9]{16}$/);
+    expect(key.principalArn).toBe(`arn:aws:iam::${registry().identity.accountId}:user/berth/ci-bot`);
+    const listed = (await (await berth('ListAccessKeys', {})).json()) as { accessKeys: Record<string, unknown>[] };
+    const entry = listed.accessKeys.find((item) => item.accessKeyId === key.accessKeyId);
+    expect(entry).toMatchObject({ principalName: 'ci-bot' });
+    expect(entry).not.toHaveProperty('secretAccessKey');
+  });
+
+  it('keeps the secret sealed in the table', async () => {
+    const key = await createKey('sealed');
+    const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+    const { pk, sk } = keys.accessKey(key.accessKeyId);
+    const item = await dynamo.send(new GetItemCommand({ TableName: registry().table, Key: { pk: { S: pk }, sk: { S: sk } } }));
+    expect(item.Item?.sealedSecret).toBeDefined();
+    expect(JSON.stringify(item.Item)).not.toContain(key.secretAccessKey);
+  });
+
+  it('refuses invalid principal names and policies that are not IAM documents', async () => {
+    expect(await errorType(await berth('CreateAccessKey', { principalName: 'has space' }))).toBe('ValidationException');
+    expect(await errorType(await berth('CreateAccessKey', { principalName: 'p', policyText: '{"no":"statement"}' }))).toBe('InvalidParameterException');
+  });
+
+  it('does not let an issued key manage keys', async () => {
+    const key = await createKey('limited');
+    const response = await berth('CreateAccessKey', { principalName: 'escalated' }, key);
+    expect(response.status).toBe(403);
+    expect(await errorType(response)).toBe('AccessDeniedException');
+  });
+
+  it('answers AccessKeyNotFoundException when deleting an unknown key', async () => {
+    expect(await errorType(await berth('DeleteAccessKey', { accessKeyId: 'BKIA0000000000000000' }))).toBe('AccessKeyNotFoundException');
+  });
+
+  it.skipIf(awsCli.path === undefined)('works with the AWS CLI until deleted', async () => {
+    const key = await createKey('cli-user');
+    const aws = ecrCli({ ...registry(), adminKey: key });
+    const created = await aws('create-repository', '--repository-name', 'keys/app');
+    expect(created.code, created.stderr).toBe(0);
+    expect((await berth('DeleteAccessKey', { accessKeyId: key.accessKeyId })).status).toBe(200);
+    const refused = await aws('describe-repositories');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('UnrecognizedClientException');
+  });
+});
