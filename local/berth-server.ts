@@ -14,6 +14,7 @@ import { AccessKeys } from '../lambdas/management/auth/access-keys.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
 import { Sealer } from '../lambdas/shared/crypto/sealer.js';
 import { DynamoAccessKeyStore } from '../lambdas/store/dynamo-access-key-store.js';
+import { DynamoTemplateStore } from '../lambdas/store/dynamo-template-store.js';
 import { createManagementApp } from '../lambdas/management/app.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
@@ -81,11 +82,12 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const log = options.log ?? (() => undefined);
   const logError = (message: string, error: unknown) => log(`${message}: ${String(error)}`);
   const host = options.host ?? '127.0.0.1';
+  const templates = new DynamoTemplateStore(dynamo, options.table);
   const adminKey = options.adminKey ?? generateKeyPair();
   const accessKeys = new AccessKeys(new DynamoAccessKeyStore(dynamo, options.table), new Sealer(options.sealingKey ?? randomBytes(32)), LOCAL_ACCOUNT_ID, () => new Date());
   const administrator = { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID };
   const registryRoute: LocalRoute = {
-    handler: lambdaHandler(createRegistryApp({ store, blobs, config, log: logError })),
+    handler: lambdaHandler(createRegistryApp({ store, templates, blobs, config, log: logError })),
     tooLarge: registryTooLarge,
     internalError: () => errorResponse(new RegistryError('INTERNAL')),
   };
@@ -102,7 +104,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   };
   managementRoute = {
     handler: lambdaHandler(createManagementApp({
-      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds, accessKeys },
+      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds, accessKeys, templates },
       authenticate: sigv4Verifier({
         region: LOCAL_REGION,
         services: ['ecr', 'execute-api'],

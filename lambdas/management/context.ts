@@ -1,6 +1,7 @@
 import type { AccessKeys } from './auth/access-keys.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import type { TemplateStore } from '../store/template-store.js';
 import type { RegistryIdentity } from './identifiers.js';
 import type { Input } from './validation.js';
 
@@ -21,6 +22,7 @@ export interface ManagementServices {
   /** Lifetime of presigned layer download URLs. */
   downloadUrlSeconds: number;
   accessKeys: AccessKeys;
+  templates: TemplateStore;
 }
 
 export interface ActionContext {

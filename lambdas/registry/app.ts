@@ -1,5 +1,6 @@
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import type { TemplateStore } from '../store/template-store.js';
 import { UploadConflictError } from '../store/errors.js';
 import type { HttpApp, HttpRequest, HttpResponse } from '../shared/http/types.js';
 import { requestTooLargeMessage } from '../shared/limits.js';
@@ -14,6 +15,7 @@ import { matchRoute } from './routes.js';
 
 export interface RegistryDeps {
   store: MetadataStore;
+  templates: TemplateStore;
   blobs: BlobStore;
   config: RegistryConfig;
   now?: () => Date;
@@ -26,7 +28,7 @@ const COMMON_HEADERS = { 'docker-distribution-api-version': 'registry/2.0' };
 export function createRegistryApp(deps: RegistryDeps): HttpApp {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
-  const repositories = new Repositories(deps.store, deps.config.createOnPush, now);
+  const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now);
   const services: RegistryServices = {
     store: deps.store,
     blobs: deps.blobs,

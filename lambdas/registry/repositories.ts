@@ -1,12 +1,15 @@
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { RepositoryRecord } from '../store/records.js';
 import { newRepository } from '../store/repository-defaults.js';
+import { settingsFromTemplate, templateFor } from '../store/creation-templates.js';
+import type { TemplateStore } from '../store/template-store.js';
 import { RegistryError } from './errors.js';
 
 /** Repository existence rules shared by the handlers. */
 export class Repositories {
   constructor(
     private readonly store: MetadataStore,
+    private readonly templates: TemplateStore,
     private readonly createOnPush: boolean,
     private readonly now: () => Date,
   ) {}
@@ -18,7 +21,9 @@ export class Repositories {
     if (!this.createOnPush) {
       throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (create-on-push is off)`, { name });
     }
-    const record = newRepository(name, this.now());
+    // Like ECR, a repository created on push takes its settings from the matching creation template.
+    const template = templateFor(name, await this.templates.listTemplates(), 'CREATE_ON_PUSH');
+    const record = newRepository(name, this.now(), template && settingsFromTemplate(template));
     // A concurrent first push may have created it; either record will do.
     await this.store.createRepository(record);
     return (await this.store.getRepository(name)) ?? record;

@@ -17,6 +17,7 @@
  *   UPLOAD#<id>           UPLOAD                          upload session, expired by TTL (`expiresAt`)
  *   ACCESSKEY#<key id>    KEY                             access key issued for ECR tooling (secret sealed)
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
+ *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
  *
  * S3 (one bucket):
  *
@@ -61,6 +62,9 @@ export const keys = {
   accessKey: (id: string) => ({ pk: `ACCESSKEY${SEP}${id}`, sk: 'KEY' }),
   accessKeyIndexEntry: (id: string) => ({ pk: 'ACCESSKEYS', sk: id }),
   accessKeyIndexPartition: 'ACCESSKEYS',
+
+  creationTemplate: (prefix: string) => ({ pk: 'TEMPLATES', sk: prefix }),
+  creationTemplatePartition: 'TEMPLATES',
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,

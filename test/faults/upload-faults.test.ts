@@ -25,9 +25,10 @@ function failingOnce(blobs: BlobStore, method: keyof BlobStore, failures: { coun
 }
 
 async function appWithFault(method: keyof BlobStore, failures: { count: number }): Promise<HttpApp> {
-  const { store, blobs } = await freshStores();
+  const { store, templates, blobs } = await freshStores();
   return createRegistryApp({
     store,
+    templates,
     blobs: failingOnce(blobs, method, failures),
     config: { createOnPush: true, downloadUrlSeconds: 60, uploadTtlSeconds: 3600, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
     log: () => undefined,

@@ -1,5 +1,11 @@
 import type { Action } from '../context.js';
+import {
+  createRepositoryCreationTemplate, deleteRepositoryCreationTemplate, describeRegistry,
+  describeRepositoryCreationTemplates, updateRepositoryCreationTemplate,
+} from './creation-templates.js';
+import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from './lifecycle-policies.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from './repositories.js';
+import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './repository-policies.js';
 import { listTagsForResource, tagResource, untagResource } from './resource-tags.js';
 
 /** Every ECR action Berth serves, by its X-Amz-Target name. */
@@ -11,4 +17,15 @@ export const ACTIONS: Record<string, Action> = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
+  GetRepositoryPolicy: getRepositoryPolicy,
+  SetRepositoryPolicy: setRepositoryPolicy,
+  DeleteRepositoryPolicy: deleteRepositoryPolicy,
+  PutLifecyclePolicy: putLifecyclePolicy,
+  GetLifecyclePolicy: getLifecyclePolicy,
+  DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  DescribeRegistry: describeRegistry,
+  CreateRepositoryCreationTemplate: createRepositoryCreationTemplate,
+  DescribeRepositoryCreationTemplates: describeRepositoryCreationTemplates,
+  UpdateRepositoryCreationTemplate: updateRepositoryCreationTemplate,
+  DeleteRepositoryCreationTemplate: deleteRepositoryCreationTemplate,
 };
