@@ -22,6 +22,8 @@ export interface ParsedManifest {
   size: number;
   /** Blobs (config and layers) that must already be in the repository. */
   blobs: Descriptor[];
+  /** An image manifest's config; absent for indexes. */
+  config?: Descriptor;
   /** Child manifests of an index, which must already be in the repository. */
   children: Descriptor[];
   subject?: Descriptor;
@@ -125,6 +127,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   return {
     ...base,
     blobs: [config, ...stored],
+    config,
     children: [],
     // The referrers API reports artifactType, falling back to the config's media type.
     artifactType: (document.artifactType as string | undefined) ?? config.mediaType,

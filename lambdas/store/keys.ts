@@ -8,7 +8,9 @@
  *   REPO#<name>           REPO                            repository record
  *   REPO#<name>           TAG#<tag>                       tag → manifest digest, with the manifest inline
  *                                                         (a tag pull is one read)
- *   REPO#<name>           MANIFEST#<digest>               manifest record
+ *   REPO#<name>           MANIFEST#<digest>               manifest record, with `tags`: a string set of the tags that
+ *                                                         point at it, kept with the tag items in each transaction
+ *                                                         (listings page these items in digest order)
  *   REPO#<name>           BLOB#<digest>                   blob link: the repository may serve this blob
  *                                                         (carries size and object key: a blob pull is one read)
  *   REPO#<name>           REFERRER#<subject>#<digest>     referrers-API descriptor of a manifest with a subject

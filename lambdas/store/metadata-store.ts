@@ -1,6 +1,23 @@
 import type {
-  BlobLink, BlobRecord, ManifestRecord, Page, ReferrerRecord, RepositoryRecord, TagRecord, UploadSession,
+  BlobLink, BlobRecord, ManifestRecord, ManifestSummary, Page, ReferrerRecord, RepositoryRecord, StoredManifest, TagRecord,
+  UploadSession,
 } from './records.js';
+
+export interface PutManifestOptions {
+  /**
+   * Tags that may be created or re-pushed at this digest but never moved from another
+   * one; the write fails with ImmutableTagError instead, also against a concurrent push.
+   */
+  immutableTags?: string[];
+}
+
+export interface DeleteTagOptions {
+  /** Also deletes the manifest when this was its last tag, in the same transaction (ECR's BatchDeleteImage). */
+  deleteUntaggedManifest?: boolean;
+}
+
+/** Which manifests a listing includes: those with at least one tag, or those with none. */
+export type TagStatusFilter = 'TAGGED' | 'UNTAGGED';
 
 /**
  * The metadata port. Conditional writes surface as return values or as the
@@ -37,15 +54,25 @@ export interface MetadataStore {
   getTag(repository: string, tag: string): Promise<TagRecord | undefined>;
   /** Tag names in lexical order, strictly after `after`. */
   listTags(repository: string, after: string | undefined, limit: number): Promise<Page<string>>;
-  /** Returns false when the tag did not exist. */
-  deleteTag(repository: string, tag: string): Promise<boolean>;
+  /**
+   * Removes the tag, and it from its manifest's tag set, atomically. Returns the digest
+   * the tag pointed at, or undefined when the tag did not exist.
+   */
+  deleteTag(repository: string, tag: string, options?: DeleteTagOptions): Promise<string | undefined>;
 
-  getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
-  getManifests(repository: string, digests: string[]): Promise<Map<string, ManifestRecord>>;
-  /** Stores a manifest, points the given tags at it and indexes it as a referrer, atomically. */
-  putManifest(repository: string, manifest: ManifestRecord, tags: string[], referrer?: ReferrerRecord): Promise<void>;
-  /** Deletes a manifest with its tags and referrer entry. Returns false when it did not exist. */
-  deleteManifest(repository: string, digest: string): Promise<boolean>;
+  getManifest(repository: string, digest: string): Promise<StoredManifest | undefined>;
+  getManifests(repository: string, digests: string[]): Promise<Map<string, StoredManifest>>;
+  /** Manifests in digest order, strictly after `after`, without their bytes; optionally only tagged or untagged ones. */
+  listManifests(repository: string, after: string | undefined, limit: number, filter?: TagStatusFilter): Promise<Page<ManifestSummary>>;
+  /**
+   * Stores a manifest, points the given tags at it (taking them from the manifests they
+   * pointed at) and indexes it as a referrer, atomically. A re-push keeps the first push time.
+   * Throws ImmutableTagError for an immutable tag at another digest, and
+   * TooManyTagChangesError when the changes do not fit one transaction.
+   */
+  putManifest(repository: string, manifest: ManifestRecord, tags: string[], referrer?: ReferrerRecord, options?: PutManifestOptions): Promise<void>;
+  /** Deletes a manifest with its tags and referrer entry. Returns the tags it had, or undefined when it did not exist. */
+  deleteManifest(repository: string, digest: string): Promise<string[] | undefined>;
   listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
 
   createUpload(session: UploadSession): Promise<void>;

@@ -41,18 +41,36 @@ export interface BlobLink {
 /** Where a manifest's bytes are: inline when they fit in an item, else in S3. */
 export type ManifestContent = { body: Buffer; objectKey?: undefined } | { body?: undefined; objectKey: string };
 
-export type ManifestRecord = ManifestContent & {
+/** What image listings (ECR's ListImages, DescribeImages) show of a manifest: all but its bytes and references. */
+export interface ManifestFields {
   digest: string;
   mediaType: string;
   size: number;
+  /** When the manifest was first pushed; a re-push keeps it. */
   pushedAt: string;
+  /**
+   * ECR's imageSizeInBytes: config plus stored layers for an image manifest; for
+   * an index, the largest of its children's (as ECR documents for manifest lists).
+   */
+  imageSize: number;
+  /** Media type of an image manifest's config (ECR's artifactMediaType); absent for indexes. */
+  configMediaType?: string;
+  subject?: string;
+  artifactType?: string;
+}
+
+export type ManifestRecord = ManifestContent & ManifestFields & {
   /** Digests of config and layers. */
   blobs: string[];
   /** Digests of child manifests (indexes only). */
   children: string[];
-  subject?: string;
-  artifactType?: string;
 };
+
+/** A manifest as read back: with the tags that point at it, kept on its item as a string set. */
+export type StoredManifest = ManifestRecord & { tags: string[] };
+
+/** A manifest in a listing, with its tags in lexical order. */
+export type ManifestSummary = ManifestFields & { tags: string[] };
 
 export type TagRecord = ManifestContent & {
   tag: string;

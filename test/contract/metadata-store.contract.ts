@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { UploadConflictError } from '../../lambdas/store/errors.js';
+import { ImmutableTagError, TooManyTagChangesError, UploadConflictError } from '../../lambdas/store/errors.js';
 import type { MetadataStore } from '../../lambdas/store/metadata-store.js';
 import type { ManifestRecord, UploadSession } from '../../lambdas/store/records.js';
 import { newRepository } from '../../lambdas/store/repository-defaults.js';
@@ -11,7 +11,7 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
   const digest = (seed: string) => sha256(Buffer.from(seed));
   const manifest = (seed: string, extra: Partial<ManifestRecord> = {}): ManifestRecord => ({
     digest: digest(seed), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 2, pushedAt: new Date().toISOString(),
-    blobs: [digest(`${seed}-config`)], children: [], body: Buffer.from('{}'), ...extra,
+    imageSize: 10, blobs: [digest(`${seed}-config`)], children: [], body: Buffer.from('{}'), ...extra,
   } as ManifestRecord);
   const session = (offset = 0): UploadSession => ({
     id: randomUUID(), repository: 'r', offset, hashState: new Uint8Array([1, 2, 3]),
@@ -90,15 +90,15 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
       expect((await store.listReferrers('r', subject.digest)).map((entry) => entry.descriptor.digest)).toEqual([referrer.digest]);
       expect([...(await store.getManifests('r', [subject.digest, referrer.digest])).keys()].sort()).toEqual([subject.digest, referrer.digest].sort());
 
-      expect(await store.deleteTag('r', 'v1')).toBe(true);
-      expect(await store.deleteTag('r', 'v1')).toBe(false);
+      expect(await store.deleteTag('r', 'v1')).toBe(subject.digest);
+      expect(await store.deleteTag('r', 'v1')).toBeUndefined();
       expect(await store.getManifest('r', subject.digest)).toBeDefined();
 
-      expect(await store.deleteManifest('r', referrer.digest)).toBe(true);
+      expect(await store.deleteManifest('r', referrer.digest)).toEqual([]);
       expect(await store.listReferrers('r', subject.digest)).toEqual([]);
-      expect(await store.deleteManifest('r', subject.digest)).toBe(true);
+      expect(await store.deleteManifest('r', subject.digest)).toEqual(['latest']);
       expect(await store.getTag('r', 'latest')).toBeUndefined();
-      expect(await store.deleteManifest('r', subject.digest)).toBe(false);
+      expect(await store.deleteManifest('r', subject.digest)).toBeUndefined();
     });
 
     it('keeps manifests stored by object key without a body', async () => {
@@ -108,6 +108,139 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
       const tag = await store.getTag('r', 'big');
       expect(tag?.body).toBeUndefined();
       expect(tag?.objectKey).toBe('manifests/sha256/x');
+    });
+
+    it('keeps each manifest\'s tags on it as tags are created, moved and deleted', async () => {
+      const store = await create();
+      const one = manifest('tags-one');
+      const two = manifest('tags-two');
+      await store.putManifest('t', one, ['b', 'a', 'c']);
+      expect((await store.getManifest('t', one.digest))?.tags).toEqual(['a', 'b', 'c']);
+
+      // Moving tags takes them off the manifest they pointed at, in the same write.
+      await store.putManifest('t', two, ['a', 'b']);
+      expect((await store.getManifest('t', one.digest))?.tags).toEqual(['c']);
+      expect((await store.getManifest('t', two.digest))?.tags).toEqual(['a', 'b']);
+      expect((await store.getTag('t', 'a'))?.digest).toBe(two.digest);
+
+      expect(await store.deleteTag('t', 'c')).toBe(one.digest);
+      expect((await store.getManifest('t', one.digest))?.tags).toEqual([]);
+      expect([...(await store.getManifests('t', [two.digest])).values()][0]?.tags).toEqual(['a', 'b']);
+      expect(await store.deleteManifest('t', two.digest)).toEqual(['a', 'b']);
+      expect(await store.getTag('t', 'a')).toBeUndefined();
+      expect(await store.getTag('t', 'b')).toBeUndefined();
+    });
+
+    it('keeps the first push time and content fields when a manifest is pushed again', async () => {
+      const store = await create();
+      const first = manifest('again', { pushedAt: '2026-01-01T00:00:00.000Z', configMediaType: 'application/x.config' });
+      await store.putManifest('p', first, ['v1']);
+      await store.putManifest('p', { ...first, pushedAt: '2026-02-01T00:00:00.000Z' }, ['v2']);
+      const stored = await store.getManifest('p', first.digest);
+      expect(stored).toMatchObject({ pushedAt: '2026-01-01T00:00:00.000Z', imageSize: 10, configMediaType: 'application/x.config', tags: ['v1', 'v2'] });
+    });
+
+    it('deletes the manifest with its last tag only when asked to', async () => {
+      const store = await create();
+      const subject = manifest('prune-subject');
+      const image = manifest('prune', { subject: subject.digest });
+      await store.putManifest('d', image, ['x', 'y'], { subject: subject.digest, descriptor: { mediaType: image.mediaType, digest: image.digest, size: 2 } });
+      expect(await store.deleteTag('d', 'x', { deleteUntaggedManifest: true })).toBe(image.digest);
+      expect((await store.getManifest('d', image.digest))?.tags).toEqual(['y']);
+      expect(await store.deleteTag('d', 'y', { deleteUntaggedManifest: true })).toBe(image.digest);
+      expect(await store.getManifest('d', image.digest)).toBeUndefined();
+      expect(await store.listReferrers('d', subject.digest)).toEqual([]);
+
+      const kept = manifest('kept');
+      await store.putManifest('d', kept, ['only']);
+      expect(await store.deleteTag('d', 'only')).toBe(kept.digest);
+      expect((await store.getManifest('d', kept.digest))?.tags).toEqual([]);
+      expect(await store.deleteTag('d', 'missing', { deleteUntaggedManifest: true })).toBeUndefined();
+    });
+
+    it('deletes a manifest with more tags than one transaction holds', async () => {
+      const store = await create();
+      const image = manifest('crowded');
+      const tags = Array.from({ length: 120 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      for (let i = 0; i < tags.length; i += 40) await store.putManifest('c', image, tags.slice(i, i + 40));
+      expect((await store.getManifest('c', image.digest))?.tags).toEqual(tags);
+      expect((await store.deleteManifest('c', image.digest))?.sort()).toEqual(tags);
+      expect(await store.getManifest('c', image.digest)).toBeUndefined();
+      expect(await store.listTags('c', undefined, 10)).toEqual({ items: [], more: false });
+    });
+
+    it('lists manifests in digest order without their bytes, paged, optionally only tagged or untagged', async () => {
+      const store = await create();
+      const records = ['l1', 'l2', 'l3', 'l4', 'l5'].map((seed) => manifest(seed));
+      for (const [index, record] of records.entries()) await store.putManifest('list', record, index % 2 === 0 ? [`tag${index}`] : []);
+      await store.putManifest('other', manifest('elsewhere'), ['x']);
+      const sorted = [...records].sort((a, b) => a.digest.localeCompare(b.digest));
+
+      const first = await store.listManifests('list', undefined, 3);
+      expect(first.items.map((item) => item.digest)).toEqual(sorted.slice(0, 3).map((record) => record.digest));
+      expect(first.more).toBe(true);
+      expect(first.items[0]).not.toHaveProperty('body');
+      expect(first.items[0]).toMatchObject({ mediaType: records[0]!.mediaType, size: 2, imageSize: 10 });
+      const rest = await store.listManifests('list', first.items.at(-1)!.digest, 3);
+      expect(rest).toMatchObject({ more: false });
+      expect(rest.items.map((item) => item.digest)).toEqual(sorted.slice(3).map((record) => record.digest));
+
+      const tagged = await store.listManifests('list', undefined, 10, 'TAGGED');
+      expect(tagged.items.map((item) => item.tags).sort()).toEqual([['tag0'], ['tag2'], ['tag4']]);
+      const untagged = await store.listManifests('list', undefined, 1, 'UNTAGGED');
+      expect(untagged.items).toHaveLength(1);
+      expect(untagged.items[0]?.tags).toEqual([]);
+      expect(untagged.more).toBe(true);
+      const after = await store.listManifests('list', untagged.items[0]!.digest, 10, 'UNTAGGED');
+      expect(after).toMatchObject({ more: false });
+      expect(after.items).toHaveLength(1);
+    });
+
+    it('never moves an immutable tag, but accepts it again at the same digest', async () => {
+      const store = await create();
+      const first = manifest('immutable-1');
+      const second = manifest('immutable-2');
+      await store.putManifest('i', first, ['v1'], undefined, { immutableTags: ['v1'] });
+      await expect(store.putManifest('i', second, ['v1', 'free'], undefined, { immutableTags: ['v1'] }))
+        .rejects.toBeInstanceOf(ImmutableTagError);
+      expect((await store.getTag('i', 'v1'))?.digest).toBe(first.digest);
+      expect(await store.getManifest('i', second.digest)).toBeUndefined();
+      expect(await store.getTag('i', 'free')).toBeUndefined();
+      await store.putManifest('i', first, ['v1'], undefined, { immutableTags: ['v1'] });
+      // Without the option the same tag moves.
+      await store.putManifest('i', second, ['v1']);
+      expect((await store.getTag('i', 'v1'))?.digest).toBe(second.digest);
+    });
+
+    it('lets exactly one of concurrent pushes to an immutable tag win', async () => {
+      const store = await create();
+      const contenders = Array.from({ length: 8 }, (_, i) => manifest(`race-${i}`));
+      const results = await Promise.allSettled(contenders.map((record) => store.putManifest('race', record, ['release'], undefined, { immutableTags: ['release'] })));
+      const won = results.flatMap((result, index) => (result.status === 'fulfilled' ? [contenders[index]!] : []));
+      expect(won).toHaveLength(1);
+      for (const result of results) {
+        if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ImmutableTagError);
+      }
+      expect((await store.getTag('race', 'release'))?.digest).toBe(won[0]!.digest);
+      expect((await store.listManifests('race', undefined, 10)).items.map((item) => item.digest)).toEqual([won[0]!.digest]);
+    });
+
+    it('keeps tag sets consistent under concurrent pushes of a mutable tag', async () => {
+      const store = await create();
+      const contenders = Array.from({ length: 6 }, (_, i) => manifest(`mutable-race-${i}`));
+      await Promise.all(contenders.map((record) => store.putManifest('m', record, ['latest'])));
+      const owner = (await store.getTag('m', 'latest'))!.digest;
+      const listed = await store.listManifests('m', undefined, 10);
+      expect(listed.items.filter((item) => item.tags.includes('latest')).map((item) => item.digest)).toEqual([owner]);
+    });
+
+    it('refuses a push that would change more items than one transaction holds', async () => {
+      const store = await create();
+      const tags = Array.from({ length: 50 }, (_, i) => `m${i}`);
+      for (const tag of tags) await store.putManifest('big', manifest(`holder-${tag}`), [tag]);
+      await expect(store.putManifest('big', manifest('taker'), tags)).rejects.toBeInstanceOf(TooManyTagChangesError);
+      await store.putManifest('big', manifest('taker'), tags.slice(0, 40));
+      expect((await store.getTag('big', 'm0'))?.digest).toBe(digest('taker'));
     });
 
     it('lets one request at a time hold an upload session, at the expected offset', async () => {

@@ -3,8 +3,12 @@ import {
   createRepositoryCreationTemplate, deleteRepositoryCreationTemplate, describeRegistry,
   describeRepositoryCreationTemplates, updateRepositoryCreationTemplate,
 } from './creation-templates.js';
+import { batchDeleteImage, batchGetImage } from './image-batches.js';
+import { describeImages, listImages } from './images.js';
+import { batchCheckLayerAvailability, getDownloadUrlForLayer } from './layers.js';
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from './lifecycle-policies.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from './repositories.js';
+import { putImage } from './put-image.js';
 import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './repository-policies.js';
 import { listTagsForResource, tagResource, untagResource } from './resource-tags.js';
 
@@ -17,6 +21,13 @@ export const ACTIONS: Record<string, Action> = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListTagsForResource: listTagsForResource,
+  ListImages: listImages,
+  DescribeImages: describeImages,
+  BatchGetImage: batchGetImage,
+  BatchDeleteImage: batchDeleteImage,
+  PutImage: putImage,
+  BatchCheckLayerAvailability: batchCheckLayerAvailability,
+  GetDownloadUrlForLayer: getDownloadUrlForLayer,
   GetRepositoryPolicy: getRepositoryPolicy,
   SetRepositoryPolicy: setRepositoryPolicy,
   DeleteRepositoryPolicy: deleteRepositoryPolicy,

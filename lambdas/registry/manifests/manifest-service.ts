@@ -1,11 +1,13 @@
 import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
+import { ImmutableTagError, TooManyTagChangesError } from '../../store/errors.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
-import type { ManifestContent, ManifestRecord, ReferrerRecord } from '../../store/records.js';
+import type { ManifestContent, ManifestRecord, ReferrerRecord, RepositoryRecord, StoredManifest } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
 import { isDigestReference, isValidDigest, isValidTag } from '../grammar.js';
 import { parseManifest, type Descriptor, type ParsedManifest } from '../manifest.js';
 import type { Repositories } from '../repositories.js';
+import { immutableTagMessage, isTagImmutable } from './tag-mutability.js';
 
 /**
  * Manifests up to this size are kept inside their DynamoDB items (manifest and
@@ -53,23 +55,41 @@ export class ManifestService {
     if (isDigestReference(reference) && reference !== manifest.digest) {
       throw new RegistryError('DIGEST_INVALID', `manifest digest is ${manifest.digest}, not ${reference}`, { digest: reference });
     }
-    await this.repositories.requireForPush(repository);
-    await this.checkReferences(repository, manifest);
+    const record = await this.repositories.requireForPush(repository);
+    try {
+      await this.push(record, manifest, bytes, tags);
+    } catch (error) {
+      if (error instanceof ImmutableTagError) throw new RegistryError('TAG_INVALID', immutableTagMessage(error.tag, repository), { tag: error.tag });
+      if (error instanceof TooManyTagChangesError) throw new RegistryError('TAG_INVALID', error.message);
+      throw error;
+    }
+    return manifest;
+  }
 
+  /**
+   * Stores a parsed manifest in an existing repository under `tags`: the push both APIs
+   * share (the OCI PUT above, ECR's PutImage). Every blob and child must be in the
+   * repository (ManifestReferenceErrors otherwise), and an immutable tag is never moved
+   * to another digest (ImmutableTagError), however pushes race.
+   */
+  async push(repository: RepositoryRecord, manifest: ParsedManifest, bytes: Buffer, tags: string[]): Promise<void> {
+    const children = await this.checkReferences(repository.name, manifest);
     const content = await this.storeContent(manifest.digest, bytes, tags.length);
     const record: ManifestRecord = {
       digest: manifest.digest,
       mediaType: manifest.mediaType,
       size: manifest.size,
       pushedAt: this.now().toISOString(),
+      imageSize: imageSizeOf(manifest, children),
       blobs: manifest.blobs.map((blob) => blob.digest),
       children: manifest.children.map((child) => child.digest),
+      ...(manifest.config ? { configMediaType: manifest.config.mediaType } : {}),
       ...(manifest.subject ? { subject: manifest.subject.digest } : {}),
       ...(manifest.artifactType ? { artifactType: manifest.artifactType } : {}),
       ...content,
     };
-    await this.store.putManifest(repository, record, tags, referrerOf(manifest));
-    return manifest;
+    const immutableTags = tags.filter((tag) => isTagImmutable(repository, tag));
+    await this.store.putManifest(repository.name, record, tags, referrerOf(manifest), { immutableTags });
   }
 
   /** Finds a manifest by tag or digest. */
@@ -132,25 +152,24 @@ export class ManifestService {
     return [...new Set(extraTags)];
   }
 
-  /** Every blob and child manifest must be in the repository; a subject may be missing. */
-  private async checkReferences(repository: string, manifest: ParsedManifest): Promise<void> {
-    const errors: RegistryError[] = [];
+  /** Every blob and child manifest must be in the repository; a subject may be missing. Returns the children. */
+  private async checkReferences(repository: string, manifest: ParsedManifest): Promise<Map<string, StoredManifest>> {
+    const problems: ReferenceProblem[] = [];
     const links = await this.store.getBlobLinks(repository, manifest.blobs.map((blob) => blob.digest));
     for (const blob of manifest.blobs) {
       const link = links.get(blob.digest);
       if (!link) {
-        errors.push(new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${blob.digest} is not in repository ${repository}; push it first`, { digest: blob.digest }));
+        problems.push({ kind: 'missing-blob', digest: blob.digest });
       } else if (link.size !== blob.size) {
-        errors.push(new RegistryError('MANIFEST_INVALID', `descriptor of ${blob.digest} says ${blob.size} bytes, but the blob has ${link.size}`, { digest: blob.digest }));
+        problems.push({ kind: 'wrong-size', digest: blob.digest, declared: blob.size, actual: link.size });
       }
     }
     const children = await this.store.getManifests(repository, manifest.children.map((child) => child.digest));
     for (const child of manifest.children) {
-      if (!children.has(child.digest)) {
-        errors.push(new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest ${child.digest} is not in repository ${repository}; push it first`, { digest: child.digest }));
-      }
+      if (!children.has(child.digest)) problems.push({ kind: 'missing-manifest', digest: child.digest });
     }
-    if (errors.length > 0) throw new ManifestReferenceErrors(errors);
+    if (problems.length > 0) throw new ManifestReferenceErrors(repository, problems);
+    return children;
   }
 
   private async storeContent(digest: string, bytes: Buffer, tagCount: number): Promise<ManifestContent> {
@@ -162,12 +181,43 @@ export class ManifestService {
   }
 }
 
-/** Several reference errors reported together, as the spec shows for unknown blobs. */
+/** Something a manifest refers to that the repository does not hold as described. */
+export type ReferenceProblem =
+  | { kind: 'missing-blob' | 'missing-manifest'; digest: string }
+  | { kind: 'wrong-size'; digest: string; declared: number; actual: number };
+
+/**
+ * Several reference problems reported together, as the spec shows for unknown blobs;
+ * `errors` are the OCI errors, `problems` let other APIs answer in their own terms.
+ */
 export class ManifestReferenceErrors extends Error {
-  constructor(readonly errors: RegistryError[]) {
+  readonly errors: RegistryError[];
+
+  constructor(repository: string, readonly problems: ReferenceProblem[]) {
+    const errors = problems.map((problem) => {
+      switch (problem.kind) {
+        case 'missing-blob':
+          return new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob ${problem.digest} is not in repository ${repository}; push it first`, { digest: problem.digest });
+        case 'missing-manifest':
+          return new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest ${problem.digest} is not in repository ${repository}; push it first`, { digest: problem.digest });
+        case 'wrong-size':
+          return new RegistryError('MANIFEST_INVALID', `descriptor of ${problem.digest} says ${problem.declared} bytes, but the blob has ${problem.actual}`, { digest: problem.digest });
+      }
+    });
     super(errors.map((error) => error.message).join('; '));
     this.name = 'ManifestReferenceErrors';
+    this.errors = errors;
   }
+}
+
+/**
+ * ECR's imageSizeInBytes. An image: its config and the layers the registry stores (foreign
+ * layers are not in the repository). An index: the largest of its children's sizes, as
+ * ECR's API reference documents for manifest lists; its children were pushed first.
+ */
+function imageSizeOf(manifest: ParsedManifest, children: Map<string, StoredManifest>): number {
+  if (manifest.children.length === 0) return manifest.blobs.reduce((sum, blob) => sum + blob.size, 0);
+  return Math.max(0, ...manifest.children.map((child) => children.get(child.digest)?.imageSize ?? 0));
 }
 
 /** A referrer item's descriptor; the flag marks annotations too large to keep in it. */
