@@ -22,12 +22,17 @@ export function generateKeyPair(): AccessKeyPair {
  * can use it as-is. Made on first start, then reused.
  */
 export function loadOrCreateAdminKey(dataDir: string): { keys: AccessKeyPair; file: string } {
-  const file = join(dataDir, 'credentials');
-  const existing = existsSync(file) ? parseProfile(readFileSync(file, 'utf8'), ADMIN_PROFILE) : undefined;
+  const { keys: existing, file } = readAdminKey(dataDir);
   if (existing) return { keys: existing, file };
   const keys = generateKeyPair();
   writeFileSync(file, `[${ADMIN_PROFILE}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
   return { keys, file };
+}
+
+/** The administrator's key that local mode keeps in `dataDir`, if it made one; and the file's path either way. */
+export function readAdminKey(dataDir: string): { keys: AccessKeyPair | undefined; file: string } {
+  const file = join(dataDir, 'credentials');
+  return { keys: existsSync(file) ? parseProfile(readFileSync(file, 'utf8'), ADMIN_PROFILE) : undefined, file };
 }
 
 function parseProfile(text: string, profile: string): AccessKeyPair | undefined {

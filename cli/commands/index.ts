@@ -1,0 +1,15 @@
+import type { Command } from '../command.js';
+import { IMAGE_COMMANDS } from './images.js';
+import { MUTABILITY_COMMANDS } from './mutability.js';
+import { POLICY_COMMANDS } from './policy.js';
+import { REPOSITORY_COMMANDS } from './repository.js';
+import { RESOURCE_TAG_COMMANDS } from './resource-tags.js';
+
+/** Every command, in the order `berth --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  ...REPOSITORY_COMMANDS,
+  ...RESOURCE_TAG_COMMANDS,
+  ...IMAGE_COMMANDS,
+  ...MUTABILITY_COMMANDS,
+  ...POLICY_COMMANDS,
+];

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { parseInvocation, type Invocation } from './args.js';
+import type { CommandContext, Ecr } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { createEcrClient } from './ecr-client.js';
+import { CliError, UsageError } from './errors.js';
+import { explainError } from './explain.js';
+import { commandUsage } from './help.js';
+import { json } from './output.js';
+import { resolveRegistry, type RegistryTarget } from './registry.js';
+
+/** What `berth` runs against: the process's streams and environment, or a test's. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  env: NodeJS.ProcessEnv;
+  /** Makes the ECR client; createEcrClient unless a test gives a fake. */
+  ecr?: (registry: RegistryTarget) => Ecr;
+}
+
+/** Exit codes: 0 done, 1 the registry (or something on the way) refused, 2 the command line was wrong. */
+export async function runBerth(argv: readonly string[], io: Io): Promise<number> {
+  let invocation: Invocation | undefined;
+  let registry: RegistryTarget;
+  try {
+    invocation = parseInvocation(argv, COMMANDS);
+    if (invocation.kind === 'help') {
+      io.stdout(`${invocation.text}\n`);
+      return 0;
+    }
+    registry = resolveRegistry(invocation.registry, io.env);
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, error, invocation?.kind === 'run' ? commandUsage(invocation.command) : undefined);
+    throw error;
+  }
+
+  const { command, input } = invocation;
+  let client: (Ecr & { destroy?: () => void }) | undefined;
+  const context: CommandContext = {
+    registry,
+    ecr: () => (client ??= (io.ecr ?? createEcrClient)(registry)),
+    readInput: (path) => (path === '-' ? io.readStdin() : readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(error.code ?? 'UnreadableFile', `cannot read ${path}`);
+    })),
+  };
+  try {
+    const result = await command.run(input, context);
+    const output = invocation.json ? json(result.data) : result.text();
+    if (output !== '') io.stdout(`${output}\n`);
+    for (const problem of result.problems ?? []) io.stderr(`berth: ${problem}\n`);
+    return result.problems?.length ? 1 : 0;
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, error, commandUsage(command));
+    const { name, message, hint } = explainError(error, { registry, repository: input.positionals[0] });
+    io.stderr(`berth: ${name}: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    return 1;
+  } finally {
+    client?.destroy?.();
+  }
+}
+
+function usageFailure(io: Io, error: UsageError, fallbackUsage: string | undefined): number {
+  const usage = error.usage ?? fallbackUsage;
+  io.stderr(`berth: ${error.message}\n${usage ? `\n${usage}\n` : ''}`);
+  return 2;
+}
