@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { clientOf } from '../test/support/registry.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulators } from '../local/emulators/index.js';
 import { startBerthServer } from '../local/berth-server.js';
-import { RegistryClient } from '../test/support/client.js';
 import { apiCallsTable } from './sections/api-calls.js';
 import { latencyTable } from './sections/latency.js';
 import { throughputTable } from './sections/throughput.js';
@@ -27,12 +27,14 @@ async function main(): Promise<void> {
       table: 'berth-bench',
       bucket: 'berth-bench',
       port: 0,
+      // As deployed: a function instance remembers repository policies for 10 s.
+      policyCacheSeconds: 10,
       instrument: counter.instrument,
       log: (message) => console.error(message),
     });
     try {
       // Node's fetch (undici) keeps connections alive, so every client reuses its sockets.
-      const client = new RegistryClient(registry.url);
+      const client = clientOf(registry);
       const fixture = await pushFixture(client);
       console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
       printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));

@@ -4,6 +4,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { ADMIN_PROFILE, readAdminKey } from '../local/admin-credentials.js';
 import { LOCAL_REGION } from '../local/emulators/local-aws.js';
+import { IAM_PREFIX } from '../lambdas/shared/paths.js';
 import { CliError } from './errors.js';
 import type { RegistryTarget } from './registry.js';
 
@@ -21,7 +22,8 @@ export function createEcrClient(registry: RegistryTarget): ECRClient {
   // SDK v3 clients scope signatures to the `signingName` of their configuration
   // (see @aws-sdk/core's resolveAwsSdkSigV4Config), which ECRClientConfig does not declare.
   const config: ECRClientConfig & { signingName: string } = {
-    endpoint: registry.url,
+    // AWS principals call the management API under /iam, where API Gateway's IAM authorizer sits.
+    endpoint: registry.signingService === 'execute-api' ? `${registry.url.replace(/\/$/, '')}${IAM_PREFIX}` : registry.url,
     region: regionProvider(registry),
     credentials: credentialsProvider(registry),
     signingName: registry.signingService,

@@ -1,31 +1,35 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
+import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
+import { composeManagement, composeRegistry, registryTokens, type BerthParts } from '../lambdas/compose.js';
+import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
+import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
+import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
+import { managementTooLarge } from '../lambdas/management/too-large.js';
 import { UploadService } from '../lambdas/registry/blobs/upload-service.js';
-import { createRegistryApp } from '../lambdas/registry/app.js';
 import type { RegistryConfig } from '../lambdas/registry/config.js';
+import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
+import { registryTooLarge } from '../lambdas/registry/too-large.js';
 import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
+import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
-import { AccessKeys } from '../lambdas/management/auth/access-keys.js';
-import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
-import { Sealer } from '../lambdas/shared/crypto/sealer.js';
-import { DynamoAccessKeyStore } from '../lambdas/store/dynamo-access-key-store.js';
-import { DynamoTemplateStore } from '../lambdas/store/dynamo-template-store.js';
-import { createManagementApp } from '../lambdas/management/app.js';
-import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
-import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
-import { managementTooLarge } from '../lambdas/management/too-large.js';
-import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
-import { registryTooLarge } from '../lambdas/registry/too-large.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sweepExpiredUploads } from './sweeper.js';
+
+/** A signing key that lives as long as the process: tokens die with it. */
+function inMemoryTokenKeys(): TokenKeySource {
+  const keys = { current: { kid: randomUUID(), secret: randomBytes(32) }, previous: [] };
+  return async () => keys;
+}
 
 export interface RegistryServerOptions {
   dynamoEndpoint: string;
@@ -43,6 +47,11 @@ export interface RegistryServerOptions {
   adminKey?: AccessKeyPair;
   /** Seals issued access-key secrets; a fresh one when absent. */
   sealingKey?: Buffer;
+  /** Keys that sign registry tokens; a fresh in-memory key when absent. */
+  tokenKeys?: TokenKeySource;
+  tokenLifetimeSeconds?: number;
+  /** How long the registry remembers repository policies (production: 10 s); 0 locally by default. */
+  policyCacheSeconds?: number;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -53,6 +62,8 @@ export interface RunningRegistry {
   table: string;
   adminKey: AccessKeyPair;
   identity: RegistryIdentity;
+  /** Issues registry tokens directly, for tests of what the token routes would hand out. */
+  tokens: RegistryTokens;
   store: DynamoMetadataStore;
   blobs: S3BlobStore;
   sweep(now?: Date): Promise<number>;
@@ -80,20 +91,17 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     ...options.registry,
   };
   const log = options.log ?? (() => undefined);
-  const logError = (message: string, error: unknown) => log(`${message}: ${String(error)}`);
   const host = options.host ?? '127.0.0.1';
-  const templates = new DynamoTemplateStore(dynamo, options.table);
   const adminKey = options.adminKey ?? generateKeyPair();
-  const accessKeys = new AccessKeys(new DynamoAccessKeyStore(dynamo, options.table), new Sealer(options.sealingKey ?? randomBytes(32)), LOCAL_ACCOUNT_ID, () => new Date());
+  const tokenKeys = options.tokenKeys ?? inMemoryTokenKeys();
   const administrator = { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID };
-  const registryRoute: LocalRoute = {
-    handler: lambdaHandler(createRegistryApp({ store, templates, blobs, config, log: logError })),
-    tooLarge: registryTooLarge,
-    internalError: () => errorResponse(new RegistryError('INTERNAL')),
-  };
-  // The management app names the registry's host in URIs, known once the server listens.
-  let managementRoute: LocalRoute | undefined;
-  const server = createLambdaServer((path) => (path === '/v2' || path.startsWith('/v2/') ? registryRoute : managementRoute!), log);
+  const adminCredential = (accessKeyId: string) => (accessKeyId === adminKey.accessKeyId
+    ? { secretAccessKey: adminKey.secretAccessKey, principal: administrator }
+    : undefined);
+
+  // Both apps name the registry's host (in URIs and token audiences), known once the server listens.
+  let routes: { registry: LocalRoute; management: LocalRoute } | undefined;
+  const server = createLambdaServer((path) => (path === '/v2' || path.startsWith('/v2/') ? routes!.registry : routes!.management), log);
   await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const { port } = server.address() as AddressInfo;
   const identity: RegistryIdentity = {
@@ -102,22 +110,31 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     registryHost: `${host}:${port}`,
     proxyEndpoint: `http://${host}:${port}`,
   };
-  managementRoute = {
-    handler: lambdaHandler(createManagementApp({
-      services: { store, blobs, identity, now: () => new Date(), downloadUrlSeconds: config.downloadUrlSeconds, accessKeys, templates },
-      authenticate: sigv4Verifier({
-        region: LOCAL_REGION,
-        services: ['ecr', 'execute-api'],
-        now: () => new Date(),
-        resolve: async (accessKeyId) => (accessKeyId === adminKey.accessKeyId
-          ? { secretAccessKey: adminKey.secretAccessKey, principal: administrator }
-          : accessKeys.resolve(accessKeyId)),
-      }),
-      log: logError,
-    })),
-    tooLarge: managementTooLarge,
-    internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
+  const parts: BerthParts = {
+    dynamo, s3, table: options.table, bucket: options.bucket, identity, registry: config, tokenKeys,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+    // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
+    policyCacheSeconds: options.policyCacheSeconds ?? 0,
+    log: (message, error) => log(`${message}: ${String(error)}`),
   };
+  routes = {
+    registry: {
+      handler: lambdaHandler(composeRegistry(parts)),
+      tooLarge: registryTooLarge,
+      internalError: () => errorResponse(new RegistryError('INTERNAL')),
+    },
+    management: {
+      handler: lambdaHandler(composeManagement(parts, {
+        sealingKey: options.sealingKey ?? randomBytes(32),
+        extraCredential: adminCredential,
+        // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.
+        authenticateIam: sigv4Verifier({ region: LOCAL_REGION, services: ['execute-api'], now: () => new Date(), resolve: async (id) => adminCredential(id) }),
+      })),
+      tooLarge: managementTooLarge,
+      internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
+    },
+  };
+  const tokens = registryTokens(parts);
 
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
   const sweep = (now = new Date()) => sweepExpiredUploads(store, uploads, now);
@@ -132,6 +149,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     table: options.table,
     adminKey,
     identity,
+    tokens,
     store,
     blobs,
     sweep,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startEmulators } from './emulators/index.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
+import { localTokenKeys } from './token-keys.js';
 import { LOCAL_REGION } from './emulators/local-aws.js';
 import { startBerthServer } from './berth-server.js';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
       port,
       adminKey: admin.keys,
       sealingKey: loadOrCreateSealingKey(dataDir),
+      // Read on each use, so that a key rotated in the file applies without a restart.
+      tokenKeys: async () => localTokenKeys(dataDir),
       sweepIntervalMs: 60_000,
       log: (message) => console.error(message),
     });

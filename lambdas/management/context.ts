@@ -1,4 +1,5 @@
 import type { AccessKeys } from './auth/access-keys.js';
+import type { LoginTokenSettings } from './login-tokens.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { TemplateStore } from '../store/template-store.js';
@@ -23,6 +24,7 @@ export interface ManagementServices {
   downloadUrlSeconds: number;
   accessKeys: AccessKeys;
   templates: TemplateStore;
+  login: LoginTokenSettings;
 }
 
 export interface ActionContext {

@@ -10,6 +10,7 @@ import type { RegistryServices } from './context.js';
 import { errorResponse, internalError, RegistryError } from './errors.js';
 import { isValidName } from './grammar.js';
 import { ManifestReferenceErrors, ManifestService } from './manifests/manifest-service.js';
+import { AccessControl, type AccessControlConfig } from './access-control.js';
 import { Repositories } from './repositories.js';
 import { matchRoute } from './routes.js';
 
@@ -18,6 +19,7 @@ export interface RegistryDeps {
   templates: TemplateStore;
   blobs: BlobStore;
   config: RegistryConfig;
+  access: AccessControlConfig;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
 }
@@ -29,6 +31,7 @@ export function createRegistryApp(deps: RegistryDeps): HttpApp {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now);
+  const access = new AccessControl(deps.access, deps.store, now);
   const services: RegistryServices = {
     store: deps.store,
     blobs: deps.blobs,
@@ -47,11 +50,14 @@ export function createRegistryApp(deps: RegistryDeps): HttpApp {
     if (route.kind === 'method-not-allowed') {
       throw new RegistryError('UNSUPPORTED', `${request.method} is not supported here; allowed: ${route.allowed.join(', ')}`, undefined, { allow: route.allowed.join(', ') });
     }
+    const caller = await access.authenticate(request);
     const name = route.params.name;
     if (name !== undefined && !isValidName(name)) {
       throw new RegistryError('NAME_INVALID', `${JSON.stringify(name)} is not a valid repository name`, { name });
     }
-    return route.handler({ request, params: route.params, services });
+    await access.authorize(caller, route.endpoint.access, name);
+    const may = (action: string, repository: string) => access.mayPerform(caller, action, repository);
+    return route.endpoint.handler({ request, params: route.params, services, may });
   }
 
   return async (request) => {

@@ -11,6 +11,8 @@ export interface RouteContext {
   request: HttpRequest;
   params: Record<string, string>;
   services: RegistryServices;
+  /** Whether the caller may perform an ECR action on another repository (a mount's source). */
+  may: (action: string, repository: string) => Promise<boolean>;
 }
 
 export interface RegistryServices {

@@ -1,11 +1,20 @@
 import type { RegistryConfig } from '../registry/config.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
+/** ECR's registry tokens last 12 hours; so do Berth's unless configured otherwise. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
 /** Everything a Lambda function reads from its environment, validated once at cold start. */
 export interface EnvironmentConfig {
   region: string;
+  accountId: string;
   table: string;
   bucket: string;
+  /** Host clients put in image names (the custom domain, or the API's own host). */
+  registryHost: string;
+  tokenSecretArn: string;
+  tokenLifetimeSeconds: number;
+  policyCacheSeconds: number;
   registry: RegistryConfig;
 }
 
@@ -42,8 +51,13 @@ function seconds(env: Env, name: string, fallback: number, max: number): number 
 export function parseEnvironment(env: Env): EnvironmentConfig {
   return {
     region: required(env, 'AWS_REGION', 'the Lambda runtime sets it; locally, npm start does'),
+    accountId: required(env, 'BERTH_ACCOUNT_ID', 'the AWS account that owns the registry, set by the CDK stack'),
     table: required(env, 'BERTH_TABLE', 'the DynamoDB table name, set by the CDK stack'),
     bucket: required(env, 'BERTH_BUCKET', 'the S3 bucket name, set by the CDK stack'),
+    registryHost: required(env, 'BERTH_REGISTRY_HOST', 'the registry host name, set by the CDK stack'),
+    tokenSecretArn: required(env, 'BERTH_TOKEN_SECRET_ARN', 'the Secrets Manager secret holding the token-signing key, set by the CDK stack'),
+    tokenLifetimeSeconds: seconds(env, 'BERTH_TOKEN_LIFETIME_SECONDS', DEFAULT_TOKEN_LIFETIME_SECONDS, 7 * 24 * 3600),
+    policyCacheSeconds: seconds(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 3600),
     registry: {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.

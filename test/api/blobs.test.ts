@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, errorCodes } from '../support/client.js';
+import { errorCodes } from '../support/client.js';
 import { randomBlob, sha256 } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 describe('blob downloads', () => {
   it('answers HEAD from metadata with size and digest', async () => {

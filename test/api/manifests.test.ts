@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, errorCodes, errorList } from '../support/client.js';
+import { errorCodes, errorList } from '../support/client.js';
 import {
   EMPTY_CONFIG, artifact, blob, descriptor, dockerImage, ociImage, ociIndex, randomBlob, sha256, type Blob, type Image,
 } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
 /** A second registry where pushing to a missing repository is refused, as ECR without CREATE_ON_PUSH. */
 const closedRegistry = useRegistry({ createOnPush: false });
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -565,7 +565,7 @@ describe('manifest deletion', () => {
 
 describe('repository names', () => {
   it('answers NAME_UNKNOWN for a push to a missing repository when create-on-push is off', async () => {
-    const closed = new RegistryClient(closedRegistry().url);
+    const closed = clientOf(closedRegistry());
     const image = ociImage();
     const response = await closed.pushManifest('closed/app', 'v1', image.manifest);
     expect(response.status).toBe(404);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryClient, errorCodes } from '../support/client.js';
+import { errorCodes } from '../support/client.js';
 import { EMPTY_CONFIG, artifact, blob, descriptor, ociImage, randomBlob, type Blob } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

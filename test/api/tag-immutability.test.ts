@@ -1,12 +1,12 @@
 import { CreateRepositoryCommand, PutImageTagMutabilityCommand, type ImageTagMutability } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
-import { errorList, RegistryClient } from '../support/client.js';
+import { errorList } from '../support/client.js';
 import { ociImage, type Image } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 async function createRepository(repositoryName: string, imageTagMutability: ImageTagMutability, filters: string[] = []): Promise<void> {
   await ecrClient(registry()).send(new CreateRepositoryCommand({

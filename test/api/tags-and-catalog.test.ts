@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient, errorCodes } from '../support/client.js';
+import { errorCodes } from '../support/client.js';
 import { ociImage, type Image } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
 /** A registry of its own for the catalog, so that the set of repositories is known. */
 const catalogRegistry = useRegistry();
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 interface TagList {
   name: string;
@@ -131,7 +131,7 @@ describe('tags list', () => {
 });
 
 describe('catalog', () => {
-  const catalog = () => new RegistryClient(catalogRegistry().url);
+  const catalog = () => clientOf(catalogRegistry());
   // In byte order '-' (0x2d) sorts before '/' (0x2f), so a-b comes before a/b.
   const repositories = ['c', 'b/app', 'a/b', 'a', 'a-b'];
   const sorted = ['a', 'a-b', 'a/b', 'b/app', 'c'];

@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MIN_PART_BYTES } from '../../lambdas/registry/blobs/upload-service.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
-import { RegistryClient, errorCodes } from '../support/client.js';
+import { errorCodes } from '../support/client.js';
 import { blob, sha256 } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 async function patch(url: string, bytes: Buffer, start?: number): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (start !== undefined) headers['content-range'] = `${start}-${start + bytes.length - 1}`;
-  return fetch(url, { method: 'PATCH', body: bytes, headers });
+  return client().fetch(url, { method: 'PATCH', body: bytes, headers });
 }
 
 function withDigest(url: string, digest: string): string {
@@ -77,12 +77,12 @@ describe('chunked uploads', () => {
     const second = await patch(client().url(first.headers.get('location')!), bytes.subarray(1000, 2000), 1000);
     expect(second.headers.get('range')).toBe('0-1999');
 
-    const status = await fetch(url);
+    const status = await client().fetch(url);
     expect(status.status).toBe(204);
     expect(status.headers.get('range')).toBe('0-1999');
     expect(status.headers.get('location')).toBe(new URL(url).pathname);
 
-    const done = await fetch(withDigest(url, sha256(bytes)), {
+    const done = await client().fetch(withDigest(url, sha256(bytes)), {
       method: 'PUT', body: bytes.subarray(2000), headers: { 'content-range': '2000-2999', 'content-type': 'application/octet-stream' },
     });
     expect(done.status).toBe(201);
@@ -102,12 +102,12 @@ describe('chunked uploads', () => {
 
     const gap = await patch(url, bytes.subarray(1500), 1500);
     expect(gap.status).toBe(416);
-    const malformed = await fetch(url, { method: 'PATCH', body: bytes.subarray(1000), headers: { 'content-range': 'middle' } });
+    const malformed = await client().fetch(url, { method: 'PATCH', body: bytes.subarray(1000), headers: { 'content-range': 'middle' } });
     expect(malformed.status).toBe(416);
 
     // The refused chunks changed nothing: the upload resumes where it was.
     expect((await patch(url, bytes.subarray(1000), 1000)).status).toBe(202);
-    expect((await fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
+    expect((await client().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
     expect(await download('uploads/order', sha256(bytes))).toEqual(bytes);
   });
 
@@ -117,7 +117,7 @@ describe('chunked uploads', () => {
     const streamed = await patch(url, bytes);
     expect(streamed.status).toBe(202);
     expect(streamed.headers.get('range')).toBe('0-4999');
-    const done = await fetch(withDigest(url, sha256(bytes)), { method: 'PUT' });
+    const done = await client().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' });
     expect(done.status).toBe(201);
     expect(await download('uploads/streamed', sha256(bytes))).toEqual(bytes);
   });
@@ -125,7 +125,7 @@ describe('chunked uploads', () => {
   it('takes a whole blob in the PUT of a fresh session', async () => {
     const bytes = randomBytes(1234);
     const url = await client().startUpload('uploads/put-only');
-    const done = await fetch(withDigest(url, sha256(bytes)), { method: 'PUT', body: bytes });
+    const done = await client().fetch(withDigest(url, sha256(bytes)), { method: 'PUT', body: bytes });
     expect(done.status).toBe(201);
     expect(await download('uploads/put-only', sha256(bytes))).toEqual(bytes);
   });
@@ -144,7 +144,7 @@ describe('chunked uploads', () => {
     expect(session?.multipart?.parts.length).toBeGreaterThanOrEqual(2);
     expect(bytes.length).toBeGreaterThan(2 * MIN_PART_BYTES);
 
-    const done = await fetch(withDigest(url, sha256(bytes)), { method: 'PUT' });
+    const done = await client().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' });
     expect(done.status).toBe(201);
     const head = await client().request('HEAD', `/v2/uploads/large/blobs/${sha256(bytes)}`);
     expect(head.headers.get('content-length')).toBe(String(bytes.length));
@@ -156,7 +156,7 @@ describe('chunked uploads', () => {
     const wrong = sha256(randomBytes(8));
     const url = await client().startUpload('uploads/mismatch');
     await patch(url, bytes, 0);
-    const done = await fetch(withDigest(url, wrong), { method: 'PUT' });
+    const done = await client().fetch(withDigest(url, wrong), { method: 'PUT' });
     expect(done.status).toBe(400);
     expect(await errorCodes(done)).toEqual(['DIGEST_INVALID']);
     expect((await client().request('HEAD', `/v2/uploads/mismatch/blobs/${wrong}`)).status).toBe(404);
@@ -166,18 +166,18 @@ describe('chunked uploads', () => {
 
   it('requires a sha256 digest to complete', async () => {
     const url = await client().startUpload('uploads/no-digest');
-    const missing = await fetch(url, { method: 'PUT' });
+    const missing = await client().fetch(url, { method: 'PUT' });
     expect(missing.status).toBe(400);
     expect(await errorCodes(missing)).toEqual(['DIGEST_INVALID']);
-    const malformed = await fetch(withDigest(url, 'sha256:short'), { method: 'PUT' });
+    const malformed = await client().fetch(withDigest(url, 'sha256:short'), { method: 'PUT' });
     expect(await errorCodes(malformed)).toEqual(['DIGEST_INVALID']);
   });
 
   it('cancels with DELETE, after which the session is unknown', async () => {
     const url = await client().startUpload('uploads/cancel');
     await patch(url, randomBytes(100), 0);
-    expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
-    const status = await fetch(url);
+    expect((await client().fetch(url, { method: 'DELETE' })).status).toBe(204);
+    const status = await client().fetch(url);
     expect(status.status).toBe(404);
     expect(await errorCodes(status)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
   });
@@ -186,7 +186,7 @@ describe('chunked uploads', () => {
     const url = await client().startUpload('uploads/owner');
     const stolen = url.replace('/uploads/owner/', '/uploads/thief/');
     await client().startUpload('uploads/thief');
-    expect((await fetch(stolen)).status).toBe(404);
+    expect((await client().fetch(stolen)).status).toBe(404);
     const unknown = await client().request('GET', '/v2/uploads/owner/blobs/uploads/no-such-session');
     expect(await errorCodes(unknown)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
   });
@@ -202,7 +202,7 @@ describe('chunked uploads', () => {
     expect(await registry().sweep(later)).toBeGreaterThanOrEqual(1);
     expect(await registry().store.getUpload(id)).toBeUndefined();
     expect(await registry().blobs.head(session!.pending!.objectKey)).toBeUndefined();
-    expect((await fetch(url)).status).toBe(404);
+    expect((await client().fetch(url)).status).toBe(404);
   });
 });
 

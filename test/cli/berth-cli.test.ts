@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
 import { buildCli, CLI_BUNDLE } from '../../scripts/build-cli.js';
-import { RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 /** The `berth` bundle, run as a user runs it, against a registry of its own. */
 
@@ -134,7 +133,7 @@ describe('berth repository', () => {
 
   it('deletes an empty repository, and one with images only with --force', async () => {
     await berth('repository', 'create', 'cli/full');
-    await new RegistryClient(registry().url).pushImage('cli/full', 'v1', ociImage());
+    await clientOf(registry()).pushImage('cli/full', 'v1', ociImage());
     const refused = await berth('repository', 'delete', 'cli/full');
     expect(refused.code).toBe(1);
     expect(lines(refused.stderr)).toEqual([
@@ -221,7 +220,7 @@ describe('berth mutability', () => {
 describe('berth images', () => {
   it('lists, describes and deletes images', async () => {
     const image = ociImage();
-    const client = new RegistryClient(registry().url);
+    const client = clientOf(registry());
     await client.pushImage('cli/images', 'v1', image);
     const digest = image.manifest.digest;
 

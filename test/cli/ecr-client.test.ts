@@ -68,7 +68,7 @@ describe('the ECR client', () => {
     vi.stubEnv('AWS_REGION', 'us-west-2');
     const client = createEcrClient(resolveRegistry('https://abc123.execute-api.eu-west-1.amazonaws.com', {}));
     expect(await signedScope(client)).toEqual({
-      accessKeyId: 'AKIAEXAMPLEEXAMPLE00', region: 'eu-west-1', service: 'execute-api', url: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
+      accessKeyId: 'AKIAEXAMPLEEXAMPLE00', region: 'eu-west-1', service: 'execute-api', url: 'https://abc123.execute-api.eu-west-1.amazonaws.com/iam/',
     });
   });
 

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
-import { RegistryClient } from '../support/client.js';
 import { artifact, blob, EMPTY_CONFIG, imageBlobs, ociImage, ociIndex, sha256, type Blob } from '../support/oci.js';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout.js';
-import { useRegistry } from '../support/registry.js';
+import { basicAuth, useRegistry, clientOf } from '../support/registry.js';
 import { locateTool, reportMissingTool, runTool, type ToolResult } from '../support/tools.js';
 
 /**
@@ -67,13 +66,15 @@ async function fails(run: Promise<ToolResult>): Promise<string> {
  * skopeo fail rather than rewrite a manifest, so digests must survive as pushed.
  */
 const COPY = ['copy', '--all', '--preserve-digests'];
-const REGISTRY_ACCESS = ['--tls-verify=false', '--no-creds'];
+/** AWS:<registry token>, what docker login would store; set once the registry runs. */
+let creds = '';
+const registryAccess = () => ['--tls-verify=false', '--creds', creds];
 
 const push = (source: string, destination: string) =>
-  runSkopeo(...COPY, '--dest-tls-verify=false', '--dest-no-creds', source, destination);
+  runSkopeo(...COPY, '--dest-tls-verify=false', '--dest-creds', creds, source, destination);
 const pull = (source: string, destination: string) =>
-  runSkopeo(...COPY, '--src-tls-verify=false', '--src-no-creds', source, destination);
-const inspectRaw = (image: string) => runSkopeo('inspect', '--raw', ...REGISTRY_ACCESS, image);
+  runSkopeo(...COPY, '--src-tls-verify=false', '--src-creds', creds, source, destination);
+const inspectRaw = (image: string) => runSkopeo('inspect', '--raw', ...registryAccess(), image);
 
 describe.skipIf(skopeo.path === undefined)('skopeo', () => {
   const registry = useRegistry();
@@ -90,12 +91,13 @@ describe.skipIf(skopeo.path === undefined)('skopeo', () => {
     succeeds(push(`oci:${source}:${fixture.ref}`, docker(repository, tag)));
 
   async function listTags(repository: string): Promise<string[]> {
-    const stdout = await succeeds(runSkopeo('list-tags', ...REGISTRY_ACCESS, dockerRepository(repository)));
+    const stdout = await succeeds(runSkopeo('list-tags', ...registryAccess(), dockerRepository(repository)));
     const listing = JSON.parse(stdout.toString('utf8')) as { Tags: string[] };
     return [...listing.Tags].sort();
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    creds = Buffer.from((await basicAuth(registry())).slice('Basic '.length), 'base64').toString('utf8');
     work = mkdtempSync(join(tmpdir(), 'berth-skopeo-'));
     source = join(work, 'source');
     writeOciLayout(source, FIXTURES.map(({ ref, manifest }) => ({ name: ref, manifest })), FIXTURES.flatMap((fixture) => fixture.content));
@@ -125,7 +127,7 @@ describe.skipIf(skopeo.path === undefined)('skopeo', () => {
     it('makes the pushed artifact a referrer of its subject', async () => {
       await pushFixture(image, 'clients/referrers', 'app');
       await pushFixture(sbom, 'clients/referrers', 'app-sbom');
-      const response = await new RegistryClient(registry().url).request('GET', `/v2/clients/referrers/referrers/${image.manifest.digest}`);
+      const response = await clientOf(registry()).request('GET', `/v2/clients/referrers/referrers/${image.manifest.digest}`);
       expect(response.status).toBe(200);
       const index = (await response.json()) as { manifests: { digest: string; artifactType?: string }[] };
       expect(index.manifests).toEqual([expect.objectContaining({ digest: sbom.manifest.digest, artifactType: SBOM_TYPE })]);
@@ -147,13 +149,13 @@ describe.skipIf(skopeo.path === undefined)('skopeo', () => {
       await pushFixture(multiArch, repository, 'keep');
 
       // skopeo resolves the tag and sends DELETE /v2/<name>/manifests/<digest>, as distribution clients do.
-      await succeeds(runSkopeo('delete', ...REGISTRY_ACCESS, docker(repository, 'v1')));
+      await succeeds(runSkopeo('delete', ...registryAccess(), docker(repository, 'v1')));
 
       expect(await listTags(repository)).toEqual(['keep']);
       expect(await fails(inspectRaw(docker(repository, 'v1')))).toMatch(/manifest unknown/);
       expect(await fails(inspectRaw(docker(repository, image.manifest.digest)))).toMatch(/manifest unknown/);
       expect(sha256(await succeeds(inspectRaw(docker(repository, 'keep'))))).toBe(multiArch.manifest.digest);
-      expect(await fails(runSkopeo('delete', ...REGISTRY_ACCESS, docker(repository, 'v1')))).toMatch(/Unable to delete/);
+      expect(await fails(runSkopeo('delete', ...registryAccess(), docker(repository, 'v1')))).toMatch(/Unable to delete/);
     });
   });
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { actionsFor } from '../../lambdas/auth/actions.js';
+import { RegistryTokens } from '../../lambdas/auth/registry-tokens.js';
 import { describe, expect, it } from 'vitest';
 import { createRegistryApp } from '../../lambdas/registry/app.js';
 import type { HttpApp } from '../../lambdas/shared/http/types.js';
@@ -24,20 +26,28 @@ function failingOnce(blobs: BlobStore, method: keyof BlobStore, failures: { coun
   });
 }
 
+const ACCOUNT = '000000000000';
+const signingKey = { kid: 'k', secret: randomBytes(32) };
+const tokens = new RegistryTokens(async () => ({ current: signingKey, previous: [] }), 'registry', () => new Date());
+let authorization = '';
+
 async function appWithFault(method: keyof BlobStore, failures: { count: number }): Promise<HttpApp> {
   const { store, templates, blobs } = await freshStores();
+  const { token } = await tokens.issue({ principalArn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, actions: actionsFor(['pull', 'push']) }, 3600);
+  authorization = `Bearer ${token}`;
   return createRegistryApp({
     store,
     templates,
     blobs: failingOnce(blobs, method, failures),
     config: { createOnPush: true, downloadUrlSeconds: 60, uploadTtlSeconds: 3600, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
+    access: { tokens, accountId: ACCOUNT, region: 'us-east-1', realm: 'http://registry', policyCacheSeconds: 0 },
     log: () => undefined,
   });
 }
 
 function call(app: HttpApp, method: string, path: string, body = Buffer.alloc(0), headers: Record<string, string> = {}) {
   const url = new URL(path, 'http://registry');
-  return app({ method, path: url.pathname, query: url.searchParams, headers, body });
+  return app({ method, path: url.pathname, query: url.searchParams, headers: { authorization, ...headers }, body });
 }
 
 describe('uploads under S3 faults', () => {

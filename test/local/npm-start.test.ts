@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
+import { loadOrCreateAdminKey } from '../../local/admin-credentials.js';
 import { RegistryClient } from '../support/client.js';
+import { loginPassword } from '../support/signed.js';
 import { randomBlob } from '../support/oci.js';
 
 /** Runs local/main.ts as `npm start` does, in its own process. */
@@ -49,7 +51,9 @@ describe('npm start', () => {
     expect(first.output()).toContain(`http://127.0.0.1:${port}`);
     expect(first.output()).toMatch(/skopeo copy/);
 
-    const client = new RegistryClient(`http://127.0.0.1:${port}`);
+    const url = `http://127.0.0.1:${port}`;
+    const admin = { url, adminKey: loadOrCreateAdminKey(dataDir).keys };
+    const client = new RegistryClient(url, async () => `Basic ${Buffer.from(`AWS:${await loginPassword(admin)}`).toString('base64')}`);
     const item = randomBlob(2000);
     await client.pushBlob('local/persist', item);
     expect(jvmRunning(dataDir)).toBe(true);

@@ -4,9 +4,8 @@ import {
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
-import { RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 
 const registry = useRegistry();
 
@@ -28,7 +27,7 @@ describe('repository creation templates', () => {
       prefix: 'cache', appliedFor: ['PULL_THROUGH_CACHE'], imageTagMutability: 'IMMUTABLE',
     }));
 
-    const client = new RegistryClient(registry().url);
+    const client = clientOf(registry());
     for (const name of ['prod/api', 'prod/edge/proxy', 'dev/api', 'cache/api', 'production']) await client.pushImage(name, 'v1', ociImage());
     const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['prod/api', 'prod/edge/proxy', 'dev/api', 'cache/api', 'production'] }));
     const byName = new Map(described.repositories!.map((repository) => [repository.repositoryName, repository]));

@@ -4,15 +4,14 @@ import {
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
-import { RegistryClient } from '../support/client.js';
 import { artifact, blob, descriptor, dockerImage, EMPTY_CONFIG, ociImage, ociIndex, type Blob, type Image } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 import { reportMissingTool } from '../support/tools.js';
 
 const registry = useRegistry();
 reportMissingTool(awsCli);
 
-const client = () => new RegistryClient(registry().url);
+const client = () => clientOf(registry());
 
 /** Pushes an image's blobs, then its manifest under each reference (a tag, or its digest). */
 async function push(repository: string, image: Image, ...references: string[]): Promise<void> {

@@ -1,9 +1,8 @@
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, PutImageTagMutabilityCommand, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
-import { RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
-import { useRegistry } from '../support/registry.js';
+import { useRegistry, clientOf } from '../support/registry.js';
 import { reportMissingTool } from '../support/tools.js';
 
 const registry = useRegistry();
@@ -63,7 +62,7 @@ describe.skipIf(awsCli.path === undefined)('repositories with the AWS CLI', () =
   });
 
   it('deletes an empty repository, and a non-empty one only with --force', async () => {
-    const client = new RegistryClient(registry().url);
+    const client = clientOf(registry());
     await aws('create-repository', '--repository-name', 'cli/full');
     await client.pushImage('cli/full', 'v1', ociImage());
     const refused = await aws('delete-repository', '--repository-name', 'cli/full');
@@ -125,7 +124,7 @@ describe('repositories with the AWS SDK', () => {
   });
 
   it('creates repositories on push with the default settings', async () => {
-    await new RegistryClient(registry().url).pushImage('sdk/pushed', 'v1', ociImage());
+    await clientOf(registry()).pushImage('sdk/pushed', 'v1', ociImage());
     const described = await ecrClient(registry()).send(new DescribeRepositoriesCommand({ repositoryNames: ['sdk/pushed'] }));
     expect(described.repositories?.[0]).toMatchObject({ repositoryName: 'sdk/pushed', imageTagMutability: 'MUTABLE' });
   });

@@ -1,11 +1,24 @@
 import type { Blob, Image } from './oci.js';
 
+/** Yields the Authorization header value to send, or undefined to call anonymously. */
+export type Credentials = () => Promise<string | undefined>;
+
 /** A thin OCI client over fetch, for driving the registry in tests. */
 export class RegistryClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly credentials: Credentials = async () => undefined,
+  ) {}
+
+  /** fetch with the client's credentials; redirects are returned, not followed. */
+  async fetch(url: string, init: { method?: string; body?: Uint8Array | string; headers?: Record<string, string> } = {}): Promise<Response> {
+    const authorization = await this.credentials();
+    const headers = { ...(authorization ? { authorization } : {}), ...init.headers };
+    return fetch(url, { method: init.method ?? 'GET', body: init.body, headers, redirect: 'manual' });
+  }
 
   request(method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string> } = {}): Promise<Response> {
-    return fetch(`${this.baseUrl}${path}`, { method, body: init.body, headers: init.headers, redirect: 'manual' });
+    return this.fetch(`${this.baseUrl}${path}`, { method, ...init });
   }
 
   /** Resolves a Location header against the registry. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { RegistryConfig } from '../../lambdas/registry/config.js';
+import { actionsFor, type AccessClass } from '../../lambdas/auth/actions.js';
 import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
+import { RegistryClient } from './client.js';
 
 /** Starts a registry on its own table and bucket for one test file. */
 export async function startTestRegistry(registry: Partial<RegistryConfig> = {}): Promise<RunningRegistry> {
@@ -29,4 +31,21 @@ export function useRegistry(registry: Partial<RegistryConfig> = {}): () => Runni
     if (!running) throw new Error('registry not started');
     return running;
   };
+}
+
+/** The local administrator, as the token routes name it. */
+export function administratorArn(registry: RunningRegistry): string {
+  return `arn:aws:iam::${registry.identity.accountId}:root`;
+}
+
+/** Basic credentials as docker login stores them: AWS and a registry token. */
+export async function basicAuth(registry: RunningRegistry, classes: AccessClass[] = ['pull', 'push', 'delete'], principalArn = administratorArn(registry)): Promise<string> {
+  const { token } = await registry.tokens.issue({ principalArn, accountId: registry.identity.accountId, actions: actionsFor(classes) }, 3600);
+  return `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`;
+}
+
+/** A client signed in as the administrator, with a token issued once and reused. */
+export function clientOf(registry: RunningRegistry): RegistryClient {
+  let header: Promise<string> | undefined;
+  return new RegistryClient(registry.url, () => (header ??= basicAuth(registry)));
 }

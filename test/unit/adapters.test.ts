@@ -35,12 +35,16 @@ describe('API Gateway v2 adapter', () => {
 });
 
 describe('environment configuration', () => {
-  const base = { AWS_REGION: 'eu-west-1', BERTH_TABLE: 't', BERTH_BUCKET: 'b' };
+  const base = {
+    AWS_REGION: 'eu-west-1', BERTH_ACCOUNT_ID: '123456789012', BERTH_TABLE: 't', BERTH_BUCKET: 'b',
+    BERTH_REGISTRY_HOST: 'registry.example.com', BERTH_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t',
+  };
 
   it('parses defaults', () => {
     const config = parseEnvironment(base);
     expect(config.registry.createOnPush).toBe(false);
     expect(config.registry.downloadUrlSeconds).toBe(300);
+    expect(config.tokenLifetimeSeconds).toBe(12 * 3600);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   actionMatches, evaluatePolicy, locksOut, parseRepositoryPolicy, RepositoryPolicyError, type PolicyCaller,
-} from '../../lambdas/management/policies/repository-policy.js';
+} from '../../lambdas/auth/repository-policy.js';
 
 const policy = (statement: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ Version: '2012-10-17', ...extra, Statement: statement });
 const pull = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:role/puller' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] };

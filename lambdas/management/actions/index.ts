@@ -1,4 +1,5 @@
 import type { Action } from '../context.js';
+import { getAuthorizationToken } from './authorization-token.js';
 import {
   createRepositoryCreationTemplate, deleteRepositoryCreationTemplate, describeRegistry,
   describeRepositoryCreationTemplates, updateRepositoryCreationTemplate,
@@ -35,6 +36,7 @@ export const ACTIONS: Record<string, Action> = {
   GetLifecyclePolicy: getLifecyclePolicy,
   DeleteLifecyclePolicy: deleteLifecyclePolicy,
   DescribeRegistry: describeRegistry,
+  GetAuthorizationToken: getAuthorizationToken,
   CreateRepositoryCreationTemplate: createRepositoryCreationTemplate,
   DescribeRepositoryCreationTemplates: describeRepositoryCreationTemplates,
   UpdateRepositoryCreationTemplate: updateRepositoryCreationTemplate,

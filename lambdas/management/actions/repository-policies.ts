@@ -2,7 +2,7 @@ import type { RepositoryRecord } from '../../store/records.js';
 import type { Action, ManagementServices } from '../context.js';
 import { EcrError } from '../errors.js';
 import { repositoryNameOf } from '../identifiers.js';
-import { locksOut, parseRepositoryPolicy, REPOSITORY_POLICY_MAX_LENGTH, RepositoryPolicyError, type RepositoryPolicy } from '../policies/repository-policy.js';
+import { locksOut, parseRepositoryPolicy, REPOSITORY_POLICY_MAX_LENGTH, RepositoryPolicyError, type RepositoryPolicy } from '../../auth/repository-policy.js';
 import { optionalBoolean, requiredString } from '../validation.js';
 import { notFound, requireRepository } from './repositories.js';
 

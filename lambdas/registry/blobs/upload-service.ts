@@ -7,6 +7,8 @@ import { RegistryError } from '../errors.js';
 import { BlobWriter } from './blob-writer.js';
 import { continueHash, initialHashState } from './resumable-sha256.js';
 
+/** How many holders of a blob a mount without `from` considers before uploading instead. */
+const MOUNT_CANDIDATES = 10;
 /** S3's smallest multipart part, except the last. Smaller chunks are buffered until they add up. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /**
@@ -104,12 +106,19 @@ export class UploadService {
     return this.writer.writeVerified(repository, digest, bytes);
   }
 
-  /** Links a blob another repository holds (cross-repository mount). */
-  async mount(repository: string, digest: string, from: string | undefined): Promise<BlobLink | undefined> {
-    const source = from ?? (await this.store.repositoriesWithBlob(digest, 1))[0];
-    if (source === undefined) return undefined;
-    const link = await this.store.getBlobLink(source, digest);
-    return link && this.writer.link(repository, link);
+  /**
+   * Links a blob another repository holds (cross-repository mount), from
+   * `from` or, without it, from any repository holding the blob that
+   * `mayRead` allows: a caller never gains a blob it could not pull.
+   */
+  async mount(repository: string, digest: string, from: string | undefined, mayRead: (source: string) => Promise<boolean>): Promise<BlobLink | undefined> {
+    const candidates = from === undefined ? await this.store.repositoriesWithBlob(digest, MOUNT_CANDIDATES) : [from];
+    for (const source of candidates) {
+      if (!(await mayRead(source))) continue;
+      const link = await this.store.getBlobLink(source, digest);
+      if (link) return this.writer.link(repository, link);
+    }
+    return undefined;
   }
 
   /** Removes what an abandoned upload left behind; used when a session expires. */

@@ -89,7 +89,7 @@ export const startUpload: RouteHandler = async (context) => {
   if (mount !== null && isValidDigest(mount)) {
     const from = query.get('from') ?? undefined;
     if (from === undefined || isValidName(from)) {
-      const link = await uploads.mount(name, mount, from);
+      const link = await uploads.mount(name, mount, from, (source) => context.may('ecr:BatchGetImage', source));
       if (link) return blobCreated(name, link.digest);
     }
     // The spec falls back to a plain upload when a mount cannot be done.

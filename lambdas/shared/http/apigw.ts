@@ -10,12 +10,14 @@ export function requestFromEvent(event: APIGatewayProxyEventV2): HttpRequest {
   const body = event.body === undefined || event.body === null
     ? Buffer.alloc(0)
     : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string; accountId?: string } } }).authorizer?.iam;
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: decodePath(event.rawPath),
     query: new URLSearchParams(event.rawQueryString ?? ''),
     headers,
     body,
+    ...(iam?.userArn && iam.accountId ? { iamCaller: { arn: iam.userArn, accountId: iam.accountId } } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export interface HttpRequest {
   /** Header names are lower case; repeated headers are joined with ", " as API Gateway does. */
   headers: Record<string, string>;
   body: Buffer;
+  /** The caller API Gateway's IAM authorizer verified, on routes that have it. */
+  iamCaller?: { arn: string; accountId: string };
 }
 
 export interface HttpResponse {

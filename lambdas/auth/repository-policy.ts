@@ -260,6 +260,8 @@ export function actionMatches(pattern: string, action: string): boolean {
 export function principalMatches(set: PrincipalSet, caller: PolicyCaller): boolean {
   if (set.kind === 'everyone') return true;
   if (caller.service !== undefined && set.service.includes(caller.service)) return true;
+  // {"AWS": "*"} means everyone, anonymous callers included, as Principal "*" does.
+  if (set.aws.includes('*')) return true;
   if (caller.arn === undefined) return false;
   const roleArn = assumedRoleOf(caller.arn);
   return set.aws.some((entry) => {

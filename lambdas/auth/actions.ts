@@ -1,0 +1,16 @@
+/**
+ * What a registry request does, in ECR's action names: the vocabulary of
+ * repository policies, token claims and issued keys' policies alike.
+ */
+export type AccessClass = 'pull' | 'push' | 'delete';
+
+export const ECR_ACTIONS: Record<AccessClass, readonly string[]> = {
+  pull: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages', 'ecr:DescribeImages'],
+  push: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchCheckLayerAvailability'],
+  delete: ['ecr:BatchDeleteImage'],
+};
+
+/** The ECR actions a token of these classes carries. */
+export function actionsFor(classes: readonly AccessClass[]): string[] {
+  return [...new Set(classes.flatMap((access) => ECR_ACTIONS[access]))];
+}

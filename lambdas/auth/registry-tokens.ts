@@ -1,0 +1,90 @@
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { TokenKeySet, TokenKeySource } from './token-keys.js';
+
+/** What a registry token says: who, in which account, may do what, until when. */
+export interface TokenClaims {
+  principalArn: string;
+  accountId: string;
+  /** ECR action names the token permits (see ./actions.ts). */
+  actions: string[];
+  /** The policy of the issued access key the token was obtained with, if any. */
+  identityPolicyText?: string;
+  expiresAt: Date;
+}
+
+/** Why a token was refused; the registry answers all of them with 401. */
+export class TokenError extends Error {
+  override name = 'TokenError';
+}
+
+const ALGORITHM = 'HS256';
+
+/**
+ * Registry passwords: JWS tokens signed with the registry's current key and
+ * addressed to this registry (issuer and audience are its host), so tokens of
+ * another Berth registry are refused even when both trust the same account.
+ */
+export class RegistryTokens {
+  constructor(
+    private readonly keys: TokenKeySource,
+    private readonly registryHost: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async issue(claims: Omit<TokenClaims, 'expiresAt'>, lifetimeSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const { current } = await this.keys();
+    const issuedAt = Math.floor(this.now().getTime() / 1000);
+    const expiresAt = new Date((issuedAt + lifetimeSeconds) * 1000);
+    const token = await new SignJWT({
+      acct: claims.accountId,
+      act: claims.actions,
+      ...(claims.identityPolicyText === undefined ? {} : { pol: claims.identityPolicyText }),
+    })
+      .setProtectedHeader({ alg: ALGORITHM, kid: current.kid, typ: 'JWT' })
+      .setSubject(claims.principalArn)
+      .setIssuer(this.registryHost)
+      .setAudience(this.registryHost)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + lifetimeSeconds)
+      .sign(current.secret);
+    return { token, expiresAt };
+  }
+
+  async verify(token: string): Promise<TokenClaims> {
+    const keySet = await this.keys();
+    try {
+      const { payload } = await jwtVerify(token, (header) => keyFor(keySet, header.kid), {
+        algorithms: [ALGORITHM],
+        issuer: this.registryHost,
+        audience: this.registryHost,
+        currentDate: this.now(),
+      });
+      return claimsOf(payload);
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      if (error instanceof errors.JWTExpired) throw new TokenError('the token has expired; log in again');
+      if (error instanceof errors.JWTClaimValidationFailed) throw new TokenError('the token was issued for another registry');
+      throw new TokenError('the token is not valid');
+    }
+  }
+}
+
+function keyFor(keySet: TokenKeySet, kid: string | undefined): Uint8Array {
+  const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
+  if (!key) throw new TokenError('the token was signed with a key this registry does not know');
+  return key.secret;
+}
+
+function claimsOf(payload: JWTPayload): TokenClaims {
+  const { sub, acct, act, pol, exp } = payload as JWTPayload & { acct?: unknown; act?: unknown; pol?: unknown };
+  if (typeof sub !== 'string' || typeof acct !== 'string' || !Array.isArray(act) || typeof exp !== 'number') {
+    throw new TokenError('the token lacks its principal, account or actions');
+  }
+  return {
+    principalArn: sub,
+    accountId: acct,
+    actions: act.map(String),
+    ...(typeof pol === 'string' ? { identityPolicyText: pol } : {}),
+    expiresAt: new Date(exp * 1000),
+  };
+}

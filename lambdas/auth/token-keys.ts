@@ -1,0 +1,18 @@
+/** A key that signs registry tokens; `kid` tells verifiers which one signed. */
+export interface TokenKey {
+  kid: string;
+  /** 32 or more random bytes. */
+  secret: Uint8Array;
+}
+
+/**
+ * The signing keys in force: the current one signs; older ones still verify,
+ * so that tokens issued before a rotation stay valid until they expire.
+ */
+export interface TokenKeySet {
+  current: TokenKey;
+  previous: TokenKey[];
+}
+
+/** Where the keys come from: Secrets Manager on AWS, the data directory locally. */
+export type TokenKeySource = () => Promise<TokenKeySet>;

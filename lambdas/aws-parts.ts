@@ -1,0 +1,33 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerTokenKeys } from './auth/secrets-manager-keys.js';
+import type { BerthParts } from './compose.js';
+import { documentClient, s3Client } from './shared/aws-clients.js';
+import type { EnvironmentConfig } from './shared/config.js';
+
+/** The parts of Berth on AWS, from a function's validated environment. */
+export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: SecretsManagerClient } {
+  const secrets = new SecretsManagerClient({ region: config.region });
+  return {
+    secrets,
+    dynamo: documentClient({ region: config.region }),
+    s3: s3Client({ region: config.region }),
+    table: config.table,
+    bucket: config.bucket,
+    identity: {
+      accountId: config.accountId,
+      region: config.region,
+      registryHost: config.registryHost,
+      proxyEndpoint: `https://${config.registryHost}`,
+    },
+    registry: config.registry,
+    tokenKeys: secretsManagerTokenKeys(secrets, config.tokenSecretArn),
+    tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+    policyCacheSeconds: config.policyCacheSeconds,
+  };
+}
+
+/** A secret whose value is a base64 key, read once per cold start. */
+export async function secretKey(secrets: SecretsManagerClient, secretId: string): Promise<Buffer> {
+  const result = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return Buffer.from(result.SecretString ?? '', 'base64');
+}

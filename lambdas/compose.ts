@@ -1,0 +1,91 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RegistryTokens } from './auth/registry-tokens.js';
+import type { TokenKeySource } from './auth/token-keys.js';
+import { createManagementApp, type Authenticator } from './management/app.js';
+import { AccessKeys } from './management/auth/access-keys.js';
+import { sigv4Verifier, type KnownCredential } from './management/auth/sigv4-verifier.js';
+import type { RegistryIdentity } from './management/identifiers.js';
+import { createRegistryApp } from './registry/app.js';
+import type { RegistryConfig } from './registry/config.js';
+import { Sealer } from './shared/crypto/sealer.js';
+import type { HttpApp } from './shared/http/types.js';
+import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
+import { DynamoMetadataStore } from './store/dynamo-metadata-store.js';
+import { DynamoTemplateStore } from './store/dynamo-template-store.js';
+import { S3BlobStore } from './store/s3-blob-store.js';
+
+/**
+ * How Berth's apps are assembled from their parts, once for the Lambda
+ * entrypoints and local mode alike; they differ only in the parts they pass.
+ */
+export interface BerthParts {
+  dynamo: DynamoDBDocumentClient;
+  s3: S3Client;
+  table: string;
+  bucket: string;
+  identity: RegistryIdentity;
+  registry: RegistryConfig;
+  tokenKeys: TokenKeySource;
+  tokenLifetimeSeconds: number;
+  /** How long the registry remembers a repository's policy; see AccessControlConfig. */
+  policyCacheSeconds: number;
+  now?: () => Date;
+  log?: (message: string, error: unknown) => void;
+}
+
+export function registryTokens(parts: BerthParts): RegistryTokens {
+  return new RegistryTokens(parts.tokenKeys, parts.identity.registryHost, parts.now ?? (() => new Date()));
+}
+
+export function composeRegistry(parts: BerthParts): HttpApp {
+  return createRegistryApp({
+    store: new DynamoMetadataStore(parts.dynamo, parts.table),
+    templates: new DynamoTemplateStore(parts.dynamo, parts.table),
+    blobs: new S3BlobStore(parts.s3, parts.bucket),
+    config: parts.registry,
+    access: {
+      tokens: registryTokens(parts),
+      accountId: parts.identity.accountId,
+      region: parts.identity.region,
+      realm: parts.identity.proxyEndpoint,
+      policyCacheSeconds: parts.policyCacheSeconds,
+    },
+    ...(parts.now ? { now: parts.now } : {}),
+    ...(parts.log ? { log: parts.log } : {}),
+  });
+}
+
+export interface ManagementParts {
+  /** Seals the secrets of issued access keys. */
+  sealingKey: Buffer;
+  /** Who calls the /iam routes: API Gateway's IAM authorizer on AWS, a SigV4 check locally. */
+  authenticateIam: Authenticator;
+  /** Keys other than issued ones that may sign for the service ecr (local mode's administrator). */
+  extraCredential?: (accessKeyId: string) => KnownCredential | undefined;
+}
+
+export function composeManagement(parts: BerthParts, management: ManagementParts): HttpApp {
+  const now = parts.now ?? (() => new Date());
+  const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity.accountId, now);
+  return createManagementApp({
+    services: {
+      store: new DynamoMetadataStore(parts.dynamo, parts.table),
+      templates: new DynamoTemplateStore(parts.dynamo, parts.table),
+      blobs: new S3BlobStore(parts.s3, parts.bucket),
+      identity: parts.identity,
+      now,
+      downloadUrlSeconds: parts.registry.downloadUrlSeconds,
+      accessKeys,
+      login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
+    },
+    authenticateEcr: sigv4Verifier({
+      region: parts.identity.region,
+      services: ['ecr'],
+      now,
+      resolve: async (accessKeyId) => management.extraCredential?.(accessKeyId) ?? accessKeys.resolve(accessKeyId),
+    }),
+    authenticateIam: management.authenticateIam,
+    ...(parts.log ? { log: parts.log } : {}),
+  });
+}
