@@ -60,8 +60,11 @@ export class AccessControl {
 
   /** Throws UNAUTHORIZED (with the challenge) or DENIED unless the caller may make the request. */
   async authorize(who: RegistryCaller, access: Access, repository: string | undefined): Promise<void> {
-    if (access === 'signed-in' || repository === undefined) {
+    if (typeof access === 'string' || repository === undefined) {
       if (who.caller.kind === 'anonymous') throw this.unauthorized('sign in with docker login first');
+      if (access === 'own-account' && who.caller.accountId !== this.config.accountId) {
+        throw new RegistryError('DENIED', `${who.caller.arn} is not of the registry's account; only its principals list every repository`);
+      }
       return;
     }
     if (await this.mayPerform(who, access.action, repository)) return;

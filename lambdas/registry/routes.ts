@@ -9,9 +9,10 @@ import { appendChunk, cancelUpload, finishUpload, startUpload, uploadStatus } fr
 
 /**
  * What a request needs: the ECR action it performs on its repository (the name
- * repository policies and token claims use), or just a signed-in caller.
+ * repository policies and token claims use), a signed-in caller, or a caller
+ * of the registry's own account (for what spans every repository).
  */
-export type Access = { action: string } | 'signed-in';
+export type Access = { action: string } | 'signed-in' | 'own-account';
 
 export interface Endpoint {
   handler: RouteHandler;
@@ -29,6 +30,7 @@ const pull = (handler: RouteHandler, action = 'ecr:BatchGetImage'): Endpoint => 
 const push = (handler: RouteHandler, action: string): Endpoint => ({ handler, access: { action } });
 const remove = (handler: RouteHandler): Endpoint => ({ handler, access: { action: 'ecr:BatchDeleteImage' } });
 const signedIn = (handler: RouteHandler): Endpoint => ({ handler, access: 'signed-in' });
+const ownAccount = (handler: RouteHandler): Endpoint => ({ handler, access: 'own-account' });
 
 /**
  * The OCI Distribution API as data. `name` is matched greedily: names contain
@@ -39,7 +41,7 @@ const signedIn = (handler: RouteHandler): Endpoint => ({ handler, access: 'signe
  */
 export const ROUTES: Route[] = [
   { endpoints: 'end-1', pattern: /^\/v2\/?$/, methods: { GET: signedIn(apiVersion), HEAD: signedIn(apiVersion) } },
-  { endpoints: 'catalog', pattern: /^\/v2\/_catalog$/, methods: { GET: signedIn(listCatalog) } },
+  { endpoints: 'catalog', pattern: /^\/v2\/_catalog$/, methods: { GET: ownAccount(listCatalog) } },
   { endpoints: 'end-8', pattern: /^\/v2\/(?<name>.+)\/tags\/list$/, methods: { GET: pull(listTags, 'ecr:ListImages') } },
   {
     endpoints: 'end-3, end-7, end-9',

@@ -97,6 +97,14 @@ describe('authorization', () => {
     expect((await outsider.request('GET', '/v2/auth/cross-account/manifests/v1')).status).toBe(200);
   });
 
+  it('lists the catalog only for principals of the registry\'s account', async () => {
+    const { token } = await registry().tokens.issue({ principalArn: 'arn:aws:iam::111122223333:user/stranger', accountId: '111122223333', actions: ['ecr:BatchGetImage'] }, 600);
+    const response = await withHeader(basic(token)).request('GET', '/v2/_catalog');
+    expect(response.status).toBe(403);
+    expect(await errorCodes(response)).toEqual(['DENIED']);
+    expect((await clientOf(registry()).request('GET', '/v2/_catalog')).status).toBe(200);
+  });
+
   it('allows anonymous pulls only where the repository policy allows Principal "*"', async () => {
     const image = ociImage();
     await clientOf(registry()).pushImage('auth/public', 'v1', image);
