@@ -1,0 +1,96 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A Lambda entrypoint in lambdas/, by its path from the project root. */
+export function lambdaEntry(path: string): string {
+  return fileURLToPath(new URL(`../${path}`, import.meta.url));
+}
+
+/** Node 22 is the oldest runtime Berth's handlers are written for. */
+const MIN_NODE_MAJOR = 22;
+
+/** The newest Node.js runtime this aws-cdk-lib knows, so an upgrade of the library moves the functions too. */
+export function newestNodeRuntime(): lambda.Runtime {
+  const major = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? 0);
+  const newest = lambda.Runtime.ALL.filter((runtime) => major(runtime) > 0).sort((a, b) => major(b) - major(a))[0];
+  if (!newest || major(newest) < MIN_NODE_MAJOR) {
+    throw new Error(`aws-cdk-lib offers no Node.js runtime of version ${MIN_NODE_MAJOR} or newer; upgrade aws-cdk-lib`);
+  }
+  return newest;
+}
+
+export interface BerthFunctionProps {
+  /** Path of the handler module from the project root, e.g. `lambdas/registry/handler.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment?: Record<string, string>;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * One Berth Lambda function: its handler bundled locally by esbuild (no Docker), arm64, on the
+ * newest Node.js runtime, with its own role and log group. The role starts with permission to
+ * write its own logs only; callers grant the rest, action by action.
+ */
+export class BerthFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: BerthFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      // Kept with the data by default; they expire by their retention either way.
+      removalPolicy: props.removalPolicy,
+    });
+    // Its own role rather than the default one, whose managed policy lets it write any log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description} (Berth)`,
+    });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: lambdaEntry(props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: newestNodeRuntime(),
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      // Stack traces point into the TypeScript sources (the bundle ships its source map).
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
+      bundling: {
+        format: OutputFormat.ESM,
+        // The AWS SDK ES module builds tree-shake better than the CommonJS ones.
+        mainFields: ['module', 'main'],
+        // The SDK versions the tests ran against, not whichever the runtime ships.
+        bundleAwsSDK: true,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // CommonJS dependencies inside an ES module bundle still call require().
+        banner: "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);",
+      },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { objectKeys } from '../lambdas/store/keys.js';
+
+/**
+ * What each function may do with the data, action by action: the calls its code makes
+ * (lambdas/store/*), and no more. A transaction (TransactWriteItems) is authorized by the
+ * item actions inside it (Put, Update, Delete), so it needs no action of its own.
+ */
+const TABLE_READ_WRITE = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+export const TABLE_ACTIONS = {
+  registry: [...TABLE_READ_WRITE],
+  // DeleteRepository removes a repository's items in batches.
+  management: [...TABLE_READ_WRITE, 'dynamodb:BatchWriteItem'],
+} as const;
+
+/**
+ * Top-level prefixes of the bucket's object keys (lambdas/store/keys.ts documents the layout).
+ * `blobs/uploads/<id>` (a blob assembled by multipart upload) lives under `blobs/`.
+ */
+export const OBJECT_PREFIXES = {
+  blobs: 'blobs/',
+  manifests: 'manifests/',
+  uploads: objectKeys.uploadsPrefix,
+} as const;
+
+/**
+ * HeadObject is authorized by s3:GetObject, and multipart uploads (create, part, complete) by
+ * s3:PutObject. Without s3:ListBucket a missing object answers 403 rather than 404; no code
+ * path relies on telling them apart (BlobStore.head is unused on AWS).
+ */
+export const OBJECT_ACTIONS = {
+  registry: {
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.manifests, OBJECT_PREFIXES.uploads],
+  },
+  // Presigned layer downloads and large manifests; the management API never holds upload leftovers.
+  management: {
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.manifests],
+  },
+} as const;
+
+/**
+ * With a customer managed key, DynamoDB, S3 (SSE-KMS with a bucket key) and Secrets Manager
+ * use it on the caller's behalf: reads need Decrypt, writes a new data key.
+ */
+export const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+/** The token key is read at both stages (AWSCURRENT and AWSPREVIOUS), each a GetSecretValue. */
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;

@@ -1,0 +1,428 @@
+import { Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { BerthFunction } from './berth-function.js';
+import { acknowledge, acknowledgeWildcardResource } from './nag.js';
+import { KEY_ACTIONS, OBJECT_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
+import { RegistryMonitoring } from './registry-monitoring.js';
+import { RegistryStorage } from './registry-storage.js';
+import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
+import { TokenSecrets } from './token-secrets.js';
+
+/** A custom domain for the registry: the host in `docker login` and in image names. */
+export interface RegistryDomainOptions {
+  /** The host name, e.g. `registry.example.com`. The registry serves /v2/ at its root. */
+  readonly domainName: string;
+  /**
+   * A certificate for `domainName` in the stack's region.
+   *
+   * @default - a certificate validated by DNS: in `hostedZone` when given, otherwise by the
+   * CNAME record that the ACM console shows while the deployment waits for it
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * The public hosted zone of `domainName`, for the alias records (A and AAAA) and the
+   * certificate's validation records.
+   *
+   * @default - no DNS records: point a CNAME at the `domainTarget` output yourself
+   */
+  readonly hostedZone?: route53.IHostedZone;
+}
+
+/** Properties of a Berth registry. */
+export interface RegistryProps {
+  /**
+   * Serve the registry at a custom domain.
+   *
+   * @default - the API's own `<api-id>.execute-api.<region>.amazonaws.com` host
+   */
+  readonly domain?: RegistryDomainOptions;
+  /**
+   * Pushing to a repository that does not exist creates it, as ECR's create-on-push does.
+   *
+   * @default false
+   */
+  readonly createOnPush?: boolean;
+  /**
+   * How long a registry token (the password of `docker login`) stays valid: 1 minute to 7 days.
+   *
+   * @default Duration.hours(12) - as ECR's authorization tokens
+   */
+  readonly tokenLifetime?: Duration;
+  /**
+   * How often the token-signing key rotates. Tokens signed with the previous key stay valid
+   * until they expire, so it must be longer than `tokenLifetime`.
+   *
+   * @default Duration.days(30)
+   */
+  readonly tokenKeyRotation?: Duration;
+  /**
+   * How long a presigned blob download URL stays valid.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly downloadUrlLifetime?: Duration;
+  /**
+   * What happens to the table, the bucket and the keys when the stack is deleted (or they are
+   * replaced). `RETAIN` keeps them, with deletion protection on the table; `DESTROY` deletes
+   * them, and needs the bucket emptied first.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long function logs, API access logs and S3 server access logs are kept.
+   *
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * A customer managed KMS key that encrypts the table, the bucket (SSE-KMS with a bucket key)
+   * and the secrets.
+   *
+   * @default - AWS managed encryption: the `aws/dynamodb` key, SSE-S3 and the `aws/secretsmanager` key
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Move blobs of 128 KiB and more to S3 Intelligent-Tiering, which lowers the price of
+   * layers nobody pulls for a month or more.
+   *
+   * @default false
+   */
+  readonly intelligentTiering?: boolean;
+  /**
+   * Request limits of the API's `$default` stage, for all callers together.
+   *
+   * @default - 1,000 requests per second, bursts of 2,000
+   */
+  readonly throttle?: apigwv2.ThrottleSettings;
+  /**
+   * The percentage of requests answered with a 5xx status that raises the 5xx-rate alarm.
+   *
+   * @default 5
+   */
+  readonly serverErrorRatePercent?: number;
+  /**
+   * Where alarms send notifications.
+   *
+   * @default - alarms without actions (see them on the dashboard)
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+const DEFAULT_TOKEN_LIFETIME = Duration.hours(12);
+/** The most lambdas/shared/config.ts accepts for BERTH_TOKEN_LIFETIME_SECONDS. */
+const MAX_TOKEN_LIFETIME = Duration.days(7);
+const MAX_DOWNLOAD_URL_LIFETIME = Duration.days(7);
+
+/**
+ * A Berth container registry: an OCI Distribution API and an ECR-compatible management API
+ * behind one HTTP API, over one DynamoDB table and one S3 bucket.
+ *
+ * Routes: `/v2/...` (registry function) and `POST /` (management function, ECR's protocol) let
+ * requests through to the functions, which authenticate them; `POST /iam`, `/iam/token` and
+ * `/iam/token/pull` (management function) are for AWS principals, whose signatures API
+ * Gateway's IAM authorizer checks. `grantPull` and `grantPush` allow those token routes.
+ */
+export class Registry extends Construct {
+  /** The HTTP API; its `$default` stage is `stage`. */
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  /** The host users put in `docker login` and image names. */
+  readonly registryHost: string;
+  /** The custom domain name, when one is configured. */
+  readonly domainName?: apigwv2.DomainName;
+  readonly table: dynamodb.Table;
+  readonly bucket: s3.Bucket;
+  readonly tokenSecret: secretsmanager.Secret;
+  readonly sealingSecret: secretsmanager.Secret;
+  /** Serves the OCI Distribution API on /v2. */
+  readonly registryFunction: lambda.Function;
+  /** Serves the management API (`POST /`) and the IAM routes (`/iam...`). */
+  readonly managementFunction: lambda.Function;
+  readonly monitoring: RegistryMonitoring;
+
+  constructor(scope: Construct, id: string, props: RegistryProps = {}) {
+    super(scope, id);
+    const settings = resolveSettings(props);
+    const stack = Stack.of(this);
+
+    const storage = new RegistryStorage(this, 'Storage', settings);
+    this.table = storage.table;
+    this.bucket = storage.bucket;
+    const secrets = new TokenSecrets(this, 'Keys', {
+      rotationInterval: settings.tokenKeyRotation,
+      ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+      removalPolicy: settings.removalPolicy,
+      logRetention: settings.logRetention,
+    });
+    this.tokenSecret = secrets.tokenSecret;
+    this.sealingSecret = secrets.sealingSecret;
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'Berth container registry',
+      createDefaultStage: false,
+      // With a custom domain, tokens name that host: the execute-api host would only confuse.
+      disableExecuteApiEndpoint: settings.domain !== undefined,
+    });
+    if (settings.domain) this.domainName = this.customDomain(settings.domain);
+    this.registryHost = settings.domain?.domainName ?? Fn.select(2, Fn.split('/', this.api.apiEndpoint));
+
+    const environment: Record<string, string> = {
+      BERTH_TABLE: this.table.tableName,
+      BERTH_BUCKET: this.bucket.bucketName,
+      BERTH_ACCOUNT_ID: stack.account,
+      BERTH_REGISTRY_HOST: this.registryHost,
+      BERTH_CREATE_ON_PUSH: String(settings.createOnPush),
+      BERTH_TOKEN_LIFETIME_SECONDS: String(settings.tokenLifetime.toSeconds()),
+      BERTH_DOWNLOAD_URL_SECONDS: String(settings.downloadUrlLifetime.toSeconds()),
+      BERTH_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+    };
+    const registry = new BerthFunction(this, 'Registry', {
+      entry: 'lambdas/registry/handler.ts',
+      description: 'OCI Distribution API',
+      // More memory is more CPU: uploads hash up to 4.4 MiB per request.
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+      environment,
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    const management = new BerthFunction(this, 'Management', {
+      entry: 'lambdas/management/handler.ts',
+      description: 'ECR-compatible management API and registry tokens',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      environment: { ...environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn },
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.registryFunction = registry.function;
+    this.managementFunction = management.function;
+    this.grantData(registry, 'registry', [this.tokenSecret], settings.encryptionKey);
+    this.grantData(management, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
+
+    // Extension point: scheduled jobs (lifecycle-policy evaluation, garbage collection). None
+    // exist yet: expired uploads go by DynamoDB TTL and the bucket's lifecycle rules. A jobs
+    // function is one more BerthFunction (entry lambdas/jobs/handler.ts) with its own grants
+    // from permissions.ts, invoked by an EventBridge Scheduler schedule; add its name to the
+    // monitored functions below.
+
+    this.stage = this.addDefaultStage(settings);
+    this.addRoutes({ registry: registry.function, management: management.function });
+
+    this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
+      api: this.api,
+      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function },
+      servingFunctions: ['Registry', 'Management'],
+      table: this.table,
+      serverErrorRatePercent: settings.serverErrorRatePercent,
+      ...(settings.alarmTopic ? { alarmTopic: settings.alarmTopic } : {}),
+    });
+  }
+
+  /** The management API for AWS principals, at `https://<host>/iam`, signed for `execute-api`. */
+  get managementEndpoint(): string {
+    return `https://${this.registryHost}${IAM_PATHS.management}`;
+  }
+
+  /**
+   * Lets `grantee` obtain pull-only registry tokens (`POST /iam/token/pull`). What a token may
+   * then pull is still decided per repository by its repository policy.
+   */
+  grantPull(grantee: iam.IGrantable): iam.Grant {
+    return this.grantInvoke(grantee, [IAM_PATHS.pullToken]);
+  }
+
+  /**
+   * Lets `grantee` obtain registry tokens to push, pull and delete (`POST /iam/token`), and
+   * pull-only ones too. Pushing needs pulling: clients read what a repository already holds.
+   * Repository policies still decide what each token may do.
+   */
+  grantPush(grantee: iam.IGrantable): iam.Grant {
+    return this.grantInvoke(grantee, [IAM_PATHS.token, IAM_PATHS.pullToken]);
+  }
+
+  /** Lets `grantee` obtain tokens to push and pull; the same as `grantPush`. */
+  grantPullPush(grantee: iam.IGrantable): iam.Grant {
+    return this.grantPush(grantee);
+  }
+
+  /** Lets `grantee` call the management API with its IAM identity (`POST /iam`), as the berth CLI does. */
+  grantManage(grantee: iam.IGrantable): iam.Grant {
+    return this.grantInvoke(grantee, [IAM_PATHS.management]);
+  }
+
+  private grantInvoke(grantee: iam.IGrantable, paths: readonly string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: paths.map((path) => this.api.arnForExecuteApi('POST', path, this.stage.stageName)),
+    });
+  }
+
+  private customDomain(domain: RegistryDomainOptions): apigwv2.DomainName {
+    const certificate = domain.certificate ?? new acm.Certificate(this, 'Certificate', {
+      domainName: domain.domainName,
+      validation: acm.CertificateValidation.fromDns(domain.hostedZone),
+    });
+    const domainName = new apigwv2.DomainName(this, 'DomainName', {
+      domainName: domain.domainName,
+      certificate,
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    if (domain.hostedZone) {
+      const target = route53.RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId));
+      new route53.ARecord(this, 'AliasRecord', { zone: domain.hostedZone, recordName: domain.domainName, target });
+      new route53.AaaaRecord(this, 'AliasRecordIpv6', { zone: domain.hostedZone, recordName: domain.domainName, target });
+    }
+    return domainName;
+  }
+
+  private addDefaultStage(settings: Settings): apigwv2.HttpStage {
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    return new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: settings.throttle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+      // Mapped at the root, so /v2/ is at the root of the custom domain too.
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
+    });
+  }
+
+  private addRoutes(targets: Record<RouteTarget, lambda.IFunction>): void {
+    const integrations = {
+      registry: new HttpLambdaIntegration('RegistryIntegration', targets.registry),
+      management: new HttpLambdaIntegration('ManagementIntegration', targets.management),
+    };
+    const iamAuthorizer = new HttpIamAuthorizer();
+    for (const route of ROUTES) {
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: integrations[route.target],
+        ...(route.auth === 'iam' ? { authorizer: iamAuthorizer } : {}),
+      });
+      if (route.auth === 'lambda' && added) {
+        acknowledge(added, 'APIG4', route.target === 'registry'
+          ? 'The registry function authenticates every /v2 request itself (registry tokens in Basic or Bearer auth) and answers 401 with a WWW-Authenticate challenge, as OCI clients expect; API Gateway has no authorizer for those tokens.'
+          : 'ECR tooling signs POST / with SigV4 for the service "ecr", which API Gateway cannot verify; the management function verifies those signatures itself against the access keys Berth issued.');
+      }
+    }
+  }
+
+  /** The function's access to the table, the bucket, the secrets and the key, action by action. */
+  private grantData(target: BerthFunction, role: RouteTarget, secrets: secretsmanager.ISecret[], key: kms.IKey | undefined): void {
+    const policy = target.role;
+    policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[role]], resources: [this.table.tableArn] }));
+    const objectArns = OBJECT_ACTIONS[role].prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
+    policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...OBJECT_ACTIONS[role].actions], resources: objectArns }));
+    for (const arn of objectArns) {
+      acknowledgeWildcardResource(policy, arn, 'Object keys are content-addressed digests and upload IDs, known only at run time; the grant is limited to the key prefixes this function writes or reads (lambdas/store/keys.ts).');
+    }
+    policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: secrets.map((secret) => secret.secretArn) }));
+    if (key) policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: [key.keyArn] }));
+  }
+}
+
+/** One JSON object per request; HTTP API fills the `$context` variables. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify({
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  caller: '$context.identity.userArn',
+  domain: '$context.domainName',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  route: '$context.routeKey',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+}));
+
+interface Settings {
+  domain: RegistryDomainOptions | undefined;
+  createOnPush: boolean;
+  tokenLifetime: Duration;
+  tokenKeyRotation: Duration;
+  downloadUrlLifetime: Duration;
+  removalPolicy: RemovalPolicy;
+  logRetention: logs.RetentionDays;
+  accessLogRetention: logs.RetentionDays;
+  encryptionKey: kms.IKey | undefined;
+  intelligentTiering: boolean;
+  throttle: apigwv2.ThrottleSettings;
+  serverErrorRatePercent: number;
+  alarmTopic: sns.ITopic | undefined;
+}
+
+/** Props with their defaults, checked once: a bad value fails the synth with what to change. */
+function resolveSettings(props: RegistryProps): Settings {
+  const tokenLifetime = props.tokenLifetime ?? DEFAULT_TOKEN_LIFETIME;
+  const tokenKeyRotation = props.tokenKeyRotation ?? Duration.days(30);
+  const downloadUrlLifetime = props.downloadUrlLifetime ?? Duration.minutes(5);
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+  const serverErrorRatePercent = props.serverErrorRatePercent ?? 5;
+  const lifetime = tokenLifetime.toSeconds();
+  if (!Number.isInteger(lifetime) || lifetime < 60 || lifetime > MAX_TOKEN_LIFETIME.toSeconds()) {
+    throw new Error(`tokenLifetime must be whole seconds from 1 minute to 7 days, got ${tokenLifetime.toHumanString()}`);
+  }
+  if (tokenKeyRotation.toSeconds() <= lifetime) {
+    throw new Error(`tokenKeyRotation (${tokenKeyRotation.toHumanString()}) must be longer than tokenLifetime (${tokenLifetime.toHumanString()}), or tokens would outlive their key`);
+  }
+  const downloadSeconds = downloadUrlLifetime.toSeconds();
+  if (!Number.isInteger(downloadSeconds) || downloadSeconds < 1 || downloadSeconds > MAX_DOWNLOAD_URL_LIFETIME.toSeconds()) {
+    throw new Error(`downloadUrlLifetime must be whole seconds from 1 second to 7 days (the most S3 allows), got ${downloadUrlLifetime.toHumanString()}`);
+  }
+  if (removalPolicy === RemovalPolicy.SNAPSHOT) {
+    throw new Error('removalPolicy SNAPSHOT is not supported by DynamoDB tables or S3 buckets; use RETAIN or DESTROY');
+  }
+  if (!(serverErrorRatePercent > 0 && serverErrorRatePercent <= 100)) {
+    throw new Error(`serverErrorRatePercent must be above 0 and at most 100, got ${serverErrorRatePercent}`);
+  }
+  return {
+    domain: props.domain,
+    createOnPush: props.createOnPush ?? false,
+    tokenLifetime,
+    tokenKeyRotation,
+    downloadUrlLifetime,
+    removalPolicy,
+    logRetention,
+    accessLogRetention: logRetention,
+    encryptionKey: props.encryptionKey,
+    intelligentTiering: props.intelligentTiering ?? false,
+    throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+    serverErrorRatePercent,
+    alarmTopic: props.alarmTopic,
+  };
+}

@@ -1,0 +1,156 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { newestNodeRuntime } from '../../lib/berth-function.js';
+import { actionsOf, berthStack, FULL_CONTEXT, functionId, KMS_KEY_ARN, resource, roleStatements } from './stacks.js';
+
+type Statement = ReturnType<typeof roleStatements>[number];
+
+const ref = (id: string) => ({ Ref: id });
+const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const objects = (bucketId: string, prefix: string) => ({ 'Fn::Join': ['', [arn(bucketId), `/${prefix}*`]] });
+
+function ids(template: ReturnType<typeof berthStack>['template']) {
+  const find = (type: string, pattern: RegExp) => Object.keys(template.findResources(type)).find((id) => pattern.test(id))!;
+  return {
+    table: find('AWS::DynamoDB::Table', /Table/),
+    bucket: find('AWS::S3::Bucket', /Blobs/),
+    tokenSecret: find('AWS::SecretsManager::Secret', /TokenSigningKey/),
+    sealingSecret: find('AWS::SecretsManager::Secret', /SealingKey/),
+  };
+}
+
+/** The statements apart from the one that lets a function write its own log group. */
+function dataStatements(statements: Statement[]): Statement[] {
+  return statements.filter((statement) => !actionsOf(statement).includes('logs:PutLogEvents'));
+}
+
+describe('the functions', () => {
+  const { template } = berthStack();
+
+  it('run arm64 on the newest Node.js runtime CDK offers, 22 or later', () => {
+    const major = (name: string) => Number(/^nodejs(\d+)\.x$/.exec(name)?.[1] ?? 0);
+    const newest = newestNodeRuntime();
+    expect(major(newest.name)).toBe(Math.max(...Runtime.ALL.map((runtime) => major(runtime.name))));
+    expect(major(newest.name)).toBeGreaterThanOrEqual(24);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: newest.name,
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+    });
+  });
+
+  it('tell the registry and management functions where everything is', () => {
+    const { table, bucket, tokenSecret, sealingSecret } = ids(template);
+    const common = {
+      BERTH_TABLE: ref(table),
+      BERTH_BUCKET: ref(bucket),
+      BERTH_ACCOUNT_ID: ref('AWS::AccountId'),
+      BERTH_CREATE_ON_PUSH: 'false',
+      BERTH_TOKEN_LIFETIME_SECONDS: '43200',
+      BERTH_DOWNLOAD_URL_SECONDS: '300',
+      BERTH_TOKEN_SECRET_ARN: ref(tokenSecret),
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const registryEnv = resource(template, functionId(template, 'registry')).Properties.Environment.Variables;
+    const managementEnv = resource(template, functionId(template, 'management')).Properties.Environment.Variables;
+    // The host is checked in api.test.ts; the sealing key is the management function's alone.
+    expect(registryEnv).toEqual({ ...common, BERTH_REGISTRY_HOST: expect.anything() });
+    expect(managementEnv).toEqual({ ...common, BERTH_REGISTRY_HOST: expect.anything(), BERTH_SEALING_SECRET_ARN: ref(sealingSecret) });
+  });
+
+  it('carry the configured settings', () => {
+    const { template: full } = berthStack(FULL_CONTEXT);
+    const env = resource(full, functionId(full, 'registry')).Properties.Environment.Variables;
+    expect(env).toMatchObject({ BERTH_CREATE_ON_PUSH: 'true', BERTH_TOKEN_LIFETIME_SECONDS: '3600', BERTH_DOWNLOAD_URL_SECONDS: '120', BERTH_REGISTRY_HOST: 'registry.example.com' });
+    full.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('each have their own role, with no managed policy, that writes only its own log group', () => {
+    template.resourceCountIs('AWS::IAM::Role', 3);
+    template.allResourcesProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.absent(),
+    });
+    for (const role of ['registry', 'management', 'rotation'] as const) {
+      const fn = resource(template, functionId(template, role));
+      const logGroup = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(roleStatements(template, functionId(template, role))).toContainEqual({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: arn(logGroup),
+      });
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const { template } = berthStack();
+  const { table, bucket, tokenSecret, sealingSecret } = ids(template);
+
+  it('lets the registry function read and write items, blob objects and the token key, and nothing else', () => {
+    expect(dataStatements(roleStatements(template, functionId(template, 'registry')))).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Effect: 'Allow',
+        Resource: arn(table),
+      },
+      {
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: [objects(bucket, 'blobs/'), objects(bucket, 'manifests/'), objects(bucket, 'uploads/')],
+      },
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: ref(tokenSecret) },
+    ]);
+  });
+
+  it('lets the management function also batch-delete items and read the sealing key, but not touch upload leftovers', () => {
+    expect(dataStatements(roleStatements(template, functionId(template, 'management')))).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        Effect: 'Allow',
+        Resource: arn(table),
+      },
+      {
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Effect: 'Allow',
+        Resource: [objects(bucket, 'blobs/'), objects(bucket, 'manifests/')],
+      },
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: [ref(tokenSecret), ref(sealingSecret)] },
+    ]);
+  });
+
+  it('lets the rotation function manage the token key\'s versions only', () => {
+    expect(dataStatements(roleStatements(template, functionId(template, 'rotation')))).toEqual([
+      {
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        Effect: 'Allow',
+        Resource: ref(tokenSecret),
+      },
+      // Added by CDK's RotationSchedule; the action has no resource type (acknowledged in lib/token-secrets.ts).
+      { Action: 'secretsmanager:GetRandomPassword', Effect: 'Allow', Resource: '*' },
+    ]);
+  });
+
+  it('uses no wildcard action anywhere', () => {
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement) {
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+      }
+    }
+  });
+
+  it('grants every function the KMS key when one is given', () => {
+    const { template: full } = berthStack(FULL_CONTEXT);
+    for (const role of ['registry', 'management', 'rotation'] as const) {
+      expect(roleStatements(full, functionId(full, role))).toContainEqual({
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        Effect: 'Allow',
+        Resource: KMS_KEY_ARN,
+      });
+    }
+    full.allResourcesProperties('AWS::SecretsManager::Secret', { KmsKeyId: KMS_KEY_ARN });
+  });
+});
