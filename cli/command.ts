@@ -1,4 +1,5 @@
 import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { BerthApi } from './berth-api.js';
 import type { RegistryTarget } from './registry.js';
 
 /** What a command sends its requests through: the ECR client, or a fake of it in tests. */
@@ -25,6 +26,10 @@ export interface CommandContext {
   registry: RegistryTarget;
   /** The client, made on first use, so that usage errors need neither credentials nor a registry. */
   ecr(): Ecr;
+  /** The client of Berth's own routes (tokens, access keys), made on first use like ecr(). */
+  api(): BerthApi;
+  /** The environment the command runs in (DOCKER_CONFIG, HOME, PATH, ...). */
+  env: NodeJS.ProcessEnv;
   /** The contents of a file, or of standard input for `-`. */
   readInput(path: string): Promise<string>;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ADMIN_PROFILE } from '../local/admin-credentials.js';
 import { LOCAL_REGION } from '../local/emulators/local-aws.js';
-import { localDataDir } from './ecr-client.js';
+import { localDataDir } from './aws-credentials.js';
 import { CliError } from './errors.js';
 import type { RegistryTarget } from './registry.js';
 
@@ -48,6 +48,8 @@ function hintFor(name: string, message: string, { registry, repository = 'NAME' 
       return `set one with: berth policy set ${repository} FILE`;
     case 'ImageNotFoundException':
       return `list its images with: berth images list ${repository}`;
+    case 'AccessKeyNotFoundException':
+      return 'list the keys with: berth access-key list';
     case 'UnknownOperationException':
       return `the registry at ${registry.url} does not serve this operation; it may run an older version of Berth`;
     case 'UnrecognizedClientException':

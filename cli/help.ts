@@ -11,7 +11,7 @@ export function topHelp(commands: readonly Command[]): string {
   return [
     'Usage: berth <command> [options]',
     '',
-    'Manages the repositories of a Berth registry through its ECR-compatible API.',
+    'Logs docker in to a Berth registry, and manages its repositories and access keys through its ECR-compatible API.',
     '',
     'Commands:',
     ...commands.map((command) => `  ${usageLine(command)}`),

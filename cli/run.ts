@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseInvocation, type Invocation } from './args.js';
+import { createBerthApi, type BerthApi } from './berth-api.js';
 import type { CommandContext, Ecr } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { createEcrClient } from './ecr-client.js';
@@ -17,6 +18,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Makes the ECR client; createEcrClient unless a test gives a fake. */
   ecr?: (registry: RegistryTarget) => Ecr;
+  /** Makes the client of Berth's own routes; createBerthApi unless a test gives a fake. */
+  api?: (registry: RegistryTarget) => BerthApi;
 }
 
 /** Exit codes: 0 done, 1 the registry (or something on the way) refused, 2 the command line was wrong. */
@@ -37,9 +40,12 @@ export async function runBerth(argv: readonly string[], io: Io): Promise<number>
 
   const { command, input } = invocation;
   let client: (Ecr & { destroy?: () => void }) | undefined;
+  let api: BerthApi | undefined;
   const context: CommandContext = {
     registry,
     ecr: () => (client ??= (io.ecr ?? createEcrClient)(registry)),
+    api: () => (api ??= io.api ? io.api(registry) : createBerthApi(registry)),
+    env: io.env,
     readInput: (path) => (path === '-' ? io.readStdin() : readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new CliError(error.code ?? 'UnreadableFile', `cannot read ${path}`);
     })),

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
+import { ACCESS_KEY_COMMANDS } from './access-keys.js';
 import { IMAGE_COMMANDS } from './images.js';
+import { LOGIN_COMMANDS } from './login.js';
 import { MUTABILITY_COMMANDS } from './mutability.js';
 import { POLICY_COMMANDS } from './policy.js';
 import { REPOSITORY_COMMANDS } from './repository.js';
@@ -7,9 +9,11 @@ import { RESOURCE_TAG_COMMANDS } from './resource-tags.js';
 
 /** Every command, in the order `berth --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  ...LOGIN_COMMANDS,
   ...REPOSITORY_COMMANDS,
   ...RESOURCE_TAG_COMMANDS,
   ...IMAGE_COMMANDS,
   ...MUTABILITY_COMMANDS,
   ...POLICY_COMMANDS,
+  ...ACCESS_KEY_COMMANDS,
 ];

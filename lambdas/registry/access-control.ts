@@ -108,5 +108,7 @@ function credentialOf(header: string | undefined): string | undefined {
   if (scheme?.toLowerCase() !== 'basic') return value;
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon < 0 ? decoded : decoded.slice(colon + 1);
+  const password = colon < 0 ? decoded : decoded.slice(colon + 1);
+  // skopeo, podman and buildah answer a challenge with empty Basic credentials when they have none.
+  return password === '' ? undefined : password;
 }

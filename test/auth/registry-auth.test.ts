@@ -114,6 +114,8 @@ describe('authorization', () => {
     expect(before.headers.get('www-authenticate')).toContain('Basic');
     await setPolicy('auth/public', [{ Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }]);
     expect((await anonymous.request('GET', '/v2/auth/public/manifests/v1')).status).toBe(200);
+    // What skopeo and podman send when they have no credentials: empty Basic credentials.
+    expect((await withHeader(`Basic ${Buffer.from(':').toString('base64')}`).request('GET', '/v2/auth/public/manifests/v1')).status).toBe(200);
     expect((await anonymous.request('GET', `/v2/auth/public/blobs/${image.layers[0]!.digest}`)).status).toBe(307);
     expect((await anonymous.request('POST', '/v2/auth/public/blobs/uploads/')).status).toBe(401);
   });

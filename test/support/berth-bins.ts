@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { AccessKeyPair } from '../../local/admin-credentials.js';
+import { buildCli, buildCredentialHelper } from '../../scripts/build-cli.js';
+
+/**
+ * `berth` and `docker-credential-berth` built from the current source into a
+ * directory of this test file's own (test files run in parallel, and the
+ * bundles in bin/ are another file's), and run the way users run them: the
+ * helper on PATH through a symlink named as docker looks for it, as `npm link` makes it.
+ */
+export interface BerthBins {
+  /** The berth bundle. */
+  berth: string;
+  /** A directory holding only `docker-credential-berth`, to put on PATH. */
+  binDir: string;
+  /** The helper, as docker runs it. */
+  helper: string;
+  /** Scratch space for the test file, removed after it. */
+  scratch: string;
+}
+
+export function useBerthBins(): () => BerthBins {
+  let bins: BerthBins | undefined;
+  beforeAll(async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'berth-bins-'));
+    const berth = join(scratch, 'bundles', 'berth.mjs');
+    const helperBundle = join(scratch, 'bundles', 'docker-credential-berth.mjs');
+    await Promise.all([buildCli(berth), buildCredentialHelper(helperBundle)]);
+    const binDir = join(scratch, 'path');
+    mkdirSync(binDir);
+    const helper = join(binDir, 'docker-credential-berth');
+    symlinkSync(helperBundle, helper);
+    bins = { berth, binDir, helper, scratch };
+  });
+  afterAll(() => {
+    if (bins) rmSync(bins.scratch, { recursive: true, force: true });
+  });
+  return () => {
+    if (!bins) throw new Error('bins not built');
+    return bins;
+  };
+}
+
+/** A fresh, empty home directory under the file's scratch space: no docker config, AWS profile or cache of the machine's leaks in. */
+export function freshHome(bins: BerthBins, name = 'home'): string {
+  return mkdtempSync(join(bins.scratch, `${name}-`));
+}
+
+export interface ClientEnvOptions {
+  /** AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for the subprocess; none when omitted. */
+  credentials?: AccessKeyPair;
+  /** Put the helper on PATH (default true). */
+  helperOnPath?: boolean;
+  extra?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment of a client subprocess: the machine's, less anything AWS,
+ * Berth, docker or containers/image would read, with HOME, DOCKER_CONFIG and
+ * XDG_* in `home`, region us-east-1, no instance metadata, and no docker daemon
+ * (docker login then logs in client-side, with GET /v2/).
+ */
+export function clientEnv(bins: BerthBins, home: string, options: ClientEnvOptions = {}): NodeJS.ProcessEnv {
+  const leaks = /^(AWS_|BERTH_|DOCKER_|REGISTRY_AUTH_FILE$|XDG_|CONTAINERS_)/;
+  const kept = Object.fromEntries(Object.entries(process.env).filter(([key]) => !leaks.test(key)));
+  const runtimeDir = join(home, '.run');
+  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  return {
+    ...kept,
+    HOME: home,
+    PATH: options.helperOnPath === false ? process.env.PATH : [bins.binDir, process.env.PATH].join(delimiter),
+    DOCKER_CONFIG: join(home, '.docker'),
+    DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}`,
+    XDG_RUNTIME_DIR: runtimeDir,
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    // An empty data directory: no local administrator key to fall back on.
+    BERTH_DATA_DIR: join(home, 'no-berth-data'),
+    ...(options.credentials ? { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey } : {}),
+    ...options.extra,
+  };
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion with `stdin` as its input; never throws on a non-zero exit. */
+export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin = '', timeoutMs = 60_000): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => undefined).end(stdin);
+  });
+}
+
+/** `berth ARGS` from the bundle. */
+export function runBerthBundle(bins: BerthBins, args: readonly string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<ProcessResult> {
+  return runProcess(process.execPath, [bins.berth, ...args], env, stdin);
+}
+
+/** `docker-credential-berth ACTION` as docker runs it: found on PATH, the server URL on stdin. */
+export function runHelper(bins: BerthBins, action: string, env: NodeJS.ProcessEnv, stdin = ''): Promise<ProcessResult> {
+  return runProcess(bins.helper, [action], env, stdin);
+}
+
+/** Basic credentials for a user name and secret. */
+export function basic(username: string, secret: string): string {
+  return `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}`;
+}
