@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_REGION } from './emulators/local-aws.js';
 
 export const ADMIN_PROFILE = 'berth-local';
 
@@ -23,9 +24,11 @@ export function generateKeyPair(): AccessKeyPair {
  */
 export function loadOrCreateAdminKey(dataDir: string): { keys: AccessKeyPair; file: string } {
   const { keys: existing, file } = readAdminKey(dataDir);
-  if (existing) return { keys: existing, file };
-  const keys = generateKeyPair();
-  writeFileSync(file, `[${ADMIN_PROFILE}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, { mode: 0o600 });
+  const keys = existing ?? generateKeyPair();
+  // The region rides along in the profile (the AWS CLI reads it there), so the file alone suffices.
+  if (!existing || !readFileSync(file, 'utf8').includes('region =')) {
+    writeFileSync(file, `[${ADMIN_PROFILE}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\nregion = ${LOCAL_REGION}\n`, { mode: 0o600 });
+  }
   return { keys, file };
 }
 

@@ -4,7 +4,6 @@ import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startEmulators } from './emulators/index.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
 import { localTokenKeys } from './token-keys.js';
-import { LOCAL_REGION } from './emulators/local-aws.js';
 import { startBerthServer } from './berth-server.js';
 
 /**
@@ -56,7 +55,7 @@ async function main(): Promise<void> {
   console.log('Try it:');
   console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
   console.log(`  curl ${registry.url}/v2/_catalog`);
-  console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} AWS_REGION=${LOCAL_REGION} \\`);
+  console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} \\`);
   console.log(`    aws ecr describe-repositories --endpoint-url ${registry.url}`);
 }
 
