@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
 import { loadOrCreateAdminKey } from '../../local/admin-credentials.js';
 import { RegistryClient } from '../support/client.js';
+import { awsCli } from '../support/aws-cli.js';
 import { loginPassword } from '../support/signed.js';
+import { runTool } from '../support/tools.js';
 import { randomBlob } from '../support/oci.js';
 
 /** Runs local/main.ts as `npm start` does, in its own process. */
@@ -57,6 +59,16 @@ describe('npm start', () => {
     const item = randomBlob(2000);
     await client.pushBlob('local/persist', item);
     expect(jvmRunning(dataDir)).toBe(true);
+
+    if (awsCli.path) {
+      // The administrator's key works as-is with the AWS CLI: the credentials file alone, no other settings.
+      const aws = await runTool(awsCli.path, ['ecr', 'describe-repositories', '--endpoint-url', url], 60_000, {
+        PATH: process.env.PATH, HOME: dataDir, AWS_SHARED_CREDENTIALS_FILE: join(dataDir, 'credentials'), AWS_PROFILE: 'berth-local',
+      });
+      expect(aws.code, aws.stderr).toBe(0);
+      const names = (JSON.parse(aws.stdout.toString()) as { repositories: { repositoryName: string }[] }).repositories.map((r) => r.repositoryName);
+      expect(names).toContain('local/persist');
+    }
 
     first.child.kill('SIGTERM');
     expect(await exited(first.child)).toBe(0);
