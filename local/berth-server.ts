@@ -24,6 +24,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/l
 import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sweepExpiredUploads } from './sweeper.js';
+import { runLifecyclePolicies, type LifecycleRunReport } from '../lambdas/jobs/lifecycle-job.js';
 
 /** A signing key that lives as long as the process: tokens die with it. */
 function inMemoryTokenKeys(): TokenKeySource {
@@ -40,7 +41,11 @@ export interface RegistryServerOptions {
   /** 0 picks a free port. */
   port: number;
   registry?: Partial<RegistryConfig>;
-  /** How often expired uploads are swept; 0 turns the sweeper off. */
+  /**
+   * How often local mode does what DynamoDB's TTL, the bucket's lifecycle rules
+   * and the scheduled jobs function do on AWS: sweep expired uploads and apply
+   * lifecycle policies. 0 (the default) leaves them to explicit calls.
+   */
   sweepIntervalMs?: number;
   log?: (message: string) => void;
   /** The administrator's key for the management API; a fresh one when absent. */
@@ -67,6 +72,8 @@ export interface RunningRegistry {
   store: DynamoMetadataStore;
   blobs: S3BlobStore;
   sweep(now?: Date): Promise<number>;
+  /** Applies every repository's lifecycle policy, as the scheduled jobs function does. */
+  runLifecyclePolicies(now?: Date): Promise<LifecycleRunReport>;
   stop(): Promise<void>;
 }
 
@@ -138,8 +145,12 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
 
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
   const sweep = (now = new Date()) => sweepExpiredUploads(store, uploads, now);
+  const lifecycle = (now = new Date()) => runLifecyclePolicies(store, now, log);
   const interval = options.sweepIntervalMs
-    ? setInterval(() => void sweep().catch((error: unknown) => log(`upload sweep failed: ${String(error)}`)), options.sweepIntervalMs)
+    ? setInterval(() => {
+      void sweep().catch((error: unknown) => log(`upload sweep failed: ${String(error)}`));
+      void lifecycle().catch((error: unknown) => log(`lifecycle policies failed: ${String(error)}`));
+    }, options.sweepIntervalMs)
     : undefined;
   interval?.unref();
 
@@ -153,6 +164,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     store,
     blobs,
     sweep,
+    runLifecyclePolicies: lifecycle,
     stop: async () => {
       if (interval) clearInterval(interval);
       server.closeAllConnections();

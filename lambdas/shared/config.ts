@@ -67,3 +67,11 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
     },
   };
 }
+
+/** The scheduled jobs function needs only the table. */
+export function parseJobsEnvironment(env: Env): { region: string; table: string } {
+  return {
+    region: required(env, 'AWS_REGION', 'the Lambda runtime sets it'),
+    table: required(env, 'BERTH_TABLE', 'the DynamoDB table name, set by the CDK stack'),
+  };
+}

@@ -15,6 +15,8 @@ export interface RepositorySettings {
   tags: { Key: string; Value: string }[];
   policyText?: string;
   lifecyclePolicyText?: string;
+  /** When the scheduled job last applied the lifecycle policy. */
+  lifecycleEvaluatedAt?: string;
 }
 
 export interface RepositoryRecord extends RepositorySettings {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LifecyclePolicyError, parseLifecyclePolicy, tagMatchesPattern } from '../../lambdas/management/policies/lifecycle-policy.js';
+import { LifecyclePolicyError, parseLifecyclePolicy, tagMatchesPattern } from '../../lambdas/lifecycle/policy.js';
 
 type Rule = Record<string, unknown>;
 

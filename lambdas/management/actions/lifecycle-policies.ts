@@ -2,13 +2,14 @@ import type { RepositoryRecord } from '../../store/records.js';
 import type { Action, ManagementServices } from '../context.js';
 import { EcrError } from '../errors.js';
 import { repositoryNameOf } from '../identifiers.js';
-import { LIFECYCLE_POLICY_LENGTH, LifecyclePolicyError, parseLifecyclePolicy } from '../policies/lifecycle-policy.js';
+import { LIFECYCLE_POLICY_LENGTH, LifecyclePolicyError, parseLifecyclePolicy } from '../../lifecycle/policy.js';
 import { requiredString } from '../validation.js';
+import { epochSeconds } from '../views.js';
 import { notFound, requireRepository } from './repositories.js';
 
 /**
  * PutLifecyclePolicy, GetLifecyclePolicy and DeleteLifecyclePolicy. Policies are
- * validated and stored, not evaluated yet, so there is never a lastEvaluatedAt to report.
+ * validated and stored here; the scheduled jobs function applies them.
  */
 
 function lifecyclePolicyNotFound(services: ManagementServices, name: string): EcrError {
@@ -28,7 +29,11 @@ export const putLifecyclePolicy: Action = async ({ input, services }) => {
     if (!(error instanceof LifecyclePolicyError)) throw error;
     throw new EcrError('InvalidParameterException', `Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${error.message}'`);
   }
-  const updated = await services.store.updateRepository(name, (record) => ({ ...record, lifecyclePolicyText }));
+  const updated = await services.store.updateRepository(name, (record) => {
+    // A new policy has not been applied yet.
+    const { lifecycleEvaluatedAt: _applied, ...rest } = record;
+    return { ...rest, lifecyclePolicyText };
+  });
   if (!updated) throw notFound(services.identity, name);
   return lifecycleView(services, name, lifecyclePolicyText);
 };
@@ -37,7 +42,10 @@ export const getLifecyclePolicy: Action = async ({ input, services }) => {
   const name = repositoryNameOf(services.identity, input);
   const record = await requireRepository(services, name);
   if (record.lifecyclePolicyText === undefined) throw lifecyclePolicyNotFound(services, name);
-  return lifecycleView(services, name, record.lifecyclePolicyText);
+  return {
+    ...lifecycleView(services, name, record.lifecyclePolicyText),
+    ...(record.lifecycleEvaluatedAt === undefined ? {} : { lastEvaluatedAt: epochSeconds(record.lifecycleEvaluatedAt) }),
+  };
 };
 
 export const deleteLifecyclePolicy: Action = async ({ input, services }) => {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { EMPTY_CONFIG, artifact, ociImage, ociIndex, randomBlob } from '../support/oci.js';
+import { clientOf, useRegistry } from '../support/registry.js';
+import { send, signedManagementRequest } from '../support/signed.js';
+
+const registry = useRegistry();
+
+async function ecr(action: string, body: unknown): Promise<Record<string, any>> {
+  const response = await send(registry(), await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}${action}`, body));
+  const json = (await response.json()) as Record<string, any>;
+  if (response.status !== 200) throw new Error(`${action}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+const rules = (...selections: object[]) => JSON.stringify({
+  rules: selections.map((selection, index) => ({ rulePriority: index + 1, description: `rule ${index + 1}`, selection, action: { type: 'expire' } })),
+});
+
+async function tags(repository: string): Promise<string[]> {
+  const listed = await ecr('ListImages', { repositoryName: repository, filter: { tagStatus: 'TAGGED' } });
+  return listed.imageIds.map((id: { imageTag: string }) => id.imageTag).sort();
+}
+
+describe('the lifecycle job', () => {
+  it('expires what the policy selects and records when it ran', async () => {
+    const client = clientOf(registry());
+    for (const tag of ['dev-1', 'dev-2', 'dev-3', 'prod-1']) await client.pushImage('jobs/app', tag, ociImage());
+    await ecr('PutLifecyclePolicy', {
+      repositoryName: 'jobs/app',
+      lifecyclePolicyText: rules(
+        { tagStatus: 'tagged', tagPrefixList: ['prod'], countType: 'imageCountMoreThan', countNumber: 5 },
+        { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 2 },
+      ),
+    });
+    const report = await registry().runLifecyclePolicies();
+    expect(report.failures).toEqual([]);
+    // The newest two images are prod-1 and dev-3; prod-1 belongs to the first rule, so dev-3 and prod-1 stay.
+    expect(await tags('jobs/app')).toEqual(['dev-3', 'prod-1']);
+    expect((await client.request('GET', '/v2/jobs/app/manifests/dev-1')).status).toBe(404);
+    const policy = await ecr('GetLifecyclePolicy', { repositoryName: 'jobs/app' });
+    expect(policy.lastEvaluatedAt * 1000).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('expires by age, keeping the children of a surviving index and the artifacts of a surviving subject', async () => {
+    const client = clientOf(registry());
+    const amd64 = ociImage({ platform: { os: 'linux', architecture: 'amd64' } });
+    const arm64 = ociImage({ platform: { os: 'linux', architecture: 'arm64' } });
+    await client.pushImage('jobs/multi', amd64.manifest.digest, amd64);
+    await client.pushImage('jobs/multi', arm64.manifest.digest, arm64);
+    const index = ociIndex([{ image: amd64, platform: { os: 'linux', architecture: 'amd64' } }, { image: arm64, platform: { os: 'linux', architecture: 'arm64' } }]);
+    expect((await client.pushManifest('jobs/multi', 'v1', index)).status).toBe(201);
+    const payload = randomBlob(50, 'application/spdx+json');
+    await client.pushBlob('jobs/multi', EMPTY_CONFIG);
+    await client.pushBlob('jobs/multi', payload);
+    const sbom = artifact(index, 'application/spdx+json', payload);
+    expect((await client.pushManifest('jobs/multi', sbom.digest, sbom)).status).toBe(201);
+    const loose = ociImage();
+    await client.pushImage('jobs/multi', loose.manifest.digest, loose);
+
+    await ecr('PutLifecyclePolicy', {
+      repositoryName: 'jobs/multi',
+      lifecyclePolicyText: rules({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }),
+    });
+    const report = await registry().runLifecyclePolicies(new Date(Date.now() + 8 * 24 * 3600 * 1000));
+    expect(report.expired).toEqual([{ repository: 'jobs/multi', digest: loose.manifest.digest }]);
+    for (const kept of [amd64.manifest.digest, arm64.manifest.digest, sbom.digest, index.digest]) {
+      expect((await client.request('HEAD', `/v2/jobs/multi/manifests/${kept}`)).status, kept).toBe(200);
+    }
+    expect((await client.request('HEAD', `/v2/jobs/multi/manifests/${loose.manifest.digest}`)).status).toBe(404);
+  });
+
+  it('leaves repositories without a policy alone', async () => {
+    const client = clientOf(registry());
+    await client.pushImage('jobs/none', 'v1', ociImage());
+    await registry().runLifecyclePolicies(new Date(Date.now() + 365 * 24 * 3600 * 1000));
+    expect(await tags('jobs/none')).toEqual(['v1']);
+  });
+});
