@@ -10,7 +10,9 @@ import { createRegistryApp } from './registry/app.js';
 import type { RegistryConfig } from './registry/config.js';
 import { Sealer } from './shared/crypto/sealer.js';
 import type { HttpApp } from './shared/http/types.js';
+import { DirectUploads } from './management/direct-uploads.js';
 import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
+import { DynamoDirectUploadStore } from './store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from './store/dynamo-metadata-store.js';
 import { DynamoTemplateStore } from './store/dynamo-template-store.js';
 import { S3BlobStore } from './store/s3-blob-store.js';
@@ -67,17 +69,21 @@ export interface ManagementParts {
 
 export function composeManagement(parts: BerthParts, management: ManagementParts): HttpApp {
   const now = parts.now ?? (() => new Date());
+  const store = new DynamoMetadataStore(parts.dynamo, parts.table);
+  const blobs = new S3BlobStore(parts.s3, parts.bucket);
   const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity.accountId, now);
   return createManagementApp({
     services: {
-      store: new DynamoMetadataStore(parts.dynamo, parts.table),
+      store,
       templates: new DynamoTemplateStore(parts.dynamo, parts.table),
-      blobs: new S3BlobStore(parts.s3, parts.bucket),
+      blobs,
       identity: parts.identity,
       now,
       downloadUrlSeconds: parts.registry.downloadUrlSeconds,
       accessKeys,
       login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
+      createOnPush: parts.registry.createOnPush,
+      directUploads: new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds, now),
     },
     authenticateEcr: sigv4Verifier({
       region: parts.identity.region,

@@ -27,9 +27,16 @@ function repositoryOf(services: ManagementServices, input: Input): string | unde
 export async function authorizeAction(services: ManagementServices, principal: Principal, action: string, input: Input): Promise<void> {
   if (UNRESTRICTED.has(action)) return;
   const repository = repositoryOf(services, input);
+  if (!(await mayPerform(services, principal, action, repository))) {
+    const resource = repository === undefined ? '*' : repositoryArn(services.identity, repository);
+    throw new EcrError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: ecr:${action} on resource: ${resource}`);
+  }
+}
+
+/** Whether the caller may perform an ECR action on a repository (or registry-wide, without one). */
+export async function mayPerform(services: ManagementServices, principal: Principal, action: string, repository: string | undefined): Promise<boolean> {
   const record = repository === undefined ? undefined : await services.store.getRepository(repository);
-  const resource = repository === undefined ? '*' : repositoryArn(services.identity, repository);
-  const allowed = isAllowed({
+  return isAllowed({
     caller: {
       kind: 'principal',
       arn: principal.arn,
@@ -37,11 +44,8 @@ export async function authorizeAction(services: ManagementServices, principal: P
       ...(principal.issuedKey?.policyText === undefined ? {} : { identityPolicyText: principal.issuedKey.policyText }),
     },
     action: `ecr:${action}`,
-    resource,
+    resource: repository === undefined ? '*' : repositoryArn(services.identity, repository),
     ...(record?.policyText === undefined ? {} : { repositoryPolicyText: record.policyText }),
     registryAccountId: services.identity.accountId,
   });
-  if (!allowed) {
-    throw new EcrError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: ecr:${action} on resource: ${resource}`);
-  }
 }

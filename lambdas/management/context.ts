@@ -1,4 +1,5 @@
 import type { AccessKeys } from './auth/access-keys.js';
+import type { DirectUploads } from './direct-uploads.js';
 import type { LoginTokenSettings } from './login-tokens.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -25,6 +26,9 @@ export interface ManagementServices {
   accessKeys: AccessKeys;
   templates: TemplateStore;
   login: LoginTokenSettings;
+  /** Pushing to a missing repository creates it (ECR's CREATE_ON_PUSH). */
+  createOnPush: boolean;
+  directUploads: DirectUploads;
 }
 
 export interface ActionContext {

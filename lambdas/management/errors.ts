@@ -26,6 +26,8 @@ export const ECR_ERRORS = {
   TemplateNotFoundException: 400,
   TemplateAlreadyExistsException: 400,
   AccessKeyNotFoundException: 400,
+  UploadNotFoundException: 400,
+  InvalidLayerException: 400,
   ValidationException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,

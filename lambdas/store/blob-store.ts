@@ -13,4 +13,22 @@ export interface BlobStore {
   uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
+
+  /**
+   * A short-lived URL for a client to PUT the object itself. The SHA-256 is
+   * signed into it, so S3 refuses a body that does not match; the client must
+   * send the returned headers.
+   */
+  presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest>;
+  /** A short-lived URL for a client to upload one part of a multipart upload itself. */
+  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
+  /** The SHA-256 (hex) S3 verified and stored for the object, if it has one. */
+  storedSha256(key: string): Promise<string | undefined>;
+  /** Reads the object through and returns its SHA-256 (hex). */
+  computeSha256(key: string): Promise<string>;
+}
+
+export interface PresignedRequest {
+  url: string;
+  headers: Record<string, string>;
 }

@@ -20,11 +20,13 @@
  *   ACCESSKEY#<key id>    KEY                             access key issued for ECR tooling (secret sealed)
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
+ *   DIRECTUPLOAD#<id>     DIRECT                          upload straight to S3 (berth push), expired by TTL
  *
  * S3 (one bucket):
  *
  *   blobs/<algorithm>/<hex>        a blob uploaded in one piece (stored once, shared by all repositories)
- *   blobs/uploads/<upload id>      a blob assembled by multipart upload; its record points at it
+ *   blobs/uploads/<upload id>      a blob assembled by multipart upload, or uploaded straight to S3
+ *                                  by a client (berth push); its record points at it
  *   manifests/<algorithm>/<hex>    a manifest too large for a DynamoDB item
  *   uploads/<upload id>/<nonce>    bytes of an unfinished upload not yet large enough for a part;
  *                                  the bucket's lifecycle rule expires what an abandoned upload leaves
@@ -67,6 +69,8 @@ export const keys = {
 
   creationTemplate: (prefix: string) => ({ pk: 'TEMPLATES', sk: prefix }),
   creationTemplatePartition: 'TEMPLATES',
+
+  directUpload: (id: string) => ({ pk: `DIRECTUPLOAD${SEP}${id}`, sk: 'DIRECT' }),
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,

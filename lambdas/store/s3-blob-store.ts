@@ -3,7 +3,8 @@ import {
   GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { BlobStore } from './blob-store.js';
+import { createHash } from 'node:crypto';
+import type { BlobStore, PresignedRequest } from './blob-store.js';
 
 /** The blob store on one S3 bucket. */
 export class S3BlobStore implements BlobStore {
@@ -64,5 +65,35 @@ export class S3BlobStore implements BlobStore {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+  }
+
+  async presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest> {
+    const checksum = Buffer.from(sha256Hex, 'hex').toString('base64');
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size });
+    // The checksum stays a signed header rather than a query parameter, so S3 checks the body against it.
+    const url = await getSignedUrl(this.presignClient, command, {
+      expiresIn: expiresInSeconds,
+      signableHeaders: new Set(['x-amz-checksum-sha256']),
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    });
+    return { url, headers: { 'x-amz-checksum-sha256': checksum } };
+  }
+
+  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.presignClient, new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds });
+  }
+
+  async storedSha256(key: string): Promise<string | undefined> {
+    const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    // A composite (multipart) checksum ends in -<parts> and is no SHA-256 of the whole object.
+    const checksum = result.ChecksumSHA256;
+    return checksum && !checksum.includes('-') ? Buffer.from(checksum, 'base64').toString('hex') : undefined;
+  }
+
+  async computeSha256(key: string): Promise<string> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const hash = createHash('sha256');
+    for await (const chunk of result.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return hash.digest('hex');
   }
 }

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { BlobWriter } from '../registry/blobs/blob-writer.js';
+import type { BlobStore, PresignedRequest } from '../store/blob-store.js';
+import type { DirectUploadRecord, DirectUploadStore } from '../store/direct-upload-store.js';
+import { objectKeys } from '../store/keys.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { BlobLink } from '../store/records.js';
+
+/** S3 takes at most 5 GiB in one PUT; above it, parts. */
+export const SINGLE_PUT_MAX_BYTES = 5 * 1024 ** 3;
+/** Parts of at least 64 MiB, and never more than S3's 10,000 parts. */
+const MIN_PART_BYTES = 64 * 1024 ** 2;
+const MAX_PARTS = 10_000;
+/** A direct upload may take this long before the client completes it. */
+const UPLOAD_SECONDS = 24 * 3600;
+
+export type UploadPlan =
+  | { uploadId: string; put: PresignedRequest }
+  | { uploadId: string; partSize: number; parts: { partNumber: number; url: string }[] };
+
+export class DirectUploadError extends Error {
+  constructor(readonly reason: 'unknown' | 'mismatch', message: string) {
+    super(message);
+    this.name = 'DirectUploadError';
+  }
+}
+
+/**
+ * Uploads that clients make straight to S3 through presigned URLs, so layer
+ * bytes never pass API Gateway's request limit. Nothing becomes visible until
+ * the registry has confirmed the digest: from S3's verified checksum where the
+ * upload carried one, otherwise by reading the object.
+ */
+export class DirectUploads {
+  private readonly writer: BlobWriter;
+
+  constructor(
+    store: MetadataStore,
+    private readonly uploads: DirectUploadStore,
+    private readonly blobs: BlobStore,
+    private readonly urlSeconds: number,
+    private readonly now: () => Date,
+  ) {
+    this.writer = new BlobWriter(store, blobs, now);
+  }
+
+  async start(repository: string, digest: string, size: number): Promise<UploadPlan> {
+    const id = randomUUID();
+    const objectKey = objectKeys.assembledBlob(id);
+    const record: DirectUploadRecord = {
+      id, repository, digest, size, objectKey,
+      createdAt: this.now().toISOString(),
+      expiresAt: Math.floor(this.now().getTime() / 1000) + UPLOAD_SECONDS,
+    };
+    const hex = digest.slice('sha256:'.length);
+    if (size <= SINGLE_PUT_MAX_BYTES) {
+      await this.uploads.putDirectUpload(record);
+      return { uploadId: id, put: await this.blobs.presignPut(objectKey, hex, size, this.urlSeconds) };
+    }
+    const partSize = Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2);
+    const multipartUploadId = await this.blobs.createMultipart(objectKey);
+    await this.uploads.putDirectUpload({ ...record, multipartUploadId });
+    const count = Math.ceil(size / partSize);
+    const parts = await Promise.all(Array.from({ length: count }, async (_, index) => ({
+      partNumber: index + 1,
+      url: await this.blobs.presignUploadPart(objectKey, multipartUploadId, index + 1, this.urlSeconds),
+    })));
+    return { uploadId: id, partSize, parts };
+  }
+
+  /** Verifies the uploaded object and makes it a blob of the repository; a wrong digest leaves nothing. */
+  async complete(repository: string, id: string, parts: { partNumber: number; etag: string }[]): Promise<BlobLink> {
+    const record = await this.uploads.getDirectUpload(id);
+    if (!record || record.repository !== repository || record.expiresAt * 1000 < this.now().getTime()) {
+      throw new DirectUploadError('unknown', `upload ${id} is unknown to repository ${repository} or has expired; start again`);
+    }
+    if (record.multipartUploadId) await this.blobs.completeMultipart(record.objectKey, record.multipartUploadId, parts);
+    const size = await this.blobs.head(record.objectKey);
+    if (size === undefined) throw new DirectUploadError('mismatch', `nothing was uploaded for ${record.digest}; PUT the blob to the URL first`);
+    const actual = size === record.size ? `sha256:${(await this.blobs.storedSha256(record.objectKey)) ?? (await this.blobs.computeSha256(record.objectKey))}` : undefined;
+    await this.uploads.deleteDirectUpload(id);
+    if (actual !== record.digest) {
+      await this.blobs.delete(record.objectKey);
+      throw new DirectUploadError('mismatch', actual === undefined
+        ? `the upload has ${size} bytes, not the ${record.size} announced; nothing was stored`
+        : `the upload's digest is ${actual}, not ${record.digest}; nothing was stored`);
+    }
+    return this.writer.adoptVerifiedObject(repository, record.digest, size, record.objectKey);
+  }
+}
