@@ -18,6 +18,12 @@ export const TABLE_ACTIONS = {
   registry: [...TABLE_READ_WRITE],
   // DeleteRepository removes a repository's items in batches.
   management: [...TABLE_READ_WRITE, 'dynamodb:BatchWriteItem'],
+  // The lifecycle sweep (lambdas/jobs), through DynamoMetadataStore: listRepositories and
+  // listManifests query; getRepository gets; getManifests (the children of indexes) reads in
+  // batches; deleteManifest gets the manifest, then deletes it with its tags and referrer
+  // (Delete items) or, past 100 tags, trims its tag set first (Update items); updateRepository
+  // (lifecycleEvaluatedAt) gets, then puts on a version condition. No BatchWriteItem.
+  jobs: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const;
 
 /**

@@ -13,6 +13,11 @@ export interface RegistryMonitoringProps {
   readonly functions: Record<string, lambda.IFunction>;
   /** Functions that serve requests: their throttling is an outage, so it alarms. */
   readonly servingFunctions: readonly string[];
+  /**
+   * Functions that run on a schedule: a throttled run is delayed or lost, so it alarms. Their
+   * runs last minutes, not milliseconds, so they get a graph of their own.
+   */
+  readonly scheduledFunctions?: readonly string[];
   readonly table: dynamodb.ITable;
   /** Percentage of requests answered 5xx that raises the alarm. */
   readonly serverErrorRatePercent: number;
@@ -47,6 +52,7 @@ export class RegistryMonitoring extends Construct {
       datapointsToAlarm: 2,
       description: `At least ${props.serverErrorRatePercent}% of registry requests answered 5xx in 2 of the last 3 five-minute periods.`,
     });
+    const scheduledNames = props.scheduledFunctions ?? [];
     for (const [name, fn] of Object.entries(props.functions)) {
       this.addAlarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), {
         threshold: 1,
@@ -59,10 +65,17 @@ export class RegistryMonitoring extends Construct {
           evaluationPeriods: 1,
           description: `Lambda throttled the ${name} function: requests failed for lack of concurrency.`,
         });
+      } else if (scheduledNames.includes(name)) {
+        this.addAlarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), {
+          threshold: 1,
+          evaluationPeriods: 1,
+          description: `Lambda throttled the ${name} function: a scheduled run waited for concurrency, and Lambda drops it after 6 hours of retries.`,
+        });
       }
     }
 
-    const functions = Object.entries(props.functions);
+    const functions = Object.entries(props.functions).filter(([name]) => !scheduledNames.includes(name));
+    const scheduled = Object.entries(props.functions).filter(([name]) => scheduledNames.includes(name));
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       functions.map(([name, fn]) => metric(fn).with({ label: name, period: PERIOD }));
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -97,6 +110,18 @@ export class RegistryMonitoring extends Construct {
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
         ],
+        ...(scheduled.length === 0 ? [] : [[
+          new cloudwatch.GraphWidget({
+            title: 'Scheduled jobs',
+            left: scheduled.flatMap(([name, fn]) => [
+              fn.metricInvocations({ period: PERIOD, statistic: 'Sum', label: `${name} runs` }),
+              fn.metricErrors({ period: PERIOD, statistic: 'Sum', label: `${name} errors` }),
+              fn.metricThrottles({ period: PERIOD, statistic: 'Sum', label: `${name} throttles` }),
+            ]),
+            right: scheduled.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'Maximum', label: `${name} duration (ms)` })),
+            width: 24,
+          }),
+        ]]),
       ],
     });
   }

@@ -5,6 +5,8 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -122,12 +124,27 @@ export interface RegistryProps {
    * @default - alarms without actions (see them on the dashboard)
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * When the scheduled jobs run: each run evaluates the repositories' lifecycle policies and
+   * expires the images they select. Cron expressions are in UTC.
+   *
+   * @default Schedule.cron({ minute: '0', hour: '3' }) - once a day, at 03:00 UTC
+   */
+  readonly jobsSchedule?: events.Schedule;
+  /**
+   * Run the scheduled jobs. `false` deploys their schedule disabled: lifecycle policies are
+   * kept but expire nothing, and the jobs function can still be invoked by hand.
+   *
+   * @default true
+   */
+  readonly jobsEnabled?: boolean;
 }
 
 const DEFAULT_TOKEN_LIFETIME = Duration.hours(12);
 /** The most lambdas/shared/config.ts accepts for BERTH_TOKEN_LIFETIME_SECONDS. */
 const MAX_TOKEN_LIFETIME = Duration.days(7);
 const MAX_DOWNLOAD_URL_LIFETIME = Duration.days(7);
+const DEFAULT_JOBS_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '3' });
 
 /**
  * A Berth container registry: an OCI Distribution API and an ECR-compatible management API
@@ -154,6 +171,10 @@ export class Registry extends Construct {
   readonly registryFunction: lambda.Function;
   /** Serves the management API (`POST /`) and the IAM routes (`/iam...`). */
   readonly managementFunction: lambda.Function;
+  /** Runs the scheduled jobs: lifecycle-policy evaluation. */
+  readonly jobsFunction: lambda.Function;
+  /** The EventBridge rule that invokes `jobsFunction` on `jobsSchedule`. */
+  readonly jobsRule: events.Rule;
   readonly monitoring: RegistryMonitoring;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
@@ -216,19 +237,46 @@ export class Registry extends Construct {
     this.grantData(registry, 'registry', [this.tokenSecret], settings.encryptionKey);
     this.grantData(management, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
 
-    // Extension point: scheduled jobs (lifecycle-policy evaluation, garbage collection). None
-    // exist yet: expired uploads go by DynamoDB TTL and the bucket's lifecycle rules. A jobs
-    // function is one more BerthFunction (entry lambdas/jobs/handler.ts) with its own grants
-    // from permissions.ts, invoked by an EventBridge Scheduler schedule; add its name to the
-    // monitored functions below.
+    // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table alone.
+    // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
+    const jobs = new BerthFunction(this, 'Jobs', {
+      entry: 'lambdas/jobs/handler.ts',
+      description: 'Scheduled jobs: lifecycle-policy evaluation',
+      // A sweep holds a repository's manifest summaries to sort and count them.
+      memorySize: 512,
+      // The most Lambda allows: a sweep grows with the registry, and one cut short fails (and
+      // alarms) with work left. Lambda bills the time used, not the timeout.
+      timeout: Duration.minutes(15),
+      // No reserved concurrency, though one sweep at a time is the intent: reserving even 1
+      // fails the deployment in accounts still on a new account's quota (10 or 50), which
+      // Lambda keeps unreserved in full. Runs do not overlap on a daily schedule with this
+      // timeout, and an overlap (a run invoked by hand) is harmless: deleteManifest deletes
+      // only on the condition that the manifest and its tags are as read, and finds nothing
+      // to do for an image already deleted; updateRepository retries on its version condition.
+      environment: { BERTH_TABLE: this.table.tableName },
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
+    this.jobsFunction = jobs.function;
+    this.grantTable(jobs, TABLE_ACTIONS.jobs, settings.encryptionKey);
+    // An EventBridge rule rather than a Scheduler schedule: the rule invokes the function
+    // through its resource policy, limited to this rule's ARN, where a schedule needs a role
+    // of its own (CDK's grants it the function's versions too, a wildcard).
+    this.jobsRule = new events.Rule(this, 'JobsSchedule', {
+      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
+      schedule: settings.jobsSchedule,
+      enabled: settings.jobsEnabled,
+      targets: [new targets.LambdaFunction(jobs.function)],
+    });
 
     this.stage = this.addDefaultStage(settings);
     this.addRoutes({ registry: registry.function, management: management.function });
 
     this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
       api: this.api,
-      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function },
+      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function, Jobs: jobs.function },
       servingFunctions: ['Registry', 'Management'],
+      scheduledFunctions: ['Jobs'],
       table: this.table,
       serverErrorRatePercent: settings.serverErrorRatePercent,
       ...(settings.alarmTopic ? { alarmTopic: settings.alarmTopic } : {}),
@@ -345,6 +393,12 @@ export class Registry extends Construct {
     policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: secrets.map((secret) => secret.secretArn) }));
     if (key) policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: [key.keyArn] }));
   }
+
+  /** The function's access to the table alone, and to its key when it has a customer managed one. */
+  private grantTable(target: BerthFunction, actions: readonly string[], key: kms.IKey | undefined): void {
+    target.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn] }));
+    if (key) target.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: [key.keyArn] }));
+  }
 }
 
 /** One JSON object per request; HTTP API fills the `$context` variables. */
@@ -383,6 +437,8 @@ interface Settings {
   throttle: apigwv2.ThrottleSettings;
   serverErrorRatePercent: number;
   alarmTopic: sns.ITopic | undefined;
+  jobsSchedule: events.Schedule;
+  jobsEnabled: boolean;
 }
 
 /** Props with their defaults, checked once: a bad value fails the synth with what to change. */
@@ -424,5 +480,7 @@ function resolveSettings(props: RegistryProps): Settings {
     throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
     serverErrorRatePercent,
     alarmTopic: props.alarmTopic,
+    jobsSchedule: props.jobsSchedule ?? DEFAULT_JOBS_SCHEDULE,
+    jobsEnabled: props.jobsEnabled ?? true,
   };
 }

@@ -33,7 +33,7 @@ describe('the functions', () => {
     const newest = newestNodeRuntime();
     expect(major(newest.name)).toBe(Math.max(...Runtime.ALL.map((runtime) => major(runtime.name))));
     expect(major(newest.name)).toBeGreaterThanOrEqual(24);
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: newest.name,
       Architectures: ['arm64'],
@@ -69,12 +69,12 @@ describe('the functions', () => {
   });
 
   it('each have their own role, with no managed policy, that writes only its own log group', () => {
-    template.resourceCountIs('AWS::IAM::Role', 3);
+    template.resourceCountIs('AWS::IAM::Role', 4);
     template.allResourcesProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
     });
-    for (const role of ['registry', 'management', 'rotation'] as const) {
+    for (const role of ['registry', 'management', 'rotation', 'jobs'] as const) {
       const fn = resource(template, functionId(template, role));
       const logGroup = fn.Properties.LoggingConfig.LogGroup.Ref as string;
       expect(roleStatements(template, functionId(template, role))).toContainEqual({
@@ -144,7 +144,7 @@ describe('least privilege', () => {
 
   it('grants every function the KMS key when one is given', () => {
     const { template: full } = berthStack(FULL_CONTEXT);
-    for (const role of ['registry', 'management', 'rotation'] as const) {
+    for (const role of ['registry', 'management', 'rotation', 'jobs'] as const) {
       expect(roleStatements(full, functionId(full, role))).toContainEqual({
         Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
         Effect: 'Allow',

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { berthStack, FULL_CONTEXT, TOPIC_ARN } from './stacks.js';
+import { berthStack, FULL_CONTEXT, functionId, TOPIC_ARN } from './stacks.js';
 
 type Alarm = { Properties: Record<string, any> };
 
@@ -20,15 +20,15 @@ describe('monitoring', () => {
     expect(names.sort()).toEqual([['errors', '5xx', 'AWS/ApiGateway'], ['requests', 'Count', 'AWS/ApiGateway']]);
   });
 
-  it('alarms on errors of every function and on throttles of the serving ones', () => {
+  it('alarms on errors of every function and on throttles of the serving and scheduled ones', () => {
     const single = allAlarms(template)
       .filter((alarm) => alarm.Properties.MetricName !== undefined)
       .map((alarm) => `${alarm.Properties.MetricName}:${alarm.Properties.Dimensions[0].Value.Ref}`);
     const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
-    const serving = functions.filter((id) => !/Rotation/.test(id));
+    const throttleWatched = [functionId(template, 'registry'), functionId(template, 'management'), functionId(template, 'jobs')];
     expect(single.sort()).toEqual([
       ...functions.map((id) => `Errors:${id}`),
-      ...serving.map((id) => `Throttles:${id}`),
+      ...throttleWatched.map((id) => `Throttles:${id}`),
     ].sort());
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
   });
@@ -36,7 +36,7 @@ describe('monitoring', () => {
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
-    for (const title of ['Requests', '5xx rate (%)', 'Latency (ms)', 'Lambda errors', 'Lambda throttles', 'DynamoDB capacity consumed', 'Alarms']) {
+    for (const title of ['Requests', '5xx rate (%)', 'Latency (ms)', 'Lambda errors', 'Lambda throttles', 'DynamoDB capacity consumed', 'Alarms', 'Scheduled jobs']) {
       expect(body).toContain(title);
     }
   });

@@ -58,6 +58,7 @@ export const FUNCTION_DESCRIPTIONS = {
   registry: 'OCI Distribution API',
   management: 'ECR-compatible management API and registry tokens',
   rotation: 'Rotates the registry-token signing key',
+  jobs: 'Scheduled jobs: lifecycle-policy evaluation',
 } as const;
 
 export function functionId(template: Template, role: keyof typeof FUNCTION_DESCRIPTIONS): string {
