@@ -13,5 +13,7 @@ process.exitCode = await runBerth(process.argv.slice(2), {
   stdout: (output) => process.stdout.write(output),
   stderr: (output) => process.stderr.write(output),
   readStdin: () => text(process.stdin),
+  stdinStream: () => process.stdin,
+  stderrIsTty: process.stderr.isTTY === true,
   env: process.env,
 });

@@ -32,6 +32,12 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** The contents of a file, or of standard input for `-`. */
   readInput(path: string): Promise<string>;
+  /** Standard input as bytes (docker-archive:-). */
+  stdinStream?(): NodeJS.ReadableStream;
+  /** Progress for people on stderr, while the command runs; absent in tests that do not watch it. */
+  progress?: { write(text: string): void; isTty: boolean };
+  /** Clients of another registry than --registry's, e.g. the one a push destination names. */
+  clientsFor?(registry: RegistryTarget): { ecr: Ecr; api: BerthApi; destroy(): void };
 }
 
 /** What a command produced: its data for `--json`, and the same for people. */

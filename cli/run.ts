@@ -15,6 +15,10 @@ export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<string>;
+  /** Standard input as a byte stream, for commands that read binary input. */
+  stdinStream?(): NodeJS.ReadableStream;
+  /** Whether stderr is a terminal (progress bars) or not (progress lines). */
+  stderrIsTty?: boolean;
   env: NodeJS.ProcessEnv;
   /** Makes the ECR client; createEcrClient unless a test gives a fake. */
   ecr?: (registry: RegistryTarget) => Ecr;
@@ -49,6 +53,12 @@ export async function runBerth(argv: readonly string[], io: Io): Promise<number>
     readInput: (path) => (path === '-' ? io.readStdin() : readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw new CliError(error.code ?? 'UnreadableFile', `cannot read ${path}`);
     })),
+    ...(io.stdinStream ? { stdinStream: io.stdinStream } : {}),
+    progress: { write: (text) => io.stderr(text), isTty: io.stderrIsTty ?? false },
+    clientsFor: (target) => {
+      const ecr: Ecr & { destroy?: () => void } = (io.ecr ?? createEcrClient)(target);
+      return { ecr, api: io.api ? io.api(target) : createBerthApi(target), destroy: () => ecr.destroy?.() };
+    },
   };
   try {
     const result = await command.run(input, context);

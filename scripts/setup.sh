@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Berth needs to run locally and to run its tests:
-# Java (for DynamoDB Local), skopeo, the docker CLI and AWS CLI v2 (real-client tests) and the npm packages.
+# Java (for DynamoDB Local), skopeo, the docker CLI, docker-registry and AWS CLI v2 (real-client tests) and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,8 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 # The tests use docker's CLI only, never its daemon; Debian packages the CLI in docker.io.
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+# Debian's docker-registry (distribution) is the source registry of the `berth copy` tests and the push benchmark.
+command -v docker-registry >/dev/null 2>&1 || [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
 # Debian's awscli package is v2 at /usr/bin/aws; an aws elsewhere on PATH may be v1.
 [[ -x /usr/bin/aws || ( $(uname) == Darwin && -n $(command -v aws) ) ]] || missing+=(awscli)
 
@@ -24,11 +26,12 @@ if ((${#missing[@]})); then
       case $package in
         default-jre-headless) brew install openjdk ;;
         docker.io) brew install docker ;;
+        docker-registry) brew install distribution ;;
         *) brew install "$package" ;;
       esac
     done
   else
-    echo "Please install: ${missing[*]} (Java 17+, skopeo, the docker CLI, AWS CLI v2), then run this again." >&2
+    echo "Please install: ${missing[*]} (Java 17+, skopeo, the docker CLI, docker-registry (distribution), AWS CLI v2), then run this again." >&2
     exit 1
   fi
 fi

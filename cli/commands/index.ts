@@ -3,6 +3,7 @@ import { ACCESS_KEY_COMMANDS } from './access-keys.js';
 import { IMAGE_COMMANDS } from './images.js';
 import { LOGIN_COMMANDS } from './login.js';
 import { MUTABILITY_COMMANDS } from './mutability.js';
+import { PUSH_COMMANDS } from './push.js';
 import { POLICY_COMMANDS } from './policy.js';
 import { REPOSITORY_COMMANDS } from './repository.js';
 import { RESOURCE_TAG_COMMANDS } from './resource-tags.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   ...REPOSITORY_COMMANDS,
   ...RESOURCE_TAG_COMMANDS,
   ...IMAGE_COMMANDS,
+  ...PUSH_COMMANDS,
   ...MUTABILITY_COMMANDS,
   ...POLICY_COMMANDS,
   ...ACCESS_KEY_COMMANDS,

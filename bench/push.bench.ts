@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBerthServer } from '../local/berth-server.js';
+import { startEmulators } from '../local/emulators/index.js';
+import { buildCli } from '../scripts/build-cli.js';
+import { startDistribution } from '../test/support/distribution.js';
+import { fixed, formatTable, printSection } from './support/table.js';
+
+/**
+ * `npm run bench:push`: push throughput of a 1 GiB image of 8 layers (random,
+ * incompressible), in one run on this machine: `berth push` into the local
+ * registry (DynamoDB Local, s3rver) against `skopeo copy` into Debian's
+ * docker-registry (distribution, filesystem storage).
+ */
+
+const MiB = 1024 * 1024;
+const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
+const LAYER_BYTES = Number(process.env.BENCH_LAYER_MIB ?? 128) * MiB;
+
+async function writeBlob(dir: string, chunks: () => Iterable<Buffer>): Promise<{ digest: string; size: number }> {
+  const temporary = join(dir, 'blobs', 'sha256', `tmp-${randomBytes(8).toString('hex')}`);
+  const hash = createHash('sha256');
+  const file = await open(temporary, 'w');
+  let size = 0;
+  for (const chunk of chunks()) {
+    hash.update(chunk);
+    await file.write(chunk);
+    size += chunk.length;
+  }
+  await file.close();
+  const hex = hash.digest('hex');
+  renameSync(temporary, join(dir, 'blobs', 'sha256', hex));
+  return { digest: `sha256:${hex}`, size };
+}
+
+/** An OCI layout of one image with LAYERS random layers of LAYER_BYTES, tagged `bench`. */
+async function writeLayout(dir: string): Promise<void> {
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const layers = [];
+  for (let i = 0; i < LAYERS; i += 1) {
+    layers.push(await writeBlob(dir, function* () {
+      for (let done = 0; done < LAYER_BYTES; done += 8 * MiB) yield randomBytes(Math.min(8 * MiB, LAYER_BYTES - done));
+    }));
+  }
+  const configBytes = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((layer) => layer.digest) }, config: {} }));
+  const config = await writeBlob(dir, () => [configBytes]);
+  const manifestBytes = Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: layers.map((layer) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer })),
+  }));
+  const manifest = await writeBlob(dir, () => [manifestBytes]);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }],
+  }));
+}
+
+interface Run { seconds: number; maxRssMiB?: number }
+
+/** Runs a command to completion, timing it; under /usr/bin/time -v when there is one, for its peak memory. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const gnuTime = existsSync('/usr/bin/time');
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = gnuTime ? spawn('/usr/bin/time', ['-v', command, ...args], { env }) : spawn(command, args, { env });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) {
+        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-4000)}`));
+        return;
+      }
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
+      resolve({ seconds, ...(rss ? { maxRssMiB: Number(rss) / 1024 } : {}) });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'berth-push-bench-'));
+  const emulators = await startEmulators({ scratchDir: join(scratch, 'emulators') });
+  try {
+    const layout = join(scratch, 'layout');
+    process.stderr.write(`Writing a ${(LAYERS * LAYER_BYTES) / MiB} MiB image of ${LAYERS} layers to ${layout}...\n`);
+    await writeLayout(layout);
+    const bundle = join(scratch, 'berth.mjs');
+    await buildCli(bundle);
+    const registry = await startBerthServer({
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      s3Endpoint: emulators.s3Endpoint,
+      table: 'berth-push-bench',
+      bucket: 'berth-push-bench',
+      port: 0,
+    });
+    const distribution = await startDistribution();
+    const total = (LAYERS * LAYER_BYTES) / MiB;
+    const rows: string[][] = [];
+    const row = (name: string, run: Run) => rows.push([name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
+    let berthRun: Run;
+    let skopeoRun: Run;
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: registry.adminKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: registry.adminKey.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      };
+      const host = new URL(registry.url).host;
+      process.stderr.write('berth push...\n');
+      berthRun = await timed(process.execPath, [bundle, 'push', `oci:${layout}:bench`, `${host}/bench/push:1`, ...(process.env.BENCH_JOBS ? ['--jobs', process.env.BENCH_JOBS] : [])], env);
+      row('berth push -> Berth (local: DynamoDB Local, s3rver)', berthRun);
+      process.stderr.write('skopeo copy...\n');
+      skopeoRun = await timed('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${distribution.host}/bench/push:1`], process.env);
+      row('skopeo copy -> docker-registry (filesystem)', skopeoRun);
+    } finally {
+      await distribution.stop();
+      await registry.stop();
+    }
+    console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine)`);
+    printSection('Push', formatTable(['client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left']));
+    console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s): ${fixed(skopeoRun.seconds / berthRun.seconds, 2)}`);
+  } finally {
+    await emulators.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

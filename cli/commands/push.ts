@@ -1,0 +1,103 @@
+import { stringOption, type Command, type CommandContext, type CommandInput } from '../command.js';
+import { CliError, UsageError } from '../errors.js';
+import { formatBytes } from '../output.js';
+import { resolveRegistry } from '../registry.js';
+import { planSource } from '../transfer/local-sources.js';
+import type { TransferPlan } from '../transfer/plan.js';
+import { createProgress } from '../transfer/progress.js';
+import { executePush, type Destination, type PushOutcome } from '../transfer/push.js';
+import { parseImageReference, planCopy, SourceRegistry } from '../transfer/remote.js';
+
+/** berth push and berth copy: images of any size, uploaded straight to the registry's bucket. */
+
+const JOBS = { type: 'string', value: 'N', description: 'blobs uploaded at once (default 4)' } as const;
+
+function concurrencyOf(input: CommandInput): number {
+  const value = stringOption(input, 'jobs');
+  if (value === undefined) return 4;
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not '${value}'`);
+  return jobs;
+}
+
+/** HOST/REPO[:TAG], docker://HOST/REPO[:TAG] or http(s)://HOST/REPO[:TAG]; without a host, the --registry one. */
+function destinationOf(value: string, context: CommandContext): Destination {
+  const defaultHost = new URL(context.registry.url).host;
+  const reference = parseImageReference(value, defaultHost);
+  if (reference.digest) throw new UsageError('the destination takes a tag, not a digest: the manifest\'s digest is what it is');
+  const registry = reference.host === defaultHost ? context.registry : resolveRegistry(reference.url, context.env);
+  return { registry, repository: reference.repository, tag: reference.tag ?? 'latest' };
+}
+
+async function transfer(plan: TransferPlan, destination: Destination, input: CommandInput, context: CommandContext) {
+  const progress = createProgress(context.progress);
+  const own = destination.registry.url === context.registry.url;
+  const clients = own || !context.clientsFor ? { ecr: context.ecr(), api: context.api(), destroy: () => undefined } : context.clientsFor(destination.registry);
+  let outcome: PushOutcome;
+  try {
+    outcome = await executePush(plan, destination, clients, { concurrency: concurrencyOf(input), progress });
+  } catch (error) {
+    // The hint names the destination's repository, not the command's first argument (the source).
+    if (error instanceof Error && error.name === 'RepositoryNotFoundException') {
+      throw new CliError(error.name, error.message, `create it with: berth repository create ${destination.repository}${own ? '' : ` --registry ${destination.registry.url}`}`);
+    }
+    throw error;
+  } finally {
+    progress.close();
+    clients.destroy();
+    await plan.cleanup?.();
+  }
+  const name = `${new URL(destination.registry.url).host}/${destination.repository}${destination.tag ? `:${destination.tag}` : ''}`;
+  const rate = outcome.seconds > 0 ? outcome.bytes / 1024 ** 2 / outcome.seconds : 0;
+  return {
+    data: { image: name, ...outcome },
+    text: () => [
+      `Pushed ${name}@${outcome.digest}`,
+      `${outcome.uploaded.length} blobs uploaded (${formatBytes(outcome.bytes)}), ${outcome.skipped.length} already there; ${outcome.seconds.toFixed(1)} s, ${rate.toFixed(1)} MiB/s`,
+    ].join('\n'),
+  };
+}
+
+const push: Command = {
+  name: ['push'],
+  args: ['SOURCE', 'DESTINATION'],
+  synopsis: '[--jobs N]',
+  summary: 'Pushes an image of any size, its layers straight to the registry\'s bucket. SOURCE is oci:DIR[:REF] (an OCI image layout), '
+    + 'docker-archive:FILE[:REF] (the output of docker save; - for standard input) or docker-daemon:IMAGE (runs docker save). '
+    + 'DESTINATION is HOST/REPOSITORY[:TAG] or a URL; blobs the repository has are skipped, so an interrupted push resumes where it stopped.',
+  options: { jobs: JOBS },
+  async run(input, context) {
+    const [source, target] = input.positionals as [string, string];
+    const destination = destinationOf(target, context);
+    const plan = await planSource(source, context.stdinStream);
+    return transfer(plan, destination, input, context);
+  },
+};
+
+const copy: Command = {
+  name: ['copy'],
+  args: ['SOURCE', 'DESTINATION'],
+  synopsis: '[--src-creds USER:PASSWORD] [--jobs N]',
+  summary: 'Copies an image from any registry into Berth: docker://HOST/REPOSITORY[:TAG|@DIGEST] to docker://HOST/REPOSITORY[:TAG], '
+    + 'multi-platform indexes with all their images, and the referrers (signatures, SBOMs) of a registry that serves them. '
+    + 'Plain HTTP for registries on this machine.',
+  options: {
+    'src-creds': { type: 'string', value: 'USER:PASSWORD', description: 'credentials for the source registry (default: anonymous, or its token service\'s anonymous token)' },
+    jobs: JOBS,
+  },
+  async run(input, context) {
+    const [sourceName, target] = input.positionals as [string, string];
+    if (!sourceName.startsWith('docker://')) throw new UsageError(`the source must be docker://HOST/REPOSITORY[:TAG], not '${sourceName}'`);
+    if (!target.startsWith('docker://')) throw new UsageError(`the destination must be docker://HOST/REPOSITORY[:TAG], not '${target}'`);
+    const creds = stringOption(input, 'src-creds');
+    const colon = creds?.indexOf(':') ?? -1;
+    if (creds !== undefined && colon <= 0) throw new UsageError('--src-creds must be USER:PASSWORD');
+    const image = parseImageReference(sourceName);
+    const source = new SourceRegistry(image, creds ? { username: creds.slice(0, colon), password: creds.slice(colon + 1) } : undefined);
+    const destination = destinationOf(target, context);
+    const plan = await planCopy(source, image.digest ?? image.tag ?? 'latest');
+    return transfer(plan, destination, input, context);
+  },
+};
+
+export const PUSH_COMMANDS: readonly Command[] = [push, copy];

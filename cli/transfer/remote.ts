@@ -1,0 +1,187 @@
+import { CliError, UsageError } from '../errors.js';
+import { isLocalHost } from '../registry.js';
+import {
+  isIndex, MANIFEST_ACCEPT, manifestMediaType, parseManifest, sha256Of,
+  type BlobSource, type Descriptor, type ManifestEntry, type TransferPlan,
+} from './plan.js';
+
+/**
+ * A registry `berth copy` reads from, through the distribution API: anonymous,
+ * with a bearer token from the realm its WWW-Authenticate names (Docker Hub,
+ * GHCR), or Basic; plain HTTP for this machine, as docker allows.
+ */
+
+export interface ImageReference {
+  /** host[:port] as written, docker.io for Docker Hub. */
+  host: string;
+  /** The API's base URL. */
+  url: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** host/repo[:tag|@digest] (docker:// optional); a first component without . or : (or localhost) is a Docker Hub repository. */
+export function parseImageReference(value: string, defaultHost?: string): ImageReference {
+  let rest = value.replace(/^docker:\/\//, '');
+  let scheme: string | undefined;
+  const url = /^(https?):\/\/(.*)$/.exec(rest);
+  if (url) {
+    scheme = url[1];
+    rest = url[2]!;
+  }
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.indexOf('/');
+  const first = slash === -1 ? '' : rest.slice(0, slash);
+  let host: string;
+  if (scheme || (first && (first.includes('.') || first.includes(':') || first === 'localhost'))) {
+    host = first;
+    rest = rest.slice(slash + 1);
+  } else {
+    host = defaultHost ?? 'docker.io';
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon !== -1) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  if (!host || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
+    throw new UsageError(`'${value}' is not an image reference like registry.example.com/repo:tag`);
+  }
+  if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new UsageError(`'${tag}' is not a valid tag`);
+  if (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest)) throw new UsageError(`'${digest}' is not a sha256 digest`);
+  const hub = host === 'docker.io' || host === 'index.docker.io' || host === 'registry-1.docker.io';
+  if (hub && !rest.includes('/')) rest = `library/${rest}`;
+  const apiHost = hub ? 'registry-1.docker.io' : host;
+  const protocol = scheme ?? (isLocalHost(new URL(`http://${apiHost}`).hostname) ? 'http' : 'https');
+  return { host, url: `${protocol}://${apiHost}`, repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+export class SourceRegistry {
+  private authorization: string | undefined;
+
+  constructor(private readonly image: ImageReference, private readonly credentials?: { username: string; password: string }) {}
+
+  private basic(): string | undefined {
+    return this.credentials && `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+  }
+
+  /** A GET that authenticates as the registry asks on a 401. */
+  async get(path: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+    const url = `${this.image.url}/v2/${this.image.repository}${path}`;
+    const attempt = () => fetch(url, { headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) }, ...(signal ? { signal } : {}) });
+    let response = await attempt();
+    if (response.status === 401) {
+      const challenge = response.headers.get('www-authenticate') ?? '';
+      await response.body?.cancel();
+      await this.authenticate(challenge);
+      response = await attempt();
+    }
+    return response;
+  }
+
+  private async authenticate(challenge: string): Promise<void> {
+    const scheme = challenge.split(' ')[0]?.toLowerCase();
+    if (scheme === 'basic') {
+      const basic = this.basic();
+      if (!basic) throw new CliError('Unauthorized', `${this.image.host} needs credentials`, 'give them with --src-creds USER:PASSWORD');
+      this.authorization = basic;
+      return;
+    }
+    if (scheme !== 'bearer') throw new CliError('Unauthorized', `${this.image.host} refused the request and asked for no known authentication (${challenge || 'no WWW-Authenticate'})`);
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!.toLowerCase(), match[2]!]));
+    if (!params.realm) throw new CliError('Unauthorized', `${this.image.host} asked for a bearer token without a realm`);
+    const realm = new URL(params.realm);
+    if (params.service) realm.searchParams.set('service', params.service);
+    realm.searchParams.set('scope', `repository:${this.image.repository}:pull`);
+    const basic = this.basic();
+    const response = await fetch(realm, { headers: basic ? { authorization: basic } : {} });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new CliError('Unauthorized', `the token service of ${this.image.host} refused ${basic ? 'the credentials' : 'an anonymous pull'} (HTTP ${response.status})`,
+        basic ? 'check --src-creds' : 'give credentials with --src-creds USER:PASSWORD');
+    }
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new CliError('Unauthorized', `the token service of ${this.image.host} answered no token`);
+    this.authorization = `Bearer ${token}`;
+  }
+
+  async manifest(reference: string): Promise<ManifestEntry & { parsed: ReturnType<typeof parseManifest> }> {
+    const response = await this.get(`/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new CliError(response.status === 404 ? 'ManifestUnknown' : `HTTP${response.status}`,
+        `${this.image.host}/${this.image.repository} has no manifest ${reference} (HTTP ${response.status})`);
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const digest = sha256Of(bytes);
+    if (reference.startsWith('sha256:') && digest !== reference) throw new CliError('DigestMismatch', `${this.image.host} answered manifest ${reference} with bytes of digest ${digest}`);
+    const parsed = parseManifest(bytes, `${this.image.host}/${this.image.repository}@${digest}`);
+    const header = response.headers.get('content-type')?.split(';')[0]?.trim();
+    return { digest, bytes, mediaType: manifestMediaType(parsed, header), parsed };
+  }
+
+  /** The manifests that refer to `digest`, or none when the registry has no referrers API. */
+  async referrers(digest: string): Promise<Descriptor[]> {
+    const response = await this.get(`/referrers/${digest}`, { accept: 'application/vnd.oci.image.index.v1+json' });
+    if (!response.ok || !(response.headers.get('content-type') ?? '').includes('json')) {
+      await response.body?.cancel();
+      return [];
+    }
+    try {
+      return ((await response.json()) as { manifests?: Descriptor[] }).manifests ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  blob(descriptor: Descriptor): BlobSource {
+    return {
+      digest: descriptor.digest,
+      size: descriptor.size,
+      open: async (signal) => {
+        const response = await this.get(`/blobs/${descriptor.digest}`, {}, signal);
+        if (!response.ok || !response.body) {
+          await response.body?.cancel();
+          throw new CliError('BlobUnknown', `${this.image.host}/${this.image.repository} could not serve blob ${descriptor.digest} (HTTP ${response.status})`);
+        }
+        return response.body as ReadableStream<Uint8Array>;
+      },
+    };
+  }
+}
+
+/** Everything an image reference reaches: an index's children, config and layers, and referrers, recursively. */
+export async function planCopy(source: SourceRegistry, reference: string): Promise<TransferPlan> {
+  const blobs = new Map<string, BlobSource>();
+  const manifests: ManifestEntry[] = [];
+  const seen = new Set<string>();
+  const visit = async (ref: string): Promise<ManifestEntry> => {
+    const entry = await source.manifest(ref);
+    if (seen.has(entry.digest)) return entry;
+    seen.add(entry.digest);
+    const { parsed } = entry;
+    if (isIndex(entry.mediaType) || parsed.manifests) {
+      for (const child of parsed.manifests ?? []) await visit(child.digest);
+    } else {
+      for (const descriptor of [...(parsed.config ? [parsed.config] : []), ...(parsed.layers ?? [])]) {
+        if (descriptor.urls?.length) continue;
+        if (!blobs.has(descriptor.digest)) blobs.set(descriptor.digest, source.blob(descriptor));
+      }
+    }
+    manifests.push({ digest: entry.digest, mediaType: entry.mediaType, bytes: entry.bytes });
+    for (const referrer of await source.referrers(entry.digest)) await visit(referrer.digest);
+    return entry;
+  };
+  const top = await visit(reference);
+  // The tag names the top manifest; its referrers come after it in the list, which is fine: they name it by digest.
+  const entry = manifests.find((manifest) => manifest.digest === top.digest)!;
+  return { blobs: [...blobs.values()], manifests, top: entry };
+}

@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientEnv, freshHome, runBerthBundle, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
+import { distributionTool, startDistribution, type Distribution } from '../support/distribution.js';
+import { artifact, blob, EMPTY_CONFIG, imageBlobs, ociImage, ociIndex, sha256 } from '../support/oci.js';
+import { writeOciLayout } from '../support/oci-layout.js';
+import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
+import { locateTool, reportMissingTool, runTool } from '../support/tools.js';
+
+/** berth copy from Debian's docker-registry (distribution, no auth, plain HTTP on 127.0.0.1) into Berth. */
+
+const skopeo = locateTool('skopeo', 'apt-get install skopeo');
+reportMissingTool(skopeo);
+reportMissingTool(distributionTool);
+
+const registry = useRegistry();
+const bins = useBerthBins();
+
+function berth(args: string[]): Promise<ProcessResult> {
+  return runBerthBundle(bins(), args, clientEnv(bins(), freshHome(bins()), { credentials: registry().adminKey }));
+}
+
+describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined)('berth copy', () => {
+  let source: Distribution | undefined;
+  beforeAll(async () => {
+    source = await startDistribution();
+  });
+  afterAll(async () => {
+    await source?.stop();
+  });
+
+  it('copies a two-platform index from a distribution registry with all its images, keeping the digests', async () => {
+    const AMD64 = { os: 'linux', architecture: 'amd64' };
+    const ARM64 = { os: 'linux', architecture: 'arm64' };
+    const amd64 = ociImage({ layerSizes: [300_000, 2000], platform: AMD64 });
+    const arm64 = ociImage({ layerSizes: [400_000, 3000], platform: ARM64 });
+    const index = ociIndex([{ image: amd64, platform: AMD64 }, { image: arm64, platform: ARM64 }]);
+    const layout = join(freshHome(bins(), 'layout'), 'oci');
+    writeOciLayout(layout, [{ name: 'multi', manifest: index }], [...imageBlobs(amd64), ...imageBlobs(arm64)]);
+    const seeded = await runTool(skopeo.path!, ['--insecure-policy', 'copy', '--all', '--preserve-digests', '--dest-tls-verify=false',
+      `oci:${layout}:multi`, `docker://${source!.host}/library/multi:v1`]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+
+    const host = new URL(registry().url).host;
+    const result = await berth(['copy', `docker://${source!.host}/library/multi:v1`, `docker://${host}/copied/multi:v1`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Pushed ${host}/copied/multi:v1@${index.digest}`);
+
+    const client = clientOf(registry());
+    const top = await client.request('GET', '/v2/copied/multi/manifests/v1', { headers: { accept: index.mediaType } });
+    expect(sha256(Buffer.from(await top.arrayBuffer()))).toBe(index.digest);
+    for (const image of [amd64, arm64]) {
+      expect((await client.request('HEAD', `/v2/copied/multi/manifests/${image.manifest.digest}`)).status).toBe(200);
+      for (const item of [image.config, ...image.layers]) expect((await client.request('HEAD', `/v2/copied/multi/blobs/${item.digest}`)).status).toBe(200);
+    }
+
+    // By digest, into another repository: the blobs are linked, none uploaded.
+    const again = await berth(['copy', `docker://${source!.host}/library/multi@${index.digest}`, `docker://${host}/copied/again:v2`]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 blobs uploaded');
+  });
+
+  it('says when the source has no such image', async () => {
+    const host = new URL(registry().url).host;
+    const result = await berth(['copy', `docker://${source!.host}/library/none:v1`, `docker://${host}/copied/none:v1`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^berth: ManifestUnknown: /);
+  });
+
+  it('authenticates with a bearer token from the realm the source names, as Docker Hub and GHCR ask', async () => {
+    const image = ociImage({ layerSizes: [5000] });
+    const layout = join(freshHome(bins(), 'bearer'), 'oci');
+    writeOciLayout(layout, [{ name: 'one', manifest: image.manifest }], imageBlobs(image));
+    const seeded = await runTool(skopeo.path!, ['--insecure-policy', 'copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:one`, `docker://${source!.host}/team/app:one`]);
+    expect(seeded.code, seeded.stderr).toBe(0);
+
+    // A front that asks for Bearer tokens, issued to the anonymous for pulls of team/app, and forwards to distribution.
+    const scopes: string[] = [];
+    const front: Server = createServer((request, response) => {
+      const url = new URL(request.url!, 'http://front');
+      if (url.pathname === '/token') {
+        scopes.push(`${url.searchParams.get('service')} ${url.searchParams.get('scope')}`);
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'secret-token' }));
+        return;
+      }
+      if (request.headers.authorization !== 'Bearer secret-token') {
+        const { port } = front.address() as AddressInfo;
+        response.writeHead(401, { 'www-authenticate': `Bearer realm="http://127.0.0.1:${port}/token",service="front.test",scope="repository:team/app:pull"` }).end();
+        return;
+      }
+      fetch(`${source!.url}${url.pathname}`, { headers: { accept: request.headers.accept ?? '*/*' } }).then(async (upstream) => {
+        response.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([name]) => ['content-type', 'content-length', 'docker-content-digest'].includes(name))));
+        response.end(Buffer.from(await upstream.arrayBuffer()));
+      }, () => response.writeHead(502).end());
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = front.address() as AddressInfo;
+      const host = new URL(registry().url).host;
+      const result = await berth(['copy', `docker://127.0.0.1:${port}/team/app:one`, `docker://${host}/copied/bearer:one`]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`@${image.manifest.digest}`);
+      expect(scopes[0]).toBe('front.test repository:team/app:pull');
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
+  });
+
+  it('brings the referrers along from a registry that serves them, with Basic --src-creds', async () => {
+    const client = clientOf(registry());
+    const image = ociImage({ layerSizes: [1000] });
+    await client.pushImage('origin/app', 'v1', image);
+    const payload = blob(JSON.stringify({ spdxVersion: 'SPDX-2.3' }), 'application/spdx+json');
+    const sbom = artifact(image.manifest, 'application/vnd.example.sbom.v1+json', payload);
+    for (const item of [EMPTY_CONFIG, payload]) await client.pushBlob('origin/app', item);
+    expect((await client.pushManifest('origin/app', sbom.digest, sbom)).status).toBe(201);
+
+    const creds = Buffer.from((await basicAuth(registry(), ['pull'])).slice('Basic '.length), 'base64').toString('utf8');
+    const host = new URL(registry().url).host;
+    const result = await berth(['copy', `docker://${host}/origin/app:v1`, `docker://${host}/copied/with-sbom:v1`, '--src-creds', creds]);
+    expect(result.code, result.stderr).toBe(0);
+    expect((await client.request('HEAD', `/v2/copied/with-sbom/manifests/${sbom.digest}`)).status).toBe(200);
+    const referrers = (await (await client.request('GET', `/v2/copied/with-sbom/referrers/${image.manifest.digest}`)).json()) as { manifests: { digest: string }[] };
+    expect(referrers.manifests.map((entry) => entry.digest)).toEqual([sbom.digest]);
+
+    const refused = await berth(['copy', `docker://${host}/origin/app:v1`, `docker://${host}/copied/anonymous:v1`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^berth: Unauthorized: .*needs credentials\nhint: give them with --src-creds USER:PASSWORD\n$/);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress } from '../../cli/transfer/progress.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const OTHER = `sha256:${'cd'.repeat(32)}`;
+
+describe('push progress', () => {
+  it('prints a line per blob event when stderr is not a terminal', () => {
+    let output = '';
+    const progress = createProgress({ write: (text) => (output += text), isTty: false });
+    progress.start(DIGEST, 2_000_000);
+    progress.advance(DIGEST, 1_000_000);
+    progress.finish(DIGEST, 'pushed');
+    progress.finish(OTHER, 'exists');
+    progress.close();
+    expect(output.split('\n')).toEqual([
+      'abababababab: uploading 2.0 MB',
+      expect.stringMatching(/^abababababab: pushed 2\.0 MB in \d+\.\d s$/),
+      'cdcdcdcdcdcd: skipped, already exists',
+      '',
+    ]);
+  });
+
+  it('redraws bars in place on a terminal', async () => {
+    let output = '';
+    const progress = createProgress({ write: (text) => (output += text), isTty: true });
+    progress.start(DIGEST, 1_000_000);
+    progress.advance(DIGEST, 500_000);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(output).toContain('abababababab: [===============>');
+    expect(output).toContain('500 kB/1.0 MB');
+    progress.finish(DIGEST, 'pushed');
+    progress.close();
+    expect(output).toContain('\x1b[1A');
+    expect(output.trimEnd().split('\n').at(-1)).toContain('abababababab: pushed 1.0 MB');
+  });
+});
