@@ -25,7 +25,7 @@ function adminEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return clientEnv(bins(), freshHome(bins()), { credentials: registry().adminKey, extra });
 }
 
-function berth(args: string[], env = adminEnv(), stdin = ''): Promise<ProcessResult> {
+function berth(args: string[], env = adminEnv(), stdin: string | Buffer = ''): Promise<ProcessResult> {
   return runBerthBundle(bins(), args, env, stdin);
 }
 
@@ -112,16 +112,7 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     for (const layer of archive.layers) expect(sha256(layout.blob(layer.digest))).toBe(layer.digest);
 
     // docker save | berth push docker-archive:- ...: the same manifest, every blob already there.
-    const piped = await new Promise<ProcessResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [bins().berth, 'push', 'docker-archive:-', `${host()}/push/archive:piped`], { env: adminEnv() });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(readFileSync(file));
-    });
+    const piped = await berth(['push', 'docker-archive:-', `${host()}/push/archive:piped`], adminEnv(), readFileSync(file));
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toContain(`@${digest}`);
     expect(piped.stdout).toContain('0 blobs uploaded');

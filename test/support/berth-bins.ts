@@ -94,7 +94,7 @@ export interface ProcessResult {
 }
 
 /** Runs a program to completion with `stdin` as its input; never throws on a non-zero exit. */
-export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin = '', timeoutMs = 60_000): Promise<ProcessResult> {
+export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string | Buffer = '', timeoutMs = 60_000): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
@@ -108,7 +108,7 @@ export function runProcess(command: string, args: readonly string[], env: NodeJS
 }
 
 /** `berth ARGS` from the bundle. */
-export function runBerthBundle(bins: BerthBins, args: readonly string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<ProcessResult> {
+export function runBerthBundle(bins: BerthBins, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string | Buffer = ''): Promise<ProcessResult> {
   return runProcess(process.execPath, [bins.berth, ...args], env, stdin);
 }
 
