@@ -52,9 +52,10 @@ async function main(): Promise<void> {
 
   const host = registry.url.replace(/^http:\/\//, '');
   console.log(`Berth is running at ${registry.url} (data in ${dataDir})`);
-  console.log('Try it:');
+  console.log('Try it (the registry wants a token, as on AWS):');
+  console.log(`  npm link && berth login --registry ${registry.url}   # once: docker, skopeo and podman then sign in by themselves`);
   console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
-  console.log(`  curl ${registry.url}/v2/_catalog`);
+  console.log(`  curl -u "AWS:$(berth get-login-password --registry ${registry.url})" ${registry.url}/v2/_catalog`);
   console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} \\`);
   console.log(`    aws ecr describe-repositories --endpoint-url ${registry.url}`);
 }
