@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessKeyRecord, AccessKeyStore } from './access-key-store.js';
+import { batchGetItems, isConditionFailure, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 
-type Item = Record<string, unknown>;
 
 /** Issued access keys in the registry's table: one item per key, plus an index entry for listing. */
 export class DynamoAccessKeyStore implements AccessKeyStore {
@@ -27,25 +26,8 @@ export class DynamoAccessKeyStore implements AccessKeyStore {
   }
 
   async listAccessKeys(): Promise<AccessKeyRecord[]> {
-    const ids: string[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.accessKeyIndexPartition },
-        ExclusiveStartKey: start,
-      }));
-      ids.push(...(page.Items ?? []).map((item) => item.sk as string));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    const records: AccessKeyRecord[] = [];
-    for (let i = 0; i < ids.length; i += 100) {
-      const batch = await this.client.send(new BatchGetCommand({
-        RequestItems: { [this.table]: { Keys: ids.slice(i, i + 100).map((id) => keys.accessKey(id)) } },
-      }));
-      records.push(...(batch.Responses?.[this.table] ?? []).map(toRecord));
-    }
+    const ids = (await queryPartition(this.client, this.table, keys.accessKeyIndexPartition)).map((item) => item.sk as string);
+    const records = (await batchGetItems(this.client, this.table, ids.map((id) => keys.accessKey(id)))).map(toRecord);
     return records.sort((a, b) => a.accessKeyId.localeCompare(b.accessKeyId));
   }
 
@@ -59,13 +41,12 @@ export class DynamoAccessKeyStore implements AccessKeyStore {
       }));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
 }
 
 function toRecord(item: Item): AccessKeyRecord {
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as unknown as AccessKeyRecord;
+  return withoutKeys(item) as unknown as AccessKeyRecord;
 }

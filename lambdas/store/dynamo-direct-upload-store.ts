@@ -1,5 +1,6 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectUploadRecord, DirectUploadStore } from './direct-upload-store.js';
+import { itemOf, withoutKeys } from './dynamo-items.js';
 import { keys } from './keys.js';
 
 /** Direct uploads in the registry's table, one item each, expired by TTL. */
@@ -10,15 +11,13 @@ export class DynamoDirectUploadStore implements DirectUploadStore {
   ) {}
 
   async putDirectUpload(record: DirectUploadRecord): Promise<void> {
-    const item = Object.fromEntries(Object.entries({ ...keys.directUpload(record.id), ...record }).filter(([, value]) => value !== undefined));
+    const item = itemOf({ ...keys.directUpload(record.id), ...record });
     await this.client.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
   }
 
   async getDirectUpload(id: string): Promise<DirectUploadRecord | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.directUpload(id), ConsistentRead: true }));
-    if (!result.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = result.Item;
-    return record as DirectUploadRecord;
+    return result.Item && (withoutKeys(result.Item) as unknown as DirectUploadRecord);
   }
 
   async deleteDirectUpload(id: string): Promise<void> {

@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
+  BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
   ScanCommand, TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { attributeNames, batchGetItems, isConditionFailure, itemOf, queryPartition, withoutKeys, type Item, type PartitionQuery } from './dynamo-items.js';
 import { ImmutableTagError, TooManyTagChangesError, UploadConflictError } from './errors.js';
 import { keys } from './keys.js';
 import { DEFAULT_REPOSITORY_SETTINGS } from './repository-defaults.js';
@@ -14,11 +15,9 @@ import type {
   StoredManifest, TagRecord, UploadSession,
 } from './records.js';
 
-type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-/** DynamoDB allows at most 100 keys per BatchGetItem and 25 writes per BatchWriteItem. */
-const BATCH_GET_LIMIT = 100;
+/** DynamoDB allows at most 25 writes per BatchWriteItem. */
 const BATCH_WRITE_LIMIT = 25;
 /** DynamoDB allows at most 100 items per transaction. */
 const TRANSACTION_LIMIT = 100;
@@ -51,7 +50,7 @@ export class DynamoMetadataStore implements MetadataStore {
       try {
         await this.client.send(new PutCommand({
           TableName: this.table,
-          Item: dropUndefined({ ...keys.repository(name), ...next }),
+          Item: itemOf({ ...keys.repository(name), ...next }),
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':version': current.version },
@@ -299,7 +298,7 @@ export class DynamoMetadataStore implements MetadataStore {
   async createUpload(session: UploadSession): Promise<void> {
     await this.client.send(new PutCommand({
       TableName: this.table,
-      Item: dropUndefined({ ...keys.upload(session.id), ...session }),
+      Item: itemOf({ ...keys.upload(session.id), ...session }),
       ConditionExpression: 'attribute_not_exists(pk)',
     }));
   }
@@ -329,7 +328,7 @@ export class DynamoMetadataStore implements MetadataStore {
     try {
       await this.client.send(new PutCommand({
         TableName: this.table,
-        Item: dropUndefined({ ...keys.upload(session.id), ...session }),
+        Item: itemOf({ ...keys.upload(session.id), ...session }),
         ConditionExpression: '#lease = :lease',
         ExpressionAttributeNames: { '#lease': 'lease' },
         ExpressionAttributeValues: { ':lease': lease },
@@ -503,23 +502,10 @@ export class DynamoMetadataStore implements MetadataStore {
     }
   }
 
-  private async batchGet(keyList: { pk: string; sk: string }[], attributes?: string[]): Promise<Item[]> {
-    const found: Item[] = [];
-    const unique = [...new Map(keyList.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
-    const projection = attributes && { ProjectionExpression: attributes.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: attributeNames(attributes) };
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
-        [this.table]: { Keys: unique.slice(i, i + BATCH_GET_LIMIT), ConsistentRead: true, ...projection },
-      };
-      // DynamoDB may return part of a batch under load; ask again for the rest.
-      while (request && Object.keys(request).length > 0) {
-        const result = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        found.push(...(result.Responses?.[this.table] ?? []));
-        request = result.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+  private batchGet(keyList: { pk: string; sk: string }[], attributes?: string[]): Promise<Item[]> {
+    return batchGetItems(this.client, this.table, keyList, attributes);
   }
+
 
   private async batchDelete(keyList: { pk: string; sk: string }[]): Promise<void> {
     for (let i = 0; i < keyList.length; i += BATCH_WRITE_LIMIT) {
@@ -563,39 +549,14 @@ export class DynamoMetadataStore implements MetadataStore {
     return { items: items.slice(0, limit), more: items.length > limit };
   }
 
-  private async queryAll(pk: string, prefix: string, filter?: { expression: string; names: Record<string, string>; values: Item }): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const result = await this.client.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: filter?.expression,
-        ExpressionAttributeNames: filter?.names,
-        ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }), ...filter?.values },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }));
-      items.push(...(result.Items ?? []));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(pk: string, prefix: string, filter?: PartitionQuery['filter']): Promise<Item[]> {
+    return queryPartition(this.client, this.table, pk, { prefix, ...(filter ? { filter } : {}) });
   }
-}
 
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return error instanceof TransactionCanceledException
-    && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
-}
-
-function dropUndefined(item: Item): Item {
-  return Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
 }
 
 function toRepository(item: Item): RepositoryRecord {
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return { ...DEFAULT_REPOSITORY_SETTINGS, version: 1, ...record } as RepositoryRecord;
+  return { ...DEFAULT_REPOSITORY_SETTINGS, version: 1, ...withoutKeys(item) } as RepositoryRecord;
 }
 
 function toBlobLink(item: Item): BlobLink {
@@ -636,9 +597,6 @@ function toManifest(item: Item): StoredManifest {
   };
 }
 
-function attributeNames(attributes: string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-}
 
 /** A short, growing, jittered pause before an optimistic write tries again. */
 function backoff(attempt: number): Promise<void> {

@@ -1,9 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 import type { CreationTemplateRecord, TemplateStore } from './template-store.js';
-
-type Item = Record<string, unknown>;
 
 /** Repository creation templates in one partition of the registry's table; there are few of them. */
 export class DynamoTemplateStore implements TemplateStore {
@@ -26,20 +24,7 @@ export class DynamoTemplateStore implements TemplateStore {
   }
 
   async listTemplates(): Promise<CreationTemplateRecord[]> {
-    const records: CreationTemplateRecord[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.creationTemplatePartition },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }));
-      records.push(...(page.Items ?? []).map(toRecord));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    return (await queryPartition(this.client, this.table, keys.creationTemplatePartition)).map(toRecord);
   }
 
   async deleteTemplate(prefix: string): Promise<CreationTemplateRecord | undefined> {
@@ -48,18 +33,17 @@ export class DynamoTemplateStore implements TemplateStore {
   }
 
   private async conditionalPut(record: CreationTemplateRecord, condition: string): Promise<boolean> {
-    const item = Object.fromEntries(Object.entries({ ...keys.creationTemplate(record.prefix), ...record }).filter(([, value]) => value !== undefined));
+    const item = itemOf({ ...keys.creationTemplate(record.prefix), ...record });
     try {
       await this.client.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: condition }));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
 }
 
 function toRecord(item: Item): CreationTemplateRecord {
-  const { pk: _pk, sk: _sk, ...record } = item;
-  return record as unknown as CreationTemplateRecord;
+  return withoutKeys(item) as unknown as CreationTemplateRecord;
 }
