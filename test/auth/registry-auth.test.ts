@@ -13,7 +13,7 @@ const withHeader = (header: string | undefined) => new RegistryClient(registry()
 const basic = (password: string) => `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
 
 async function setPolicy(repository: string, statements: unknown[]): Promise<void> {
-  const response = await send(registry(), await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}SetRepositoryPolicy`, {
+  const response = await send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}SetRepositoryPolicy`, {
     repositoryName: repository, policyText: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
   }));
   expect(response.status, await response.clone().text()).toBe(200);
@@ -49,7 +49,7 @@ describe('authentication of /v2/', () => {
   it('issues tokens at the token routes and through GetAuthorizationToken', async () => {
     const full = await loginPassword(registry());
     expect((await withHeader(basic(full)).request('GET', '/v2/')).status).toBe(200);
-    const response = await send(registry(), await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}GetAuthorizationToken`, {}));
+    const response = await send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}GetAuthorizationToken`, {}));
     const data = ((await response.json()) as { authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }).authorizationData[0]!;
     expect(data.proxyEndpoint).toBe(registry().url);
     expect(data.expiresAt * 1000 - Date.now()).toBeGreaterThan(11.9 * 3600 * 1000);
@@ -134,9 +134,9 @@ describe('authorization', () => {
 
   it('applies an issued access key\'s own policy to its registry tokens', async () => {
     const policyText = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/keyed/*' }] });
-    const created = await send(registry(), await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}CreateAccessKey`, { principalName: 'scoped', policyText }));
+    const created = await send(await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}CreateAccessKey`, { principalName: 'scoped', policyText }));
     const key = ((await created.json()) as { accessKey: { accessKeyId: string; secretAccessKey: string } }).accessKey;
-    const tokenResponse = await send(registry(), await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}GetAuthorizationToken`, {}, { credentials: key }));
+    const tokenResponse = await send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}GetAuthorizationToken`, {}, { credentials: key }));
     const data = ((await tokenResponse.json()) as { authorizationData: { authorizationToken: string }[] }).authorizationData[0]!;
     const scoped = withHeader(`Basic ${data.authorizationToken}`);
     expect((await scoped.request('POST', '/v2/keyed/app/blobs/uploads/')).status).toBe(202);

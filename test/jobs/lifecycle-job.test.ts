@@ -7,7 +7,7 @@ import { send, signedManagementRequest } from '../support/signed.js';
 const registry = useRegistry();
 
 async function ecr(action: string, body: unknown): Promise<Record<string, any>> {
-  const response = await send(registry(), await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}${action}`, body));
+  const response = await send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}${action}`, body));
   const json = (await response.json()) as Record<string, any>;
   if (response.status !== 200) throw new Error(`${action}: ${JSON.stringify(json)}`);
   return json;

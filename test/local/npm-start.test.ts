@@ -55,7 +55,9 @@ describe('npm start', () => {
 
     const url = `http://127.0.0.1:${port}`;
     const admin = { url, adminKey: loadOrCreateAdminKey(dataDir).keys };
-    const client = new RegistryClient(url, async () => `Basic ${Buffer.from(`AWS:${await loginPassword(admin)}`).toString('base64')}`);
+    // One login serves both runs: the signing key lives in the data directory and survives the restart.
+    let header: Promise<string> | undefined;
+    const client = new RegistryClient(url, () => (header ??= loginPassword(admin).then((password) => `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`)));
     const item = randomBlob(2000);
     await client.pushBlob('local/persist', item);
     expect(jvmRunning(dataDir)).toBe(true);

@@ -18,7 +18,7 @@ interface IssuedKey {
 }
 
 async function berth(action: string, body: unknown, credentials = registry().adminKey): Promise<Response> {
-  return send(registry(), await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
+  return send(await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
 }
 
 async function createKey(principalName: string): Promise<IssuedKey> {

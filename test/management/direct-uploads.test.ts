@@ -8,7 +8,7 @@ import { errorType, send, signedManagementRequest } from '../support/signed.js';
 const registry = useRegistry();
 
 async function berth(action: string, body: unknown, credentials = registry().adminKey): Promise<Response> {
-  return send(registry(), await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
+  return send(await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
 }
 
 interface Plan { status: 'UPLOAD' | 'EXISTS'; uploadId?: string; put?: { url: string; headers: Record<string, string> } }

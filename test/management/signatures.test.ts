@@ -8,7 +8,7 @@ const DESCRIBE = `${ECR_TARGET_PREFIX}DescribeRepositories`;
 
 describe('SigV4 verification', () => {
   it('accepts a request signed with the administrator key for the service ecr', async () => {
-    const response = await send(registry(), await signedManagementRequest(registry(), DESCRIBE, {}));
+    const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ repositories: [] });
   });
@@ -25,13 +25,13 @@ describe('SigV4 verification', () => {
     const forged = await signedManagementRequest(registry(), DESCRIBE, {}, {
       credentials: { accessKeyId: registry().adminKey.accessKeyId, secretAccessKey: 'not-the-secret' },
     });
-    const response = await send(registry(), forged);
+    const response = await send(forged);
     expect(response.status).toBe(403);
     expect(await errorType(response)).toBe('InvalidSignatureException');
   });
 
   it('refuses an unknown access key with UnrecognizedClientException', async () => {
-    const response = await send(registry(), await signedManagementRequest(registry(), DESCRIBE, {}, {
+    const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}, {
       credentials: { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x' },
     }));
     expect(await errorType(response)).toBe('UnrecognizedClientException');
@@ -39,7 +39,7 @@ describe('SigV4 verification', () => {
 
   it('refuses an expired signature', async () => {
     const old = await signedManagementRequest(registry(), DESCRIBE, {}, { signingDate: new Date(Date.now() - 10 * 60 * 1000) });
-    const response = await send(registry(), old);
+    const response = await send(old);
     expect(response.status).toBe(403);
     const body = (await response.json()) as { __type: string; message: string };
     expect(body.__type).toBe('InvalidSignatureException');
@@ -49,21 +49,47 @@ describe('SigV4 verification', () => {
   it('refuses a replay with an altered body', async () => {
     const original = await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}CreateRepository`, { repositoryName: 'sig/original' });
     const replayed = { ...original, body: JSON.stringify({ repositoryName: 'sig/injected' }) };
-    const response = await send(registry(), replayed);
+    const response = await send(replayed);
     expect(response.status).toBe(403);
     expect(await errorType(response)).toBe('InvalidSignatureException');
-    const check = await send(registry(), await signedManagementRequest(registry(), DESCRIBE, {}));
+    const check = await send(await signedManagementRequest(registry(), DESCRIBE, {}));
     expect(((await check.json()) as { repositories: unknown[] }).repositories).toEqual([]);
   });
 
   it('refuses a replay with an altered target header', async () => {
     const original = await signedManagementRequest(registry(), DESCRIBE, {});
-    const response = await send(registry(), { ...original, headers: { ...original.headers, 'x-amz-target': `${ECR_TARGET_PREFIX}DeleteRepository` } });
+    const response = await send({ ...original, headers: { ...original.headers, 'x-amz-target': `${ECR_TARGET_PREFIX}DeleteRepository` } });
     expect(await errorType(response)).toBe('InvalidSignatureException');
   });
 
+  it('refuses a signature scoped to another region', async () => {
+    const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}, { region: 'eu-west-1' }));
+    const body = (await response.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('InvalidSignatureException');
+    expect(body.message).toContain('eu-west-1');
+  });
+
+  it('refuses a body that does not match its x-amz-content-sha256 header', async () => {
+    const signed = await signedManagementRequest(registry(), DESCRIBE, {});
+    const response = await send({ ...signed, headers: { ...signed.headers, 'x-amz-content-sha256': 'ab'.repeat(32) } });
+    const body = (await response.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('InvalidSignatureException');
+    expect(body.message).toContain('x-amz-content-sha256');
+  });
+
+  it('refuses an Authorization header that is no SigV4 signature, and a request without X-Amz-Date', async () => {
+    const signed = await signedManagementRequest(registry(), DESCRIBE, {});
+    const bearer = await send({ ...signed, headers: { ...signed.headers, authorization: 'Bearer token' } });
+    expect(await errorType(bearer)).toBe('InvalidSignatureException');
+    const { 'x-amz-date': _date, ...undated } = signed.headers;
+    const response = await send({ ...signed, headers: undated });
+    const body = (await response.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('InvalidSignatureException');
+    expect(body.message).toContain('X-Amz-Date');
+  });
+
   it('refuses a signature scoped to another service', async () => {
-    const response = await send(registry(), await signedManagementRequest(registry(), DESCRIBE, {}, { service: 's3' }));
+    const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}, { service: 's3' }));
     expect(await errorType(response)).toBe('InvalidSignatureException');
   });
 });
@@ -71,7 +97,7 @@ describe('SigV4 verification', () => {
 describe('the protocol envelope', () => {
   it('answers UnknownOperationException for unknown targets, including inherited property names', async () => {
     for (const target of [`${ECR_TARGET_PREFIX}NoSuchAction`, `${ECR_TARGET_PREFIX}constructor`, 'Other.Action']) {
-      const response = await send(registry(), await signedManagementRequest(registry(), target, {}));
+      const response = await send(await signedManagementRequest(registry(), target, {}));
       expect(response.status).toBe(400);
       expect(await errorType(response)).toBe('UnknownOperationException');
     }
@@ -81,7 +107,7 @@ describe('the protocol envelope', () => {
     const request = await signedManagementRequest(registry(), DESCRIBE, {});
     const signedBadBody = await signedManagementRequest(registry(), DESCRIBE, []);
     expect(request.body).toBe('{}');
-    const response = await send(registry(), signedBadBody);
+    const response = await send(signedBadBody);
     expect(await errorType(response)).toBe('SerializationException');
   });
 });

@@ -10,6 +10,7 @@ export interface SigningOptions {
   signingDate?: Date;
   /** `/` for ECR tooling; `/iam…` for AWS principals. */
   path?: string;
+  region?: string;
 }
 
 type Endpoint = { url: string; adminKey: { accessKeyId: string; secretAccessKey: string } };
@@ -30,7 +31,7 @@ export async function signedRequest(endpoint: Endpoint, headers: Record<string, 
   });
   const signer = new SignatureV4({
     credentials: options.credentials ?? endpoint.adminKey,
-    region: LOCAL_REGION,
+    region: options.region ?? LOCAL_REGION,
     service: options.service ?? 'ecr',
     sha256: Sha256,
   });
@@ -43,7 +44,7 @@ export function signedManagementRequest(registry: RunningRegistry, target: strin
   return signedRequest(registry, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, JSON.stringify(body), options);
 }
 
-export function send(_target: unknown, request: SignedRequest): Promise<Response> {
+export function send(request: SignedRequest): Promise<Response> {
   const headers = { ...request.headers };
   delete headers.host;
   return fetch(request.url, { method: 'POST', headers, body: request.body });
@@ -55,7 +56,7 @@ export async function errorType(response: Response): Promise<string> {
 
 /** docker login's password from the token route, signed for execute-api as the CLI signs it. */
 export async function loginPassword(endpoint: Endpoint, path = '/iam/token'): Promise<string> {
-  const response = await send(endpoint, await signedRequest(endpoint, {}, '', { service: 'execute-api', path }));
+  const response = await send(await signedRequest(endpoint, {}, '', { service: 'execute-api', path }));
   if (response.status !== 200) throw new Error(`token route answered ${response.status}: ${await response.text()}`);
   const { authorizationData } = (await response.json()) as { authorizationData: { authorizationToken: string }[] };
   return Buffer.from(authorizationData[0]!.authorizationToken, 'base64').toString('utf8').slice('AWS:'.length);

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { iamAuthorizerCaller } from '../../lambdas/management/auth/iam-caller.js';
 import { ConfigError, parseEnvironment } from '../../lambdas/shared/config.js';
 import { requestFromEvent, resultFromResponse } from '../../lambdas/shared/http/apigw.js';
 
@@ -31,6 +32,21 @@ describe('API Gateway v2 adapter', () => {
     expect(result.isBase64Encoded).toBe(true);
     expect(Buffer.from(result.body!, 'base64')).toEqual(Buffer.from([0xc3, 0x28]));
     expect(result.headers).toEqual({ a: '1', 'oci-tag': 'x, y' });
+  });
+});
+
+describe('the IAM authorizer\'s caller', () => {
+  const base = { method: 'POST', path: '/iam', query: new URLSearchParams(), headers: {}, body: Buffer.alloc(0) };
+
+  it('comes from the request context API Gateway fills in', async () => {
+    const request = requestFromEvent(event({
+      requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: 'arn:aws:iam::123456789012:role/ci', accountId: '123456789012' } } } as unknown as APIGatewayProxyEventV2['requestContext'],
+    }));
+    expect(await iamAuthorizerCaller(request)).toEqual({ arn: 'arn:aws:iam::123456789012:role/ci', accountId: '123456789012' });
+  });
+
+  it('is refused where no authorizer ran', async () => {
+    await expect(iamAuthorizerCaller(base)).rejects.toMatchObject({ type: 'MissingAuthenticationTokenException' });
   });
 });
 
