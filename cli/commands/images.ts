@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { flagOption, stringsOption, type Command, type CommandInput } from '../command.js';
 import { UsageError } from '../errors.js';
+import { allPages } from '../pages.js';
 import { formatBytes, formatDate, table, withoutMetadata } from '../output.js';
 
 /** berth images list|describe|delete: ListImages, DescribeImages, BatchDeleteImage. */
@@ -47,15 +48,12 @@ const list: Command = {
     const [repositoryName] = input.positionals as [string];
     if (flagOption(input, 'tagged') && flagOption(input, 'untagged')) throw new UsageError('give --tagged or --untagged, not both');
     const tagStatus = flagOption(input, 'tagged') ? 'TAGGED' : flagOption(input, 'untagged') ? 'UNTAGGED' : undefined;
-    const imageIds: ImageIdentifier[] = [];
-    let nextToken: string | undefined;
-    do {
+    const imageIds: ImageIdentifier[] = await allPages(async (nextToken) => {
       const page: ListImagesCommandOutput = await ecr().send(new ListImagesCommand({
         repositoryName, ...(tagStatus ? { filter: { tagStatus } } : {}), ...(nextToken ? { nextToken } : {}),
       }));
-      imageIds.push(...(page.imageIds ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+      return { items: page.imageIds, nextToken: page.nextToken };
+    });
     return { data: { imageIds }, text: () => table(['Tag', 'Digest'], imageIds.map((id) => [id.imageTag, id.imageDigest])) };
   },
 };
@@ -69,15 +67,12 @@ const describe: Command = {
   async run(input, { ecr }) {
     const [repositoryName] = input.positionals as [string];
     const imageIds = imageIdsOf(input);
-    const imageDetails: ImageDetail[] = [];
-    let nextToken: string | undefined;
-    do {
+    const imageDetails: ImageDetail[] = await allPages(async (nextToken) => {
       const page: DescribeImagesCommandOutput = await ecr().send(new DescribeImagesCommand({
         repositoryName, ...(imageIds.length > 0 ? { imageIds } : {}), ...(nextToken ? { nextToken } : {}),
       }));
-      imageDetails.push(...(page.imageDetails ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+      return { items: page.imageDetails, nextToken: page.nextToken };
+    });
     return {
       data: { imageDetails },
       text: () => table(['Tags', 'Digest', 'Size', 'Pushed', 'Type'], imageDetails.map((image) => [

@@ -3,6 +3,7 @@ import {
   type DescribeRepositoriesCommandOutput, type Repository, type Tag,
 } from '@aws-sdk/client-ecr';
 import { flagOption, stringOption, stringsOption, type Command, type Ecr } from '../command.js';
+import { allPages } from '../pages.js';
 import { UsageError } from '../errors.js';
 import { fields, formatDate, table, withoutMetadata } from '../output.js';
 import { exclusionFilters, mutabilityOf } from './mutability.js';
@@ -79,13 +80,10 @@ const list: Command = {
   args: [],
   summary: 'Lists the repositories.',
   async run(_input, { ecr }) {
-    const repositories: Repository[] = [];
-    let nextToken: string | undefined;
-    do {
+    const repositories: Repository[] = await allPages(async (nextToken) => {
       const page: DescribeRepositoriesCommandOutput = await ecr().send(new DescribeRepositoriesCommand({ ...(nextToken ? { nextToken } : {}) }));
-      repositories.push(...(page.repositories ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
+      return { items: page.repositories, nextToken: page.nextToken };
+    });
     return {
       data: { repositories },
       text: () => table(['Name', 'URI', 'Tag mutability', 'Created'], repositories.map((repository) => [
