@@ -1,7 +1,7 @@
 import { awsParts, secretKey } from '../aws-parts.js';
 import { composeManagement } from '../compose.js';
 import { lambdaHandler } from '../shared/http/apigw.js';
-import { ConfigError, parseEnvironment } from '../shared/config.js';
+import { parseManagementEnvironment } from '../shared/config.js';
 import type { HttpApp } from '../shared/http/types.js';
 import { iamAuthorizerCaller } from './auth/iam-caller.js';
 
@@ -9,15 +9,17 @@ import { iamAuthorizerCaller } from './auth/iam-caller.js';
  * The management Lambda: the ECR-compatible API at `/` (keys Berth issued) and
  * `/iam` (AWS principals, verified by API Gateway's IAM authorizer), and the token routes.
  */
-const config = parseEnvironment(process.env);
-const sealingSecretArn = process.env.BERTH_SEALING_SECRET_ARN;
-if (!sealingSecretArn) throw new ConfigError('BERTH_SEALING_SECRET_ARN is not set: the secret that seals issued access keys, set by the CDK stack');
-
+const config = parseManagementEnvironment(process.env);
 const parts = awsParts(config);
-// The sealing key is read once per cold start, on the first request.
+// The sealing key is read once per cold start, on the first request; a failed read is tried again on the next.
 let app: Promise<HttpApp> | undefined;
 function managementApp(): Promise<HttpApp> {
-  app ??= secretKey(parts.secrets, sealingSecretArn!).then((sealingKey) => composeManagement(parts, { sealingKey, authenticateIam: iamAuthorizerCaller }));
+  app ??= secretKey(parts.secrets, config.sealingSecretArn)
+    .then((sealingKey) => composeManagement(parts, { sealingKey, authenticateIam: iamAuthorizerCaller }))
+    .catch((error: unknown) => {
+      app = undefined;
+      throw error;
+    });
   return app;
 }
 

@@ -68,6 +68,14 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
   };
 }
 
+/** The management function also unseals issued access keys with a key from Secrets Manager. */
+export function parseManagementEnvironment(env: Env): EnvironmentConfig & { sealingSecretArn: string } {
+  return {
+    ...parseEnvironment(env),
+    sealingSecretArn: required(env, 'BERTH_SEALING_SECRET_ARN', 'the secret that seals issued access keys, set by the CDK stack'),
+  };
+}
+
 /** The scheduled jobs function needs only the table. */
 export function parseJobsEnvironment(env: Env): { region: string; table: string } {
   return {

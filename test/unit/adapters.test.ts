@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { iamAuthorizerCaller } from '../../lambdas/management/auth/iam-caller.js';
-import { ConfigError, parseEnvironment } from '../../lambdas/shared/config.js';
+import { ConfigError, parseEnvironment, parseJobsEnvironment, parseManagementEnvironment } from '../../lambdas/shared/config.js';
 import { requestFromEvent, resultFromResponse } from '../../lambdas/shared/http/apigw.js';
 
 function event(overrides: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 {
@@ -61,6 +61,16 @@ describe('environment configuration', () => {
     expect(config.registry.createOnPush).toBe(false);
     expect(config.registry.downloadUrlSeconds).toBe(300);
     expect(config.tokenLifetimeSeconds).toBe(12 * 3600);
+  });
+
+  it('asks the management function for the sealing secret too', () => {
+    expect(parseManagementEnvironment({ ...base, BERTH_SEALING_SECRET_ARN: 'arn:s' }).sealingSecretArn).toBe('arn:s');
+    expect(() => parseManagementEnvironment(base)).toThrow(/BERTH_SEALING_SECRET_ARN is not set/);
+  });
+
+  it('asks the jobs function for its table only, and fails fast without it', () => {
+    expect(parseJobsEnvironment({ AWS_REGION: 'eu-west-1', BERTH_TABLE: 't' })).toEqual({ region: 'eu-west-1', table: 't' });
+    expect(() => parseJobsEnvironment({ AWS_REGION: 'eu-west-1' })).toThrow(/BERTH_TABLE is not set/);
   });
 
   it.each([
