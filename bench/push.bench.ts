@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -64,8 +64,12 @@ async function writeLayout(dir: string): Promise<void> {
 
 interface Run { seconds: number; maxRssMiB?: number }
 
-/** Runs a command to completion, timing it; under /usr/bin/time -v when there is one, for its peak memory. */
+/**
+ * Runs a command to completion, timing it; under /usr/bin/time -v when there is one, for its peak memory.
+ * Dirty pages go to disk first: the kernel writing back the last GiB would slow whichever client runs next.
+ */
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  spawnSync('sync');
   const gnuTime = existsSync('/usr/bin/time');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();

@@ -25,15 +25,17 @@ function fileStream(path: string, start = 0, size?: number, signal?: AbortSignal
   let position = start;
   let end = size === undefined ? Infinity : start + size;
   const close = async () => {
+    signal?.removeEventListener('abort', onAbort);
     const open = handle;
     handle = undefined;
     await open?.close();
   };
+  const onAbort = () => void close();
   return new ReadableStream<Uint8Array>({
     async start() {
       handle = await openFile(path, 'r');
       if (size === undefined) end = (await handle.stat()).size;
-      signal?.addEventListener('abort', () => void close(), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
     },
     async pull(controller) {
       if (!handle || position >= end) {

@@ -190,13 +190,21 @@ async function send(url: string, headers: Record<string, string>, body: Readable
 const HTTP_AGENT = new http.Agent({ keepAlive: true });
 const HTTPS_AGENT = new https.Agent({ keepAlive: true });
 
-/** One PUT of the whole blob; its digest is checked as it streams, and a mismatch is thrown before the upload is completed. */
+/**
+ * One PUT of the whole blob. Its SHA-256 is signed into the URL and storage
+ * checks the bytes against it as it stores them, so the CLI need not hash them too.
+ */
 async function putBlob(blob: BlobSource, put: { url: string; headers: Record<string, string> }, signal: AbortSignal, progress: Progress): Promise<void> {
-  const hash = createHash('sha256');
-  const { stream, count } = meter(blob, progress, hash);
+  const { stream, count } = meter(blob, progress);
   const body = (await blob.open(signal)).pipeThrough(stream);
-  await send(put.url, put.headers, body, blob.size, signal);
-  verify(blob, count(), `sha256:${hash.digest('hex')}`);
+  try {
+    await send(put.url, put.headers, body, blob.size, signal);
+  } catch (error) {
+    if (error instanceof CliError && error.name === 'BadDigest') {
+      throw new CliError('DigestMismatch', `blob ${blob.digest} is corrupt: storage found its ${count()} bytes do not have that digest; nothing was pushed`);
+    }
+    throw error;
+  }
 }
 
 function verify(blob: BlobSource, size: number, digest: string): void {

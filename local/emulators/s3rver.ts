@@ -2,23 +2,26 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import { freePort } from '../free-port.js';
+import { extendS3rver } from './s3rver-extensions.js';
 
 export interface RunningS3 {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-/** Starts s3rver in this process, keeping objects under `directory`. */
+/** Starts s3rver in this process, keeping objects under `directory`, with the extensions Berth needs. */
 export async function startS3rver(directory: string): Promise<RunningS3> {
   const path = resolve(directory);
   mkdirSync(path, { recursive: true });
   const port = await freePort();
   const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
+  const extensions = extendS3rver(server);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
       await server.close();
+      await extensions.close();
     },
   };
 }

@@ -1,5 +1,8 @@
 // s3rver ships no type declarations; this covers the part Berth uses.
 declare module 's3rver' {
+  import type { IncomingHttpHeaders } from 'node:http';
+  import type { Readable } from 'node:stream';
+
   interface S3rverOptions {
     address?: string;
     port?: number;
@@ -8,9 +11,46 @@ declare module 's3rver' {
     resetOnClose?: boolean;
     configureBuckets?: { name: string; configs: (string | Buffer)[] }[];
   }
+
+  /** The part of a Koa context that s3rver's request handling reads and writes. */
+  export interface S3rverContext {
+    method: string;
+    query: Record<string, string | string[] | undefined>;
+    headers: IncomingHttpHeaders;
+    status: number;
+    set(name: string, value: string): void;
+    remove(name: string): void;
+    response: { get(name: string): string };
+  }
+
+  /** An object as s3rver's store receives it: metadata holds the headers it keeps, x-amz-meta-* among them. */
+  export interface S3rverObject {
+    bucket: string;
+    key: string;
+    content: Readable | Buffer;
+    metadata: Record<string, string>;
+  }
+
+  /** s3rver's filesystem store: each object is a file, its MD5 and its metadata beside it. */
+  export interface S3rverStore {
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  }
+
   export default class S3rver {
     constructor(options: S3rverOptions);
+    /** Koa's middleware list, composed when the server starts. */
+    middleware: ((ctx: S3rverContext, next: () => Promise<void>) => Promise<void>)[];
+    store: S3rverStore;
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
+  }
+}
+
+declare module 's3rver/lib/models/error.js' {
+  /** An error s3rver renders as S3's XML error document, with the status S3 gives its code. */
+  export default class S3Error extends Error {
+    constructor(code: string, message: string, detail?: Record<string, string>);
   }
 }

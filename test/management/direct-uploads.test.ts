@@ -50,18 +50,36 @@ describe('direct uploads to S3', () => {
     expect((await clientOf(registry()).request('HEAD', `/v2/direct/second/blobs/${item.digest}`)).status).toBe(200);
   });
 
-  it('rejects a corrupted upload and makes nothing visible', async () => {
+  it('rejects a corrupted upload at the PUT, as S3 checks the signed SHA-256, and makes nothing visible', async () => {
     const item = blob(randomBytes(5000));
     const plan = await initiate('direct/corrupt', item.digest, item.bytes.length);
-    // s3rver does not check the signed checksum as S3 does, so the registry's own check must catch this.
-    await putTo(plan, randomBytes(5000));
+    const refused = await fetch(plan.put!.url, { method: 'PUT', body: randomBytes(5000), headers: plan.put!.headers });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('BadDigest');
     const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/corrupt', uploadId: plan.uploadId });
+    expect(await errorType(done)).toBe('InvalidLayerException');
+    expect((await clientOf(registry()).request('HEAD', `/v2/direct/corrupt/blobs/${item.digest}`)).status).toBe(404);
+    expect(await registry().store.getBlob(item.digest)).toBeUndefined();
+  });
+
+  it('reads an object that has no stored checksum to confirm its digest', async () => {
+    // As after a multipart upload, whose checksum is no SHA-256 of the whole: here, a PUT without the header.
+    const good = blob(randomBytes(4000));
+    const goodPlan = await initiate('direct/unchecked', good.digest, good.bytes.length);
+    expect((await fetch(goodPlan.put!.url, { method: 'PUT', body: good.bytes })).status).toBe(200);
+    const accepted = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: goodPlan.uploadId });
+    expect(await accepted.json()).toEqual({ repositoryName: 'direct/unchecked', digest: good.digest, size: good.bytes.length });
+
+    const bad = blob(randomBytes(4000));
+    const badPlan = await initiate('direct/unchecked', bad.digest, bad.bytes.length);
+    expect((await fetch(badPlan.put!.url, { method: 'PUT', body: randomBytes(4000) })).status).toBe(200);
+    const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: badPlan.uploadId });
     expect(done.status).toBe(400);
     const body = (await done.json()) as { __type: string; message: string };
     expect(body.__type).toBe('InvalidLayerException');
     expect(body.message).toContain('nothing was stored');
-    expect((await clientOf(registry()).request('HEAD', `/v2/direct/corrupt/blobs/${item.digest}`)).status).toBe(404);
-    expect(await registry().store.getBlob(item.digest)).toBeUndefined();
+    expect((await clientOf(registry()).request('HEAD', `/v2/direct/unchecked/blobs/${bad.digest}`)).status).toBe(404);
+    expect(await registry().store.getBlob(bad.digest)).toBeUndefined();
   });
 
   it('refuses a size other than announced, unknown uploads and malformed digests', async () => {

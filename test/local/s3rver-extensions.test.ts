@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Client } from '../../lambdas/shared/aws-clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { startS3rver, type RunningS3 } from '../../local/emulators/s3rver.js';
+import { ensureBucket } from '../../local/provision.js';
+
+/**
+ * Local mode's S3 (s3rver, extended): x-amz-checksum-sha256 is checked as S3
+ * checks it, and streamed bodies are written by worker threads that leave
+ * nothing behind when a request fails.
+ */
+
+const bucket = 'extensions';
+let directory: string;
+let s3: RunningS3;
+const url = (key: string) => `${s3.endpoint}/${bucket}/${key}`;
+const base64Sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
+/** Every file under the bucket, s3rver's own and any left-over partial writes. */
+const files = () => readdirSync(join(directory, bucket), { recursive: true }).map(String);
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
+  s3 = await startS3rver(directory);
+  await ensureBucket(s3Client({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS }), bucket);
+});
+
+afterAll(async () => {
+  await s3.stop();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe("local S3's SHA-256 checksums", () => {
+  it('returns the checksum on PUT, and on HEAD only when asked for, never the metadata that keeps it', async () => {
+    const bytes = randomBytes(2000);
+    const put = await fetch(url('object'), { method: 'PUT', body: bytes, headers: { 'x-amz-checksum-sha256': base64Sha256(bytes) } });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('x-amz-checksum-sha256')).toBe(base64Sha256(bytes));
+    expect(put.headers.get('etag')).toBe(`"${createHash('md5').update(bytes).digest('hex')}"`);
+    const asked = await fetch(url('object'), { method: 'HEAD', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+    expect(asked.headers.get('x-amz-checksum-sha256')).toBe(base64Sha256(bytes));
+    const plain = await fetch(url('object'));
+    expect(Buffer.from(await plain.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(plain.headers.get('x-amz-checksum-sha256')).toBeNull();
+    expect([...plain.headers.keys()].filter((name) => name.startsWith('x-amz-meta-'))).toEqual([]);
+  });
+
+  it('refuses a body that differs with BadDigest, keeping what the key held', async () => {
+    const first = randomBytes(3000);
+    await fetch(url('kept'), { method: 'PUT', body: first });
+    const refused = await fetch(url('kept'), { method: 'PUT', body: randomBytes(3000), headers: { 'x-amz-checksum-sha256': base64Sha256(randomBytes(3000)) } });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('<Code>BadDigest</Code>');
+    expect(Buffer.from(await (await fetch(url('kept'))).arrayBuffer()).equals(first)).toBe(true);
+    expect(files().filter((name) => name.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses a malformed checksum with InvalidRequest and stores nothing', async () => {
+    const refused = await fetch(url('malformed'), { method: 'PUT', body: 'abc', headers: { 'x-amz-checksum-sha256': 'not-a-checksum' } });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('<Code>InvalidRequest</Code>');
+    expect((await fetch(url('malformed'), { method: 'HEAD' })).status).toBe(404);
+  });
+
+  it('ignores a checksum a client writes as metadata', async () => {
+    const bytes = randomBytes(100);
+    const put = await fetch(url('forged'), { method: 'PUT', body: randomBytes(100), headers: { 'x-amz-meta-berth-checksum-sha256': base64Sha256(bytes) } });
+    expect(put.status).toBe(200);
+    const head = await fetch(url('forged'), { method: 'HEAD', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-amz-checksum-sha256')).toBeNull();
+  });
+
+  it('forgets the checksum when the object is overwritten without one', async () => {
+    const bytes = randomBytes(100);
+    await fetch(url('overwritten'), { method: 'PUT', body: bytes, headers: { 'x-amz-checksum-sha256': base64Sha256(bytes) } });
+    await fetch(url('overwritten'), { method: 'PUT', body: randomBytes(100) });
+    const head = await fetch(url('overwritten'), { method: 'HEAD', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+    expect(head.headers.get('x-amz-checksum-sha256')).toBeNull();
+  });
+});
+
+describe("local S3's streamed writes", () => {
+  it('stores large bodies from concurrent uploads intact', async () => {
+    const bodies = [randomBytes(20 * 1024 * 1024), randomBytes(12 * 1024 * 1024), randomBytes(7 * 1024 * 1024)];
+    const puts = await Promise.all(bodies.map((body, index) => fetch(url(`large/${index}`), { method: 'PUT', body, headers: { 'x-amz-checksum-sha256': base64Sha256(body) } })));
+    expect(puts.map((put) => put.status)).toEqual([200, 200, 200]);
+    for (const [index, body] of bodies.entries()) {
+      expect(Buffer.from(await (await fetch(url(`large/${index}`))).arrayBuffer()).equals(body)).toBe(true);
+    }
+  });
+
+  it('leaves no object and no partial file when the client goes away mid-upload', async () => {
+    const sent = new Promise<void>((resolve) => {
+      const put = request(url('abandoned'), { method: 'PUT', headers: { 'content-length': String(10 * 1024 * 1024) } });
+      put.on('error', () => resolve());
+      put.write(randomBytes(3 * 1024 * 1024), () => setTimeout(() => put.destroy(), 200));
+    });
+    await sent;
+    await expect.poll(() => files().filter((name) => name.startsWith('abandoned')), { timeout: 5000 }).toEqual([]);
+    expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(404);
+  });
+
+  it('answers a body it cannot write with an S3 error and goes on serving', async () => {
+    // One path segment longer than a file name may be: the write itself fails.
+    const failed = await fetch(url('x'.repeat(300)), { method: 'PUT', body: randomBytes(1000) });
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toContain('<Code>InternalError</Code>');
+    expect(files().filter((name) => name.includes('partial'))).toEqual([]);
+    const bytes = randomBytes(1000);
+    expect((await fetch(url('after'), { method: 'PUT', body: bytes })).status).toBe(200);
+    expect(Buffer.from(await (await fetch(url('after'))).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+});
