@@ -83,7 +83,7 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       accessKeys,
       login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
       createOnPush: parts.registry.createOnPush,
-      directUploads: new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds, now),
+      directUploads: new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds, now, parts.registry.directUploadSizes),
     },
     authenticateEcr: sigv4Verifier({
       region: parts.identity.region,

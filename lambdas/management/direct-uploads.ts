@@ -5,11 +5,11 @@ import type { DirectUploadRecord, DirectUploadStore } from '../store/direct-uplo
 import { objectKeys } from '../store/keys.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { BlobLink } from '../store/records.js';
+import type { DirectUploadSizes } from '../registry/config.js';
 
-/** S3 takes at most 5 GiB in one PUT; above it, parts. */
-export const SINGLE_PUT_MAX_BYTES = 5 * 1024 ** 3;
-/** Parts of at least 64 MiB, and never more than S3's 10,000 parts. */
-const MIN_PART_BYTES = 64 * 1024 ** 2;
+/** S3 takes at most 5 GiB in one PUT; above it, parts of at least 64 MiB (fewer, larger requests than S3's 5 MiB minimum). */
+const S3_SIZES: DirectUploadSizes = { singlePutMaxBytes: 5 * 1024 ** 3, minPartBytes: 64 * 1024 ** 2 };
+/** Never more parts than S3 takes. */
 const MAX_PARTS = 10_000;
 /** A direct upload may take this long before the client completes it. */
 const UPLOAD_SECONDS = 24 * 3600;
@@ -40,6 +40,7 @@ export class DirectUploads {
     private readonly blobs: BlobStore,
     private readonly urlSeconds: number,
     private readonly now: () => Date,
+    private readonly sizes: DirectUploadSizes = S3_SIZES,
   ) {
     this.writer = new BlobWriter(store, blobs, now);
   }
@@ -53,11 +54,11 @@ export class DirectUploads {
       expiresAt: Math.floor(this.now().getTime() / 1000) + UPLOAD_SECONDS,
     };
     const hex = digest.slice('sha256:'.length);
-    if (size <= SINGLE_PUT_MAX_BYTES) {
+    if (size <= this.sizes.singlePutMaxBytes) {
       await this.uploads.putDirectUpload(record);
       return { uploadId: id, put: await this.blobs.presignPut(objectKey, hex, size, this.urlSeconds) };
     }
-    const partSize = Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2);
+    const partSize = Math.max(this.sizes.minPartBytes, Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2);
     const multipartUploadId = await this.blobs.createMultipart(objectKey);
     await this.uploads.putDirectUpload({ ...record, multipartUploadId });
     const count = Math.ceil(size / partSize);

@@ -8,4 +8,13 @@ export interface RegistryConfig {
   uploadTtlSeconds: number;
   /** Largest request body a request may carry (see ../shared/limits.ts). */
   maxRequestBodyBytes: number;
+  /** How direct uploads split blobs; S3's limits when absent (see ../management/direct-uploads.ts). */
+  directUploadSizes?: DirectUploadSizes;
+}
+
+export interface DirectUploadSizes {
+  /** Largest blob sent in one PUT. */
+  singlePutMaxBytes: number;
+  /** Smallest part of a larger blob (all but the last). */
+  minPartBytes: number;
 }
