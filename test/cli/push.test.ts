@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clientEnv, freshHome, runBerthBundle, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
@@ -182,19 +182,6 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     expect(refused.stderr).toMatch(/^berth: TAG_INVALID: the registry refused v1 \(sha256:[a-f0-9]{64}\) \(HTTP 400\): .*immutable/m);
     const pulled = await pullBack('push/immutable:v1', 'v1');
     expect(pulled.digest).toBe(first.manifest.digest);
-  });
-
-  it('explains a failing docker save for docker-daemon:', async () => {
-    const fakeBin = join(freshHome(bins(), 'fake-docker'), 'bin');
-    mkdirSync(fakeBin);
-    writeFileSync(join(fakeBin, 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?" >&2\nexit 1\n');
-    chmodSync(join(fakeBin, 'docker'), 0o755);
-    const result = await berth(['push', 'docker-daemon:alpine:3.20', `${host()}/push/daemon:x`], adminEnv({ PATH: `${fakeBin}:${process.env.PATH}` }));
-    expect(result.code).toBe(1);
-    expect(result.stderr.trimEnd().split('\n')).toEqual([
-      'berth: DockerSaveFailed: docker save alpine:3.20 failed (exit 1): Cannot connect to the Docker daemon at unix:///nowhere.sock. Is the docker daemon running?',
-      'hint: check that the docker engine is running and has the image (docker image ls), or push a `docker save` archive with docker-archive:FILE',
-    ]);
   });
 
   it('refuses an unknown source transport with its usage', async () => {
