@@ -53,6 +53,21 @@ export const OBJECT_ACTIONS = {
   },
 } as const;
 
+export interface ObjectGrant {
+  readonly actions: readonly string[];
+  /** Key prefixes the actions are allowed on. */
+  readonly prefixes: readonly string[];
+}
+
+/**
+ * Objects of direct uploads are marked pending (PENDING_UPLOAD_TAG) until verified. The management
+ * function presigns PUTs and starts multipart uploads that set the tag, which S3 allows only a signer
+ * holding s3:PutObjectTagging, and removes it on completion; those objects live under `blobs/`.
+ */
+export const OBJECT_TAGGING_ACTIONS: Partial<Record<keyof typeof OBJECT_ACTIONS, ObjectGrant>> = {
+  management: { actions: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'], prefixes: [OBJECT_PREFIXES.blobs] },
+};
+
 /**
  * With a customer managed key, DynamoDB, S3 (SSE-KMS with a bucket key) and Secrets Manager
  * use it on the caller's behalf: reads need Decrypt, writes a new data key.

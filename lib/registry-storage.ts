@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PENDING_UPLOAD_TAG } from '../lambdas/store/keys.js';
 import { TABLE_KEY, TTL_ATTRIBUTE } from '../lambdas/store/table-schema.js';
 import { OBJECT_PREFIXES } from './permissions.js';
 
@@ -16,9 +17,10 @@ export interface RegistryStorageProps {
 }
 
 /**
- * Upload leftovers (bytes under `uploads/`, unfinished multipart uploads) outlive their session
- * by this much before S3 removes them. Sessions expire after 24 hours (BERTH_UPLOAD_TTL_SECONDS,
- * lambdas/shared/config.ts); an upload in progress must never lose its bytes.
+ * Upload leftovers (bytes under `uploads/`, unfinished multipart uploads, objects of direct uploads
+ * still marked pending) are this old before S3 removes them. Upload sessions and direct uploads
+ * expire after 24 hours (BERTH_UPLOAD_TTL_SECONDS in lambdas/shared/config.ts; DirectUploads);
+ * an upload in progress must never lose its bytes.
  */
 export const UPLOAD_LEFTOVER_EXPIRY = Duration.days(3);
 
@@ -77,6 +79,8 @@ export class RegistryStorage extends Construct {
       lifecycleRules: [
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: UPLOAD_LEFTOVER_EXPIRY },
         { id: 'ExpireUploadLeftovers', prefix: OBJECT_PREFIXES.uploads, expiration: UPLOAD_LEFTOVER_EXPIRY },
+        // Objects clients uploaded straight to S3 (berth push) that the registry never verified.
+        { id: 'ExpireAbandonedDirectUploads', tagFilters: { [PENDING_UPLOAD_TAG.key]: PENDING_UPLOAD_TAG.value }, expiration: UPLOAD_LEFTOVER_EXPIRY },
         ...(props.intelligentTiering
           ? [{
             id: 'BlobsToIntelligentTiering',

@@ -19,7 +19,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BerthFunction } from './berth-function.js';
 import { acknowledge, acknowledgeWildcardResource } from './nag.js';
-import { KEY_ACTIONS, OBJECT_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
+import { KEY_ACTIONS, OBJECT_ACTIONS, OBJECT_TAGGING_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
 import { RegistryMonitoring } from './registry-monitoring.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
@@ -385,10 +385,13 @@ export class Registry extends Construct {
   private grantData(target: BerthFunction, role: RouteTarget, secrets: secretsmanager.ISecret[], key: kms.IKey | undefined): void {
     const policy = target.role;
     policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[role]], resources: [this.table.tableArn] }));
-    const objectArns = OBJECT_ACTIONS[role].prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
-    policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...OBJECT_ACTIONS[role].actions], resources: objectArns }));
-    for (const arn of objectArns) {
-      acknowledgeWildcardResource(policy, arn, 'Object keys are content-addressed digests and upload IDs, known only at run time; the grant is limited to the key prefixes this function writes or reads (lambdas/store/keys.ts).');
+    for (const grant of [OBJECT_ACTIONS[role], OBJECT_TAGGING_ACTIONS[role]]) {
+      if (!grant) continue;
+      const objectArns = grant.prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
+      policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: objectArns }));
+      for (const arn of objectArns) {
+        acknowledgeWildcardResource(policy, arn, 'Object keys are content-addressed digests and upload IDs, known only at run time; the grant is limited to the key prefixes this function writes or reads (lambdas/store/keys.ts).');
+      }
     }
     policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: secrets.map((secret) => secret.secretArn) }));
     if (key) policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: [key.keyArn] }));

@@ -6,6 +6,7 @@ import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
 import { composeManagement, composeRegistry, registryTokens, type BerthParts } from '../lambdas/compose.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
+import { DirectUploads } from '../lambdas/management/direct-uploads.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
 import { managementTooLarge } from '../lambdas/management/too-large.js';
@@ -17,6 +18,7 @@ import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
+import { DynamoDirectUploadStore } from '../lambdas/store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
@@ -65,6 +67,7 @@ export interface RunningRegistry {
   url: string;
   port: number;
   table: string;
+  bucket: string;
   adminKey: AccessKeyPair;
   identity: RegistryIdentity;
   /** Issues registry tokens directly, for tests of what the token routes would hand out. */
@@ -144,7 +147,9 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const tokens = registryTokens(parts);
 
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
-  const sweep = (now = new Date()) => sweepExpiredUploads(store, uploads, now);
+  const directUploadStore = new DynamoDirectUploadStore(dynamo, options.table);
+  const directUploads = new DirectUploads(store, directUploadStore, blobs, config.downloadUrlSeconds, () => new Date(), config.directUploadSizes);
+  const sweep = (now = new Date()) => sweepExpiredUploads({ store, uploads, directUploadStore, directUploads }, now);
   const lifecycle = (now = new Date()) => runLifecyclePolicies(store, now, log);
   const interval = options.sweepIntervalMs
     ? setInterval(() => {
@@ -158,6 +163,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     url: `http://${host}:${port}`,
     port,
     table: options.table,
+    bucket: options.bucket,
     adminKey,
     identity,
     tokens,

@@ -1,12 +1,28 @@
+import type { DirectUploads } from '../lambdas/management/direct-uploads.js';
 import type { UploadService } from '../lambdas/registry/blobs/upload-service.js';
+import type { DirectUploadStore } from '../lambdas/store/direct-upload-store.js';
 import type { MetadataStore } from '../lambdas/store/metadata-store.js';
 
+/** The upload sessions (/v2/) and direct uploads (berth push) the sweeper expires, with their services. */
+export interface SweptUploads {
+  store: MetadataStore;
+  uploads: UploadService;
+  directUploadStore: DirectUploadStore;
+  directUploads: DirectUploads;
+}
+
+/** How many expired uploads of each kind one sweep takes on. */
+const BATCH = 100;
+
 /**
- * Local mode's stand-in for DynamoDB TTL and the bucket's lifecycle rule:
- * deletes expired upload sessions and what they left in S3.
+ * Local mode's stand-in for DynamoDB TTL and the bucket's lifecycle rules:
+ * deletes expired upload sessions and direct uploads, and what they left in S3.
  */
-export async function sweepExpiredUploads(store: MetadataStore, uploads: UploadService, now: Date): Promise<number> {
-  const expired = await store.expiredUploads(Math.floor(now.getTime() / 1000), 100);
-  for (const session of expired) await uploads.discard(session);
-  return expired.length;
+export async function sweepExpiredUploads(swept: SweptUploads, now: Date): Promise<number> {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const expired = await swept.store.expiredUploads(nowSeconds, BATCH);
+  for (const session of expired) await swept.uploads.discard(session);
+  const expiredDirect = await swept.directUploadStore.expiredDirectUploads(nowSeconds, BATCH);
+  for (const record of expiredDirect) await swept.directUploads.discard(record);
+  return expired.length + expiredDirect.length;
 }

@@ -59,7 +59,7 @@ export class DirectUploads {
       return { uploadId: id, put: await this.blobs.presignPut(objectKey, hex, size, this.urlSeconds) };
     }
     const partSize = Math.max(this.sizes.minPartBytes, Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2);
-    const multipartUploadId = await this.blobs.createMultipart(objectKey);
+    const multipartUploadId = await this.blobs.createMultipart(objectKey, { pending: true });
     await this.uploads.putDirectUpload({ ...record, multipartUploadId });
     const count = Math.ceil(size / partSize);
     const parts = await Promise.all(Array.from({ length: count }, async (_, index) => ({
@@ -69,23 +69,44 @@ export class DirectUploads {
     return { uploadId: id, partSize, parts };
   }
 
-  /** Verifies the uploaded object and makes it a blob of the repository; a wrong digest leaves nothing. */
+  /**
+   * Verifies the uploaded object and makes it a blob of the repository; a wrong digest leaves nothing.
+   * Until then the object is marked pending, so the bucket's lifecycle rule expires it if the client
+   * never completes the upload.
+   */
   async complete(repository: string, id: string, parts: { partNumber: number; etag: string }[]): Promise<BlobLink> {
     const record = await this.uploads.getDirectUpload(id);
-    if (!record || record.repository !== repository || record.expiresAt * 1000 < this.now().getTime()) {
-      throw new DirectUploadError('unknown', `upload ${id} is unknown to repository ${repository} or has expired; start again`);
-    }
+    if (!record || record.repository !== repository || record.expiresAt * 1000 < this.now().getTime()) throw unknownUpload(repository, id);
     if (record.multipartUploadId) await this.blobs.completeMultipart(record.objectKey, record.multipartUploadId, parts);
     const size = await this.blobs.head(record.objectKey);
     if (size === undefined) throw new DirectUploadError('mismatch', `nothing was uploaded for ${record.digest}; PUT the blob to the URL first`);
     const actual = size === record.size ? `sha256:${(await this.blobs.storedSha256(record.objectKey)) ?? (await this.blobs.computeSha256(record.objectKey))}` : undefined;
-    await this.uploads.deleteDirectUpload(id);
+    // Another completion of this upload, or the local sweeper, took the record meanwhile: the object is theirs.
+    if (!(await this.uploads.deleteDirectUpload(id))) throw unknownUpload(repository, id);
     if (actual !== record.digest) {
       await this.blobs.delete(record.objectKey);
       throw new DirectUploadError('mismatch', actual === undefined
         ? `the upload has ${size} bytes, not the ${record.size} announced; nothing was stored`
         : `the upload's digest is ${actual}, not ${record.digest}; nothing was stored`);
     }
+    // Unmarked before it is adopted: adopted first, a crash in between would leave a blob the
+    // lifecycle rule deletes; this way it leaves at worst an unreferenced object.
+    await this.blobs.unmarkPending(record.objectKey);
     return this.writer.adoptVerifiedObject(repository, record.digest, size, record.objectKey);
   }
+
+  /**
+   * Drops an upload never completed, with what the client sent: the local sweeper's stand-in for
+   * DynamoDB's TTL and the bucket's lifecycle rules. Nothing, if a completion took it meanwhile.
+   */
+  async discard(record: DirectUploadRecord): Promise<void> {
+    if (!(await this.uploads.deleteDirectUpload(record.id))) return;
+    if (record.multipartUploadId) await this.blobs.abortMultipart(record.objectKey, record.multipartUploadId);
+    // Also after an abort: a completion may have assembled the object before it failed.
+    await this.blobs.delete(record.objectKey);
+  }
+}
+
+function unknownUpload(repository: string, id: string): DirectUploadError {
+  return new DirectUploadError('unknown', `upload ${id} is unknown to repository ${repository} or has expired; start again`);
 }

@@ -8,18 +8,23 @@ export interface BlobStore {
   /** A short-lived URL for a GET of the object; S3 serves Range requests on it. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 
-  createMultipart(key: string): Promise<string>;
+  /** Starts a multipart upload; with `pending`, the object it makes is marked pending (see presignPut). */
+  createMultipart(key: string, options?: { pending?: boolean }): Promise<string>;
   /** Returns the part's ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  /** Discards the upload's parts; an upload already gone (aborted or completed) is no error. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
 
   /**
    * A short-lived URL for a client to PUT the object itself. The SHA-256 is
    * signed into it, so S3 refuses a body that does not match; the client must
-   * send the returned headers.
+   * send the returned headers. The object is marked pending (PENDING_UPLOAD_TAG),
+   * which the bucket's lifecycle rule expires, until unmarkPending.
    */
   presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest>;
+  /** Removes the pending mark, so the object is kept; before anything refers to it. */
+  unmarkPending(key: string): Promise<void>;
   /** A short-lived URL for a client to upload one part of a multipart upload itself. */
   presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
   /** The SHA-256 (hex) S3 verified and stored for the object, if it has one. */

@@ -15,5 +15,11 @@ export interface DirectUploadRecord {
 export interface DirectUploadStore {
   putDirectUpload(record: DirectUploadRecord): Promise<void>;
   getDirectUpload(id: string): Promise<DirectUploadRecord | undefined>;
-  deleteDirectUpload(id: string): Promise<void>;
+  /**
+   * Deletes the record; true when this call deleted it. Taking the record is the claim on its
+   * object: of a completion and the local sweeper, or of two completions, only one goes on with it.
+   */
+  deleteDirectUpload(id: string): Promise<boolean>;
+  /** Records whose expiry has passed; used by the local sweeper, where no TTL process runs. */
+  expiredDirectUploads(now: number, limit: number): Promise<DirectUploadRecord[]>;
 }

@@ -1,6 +1,6 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectUploadRecord, DirectUploadStore } from './direct-upload-store.js';
-import { itemOf, withoutKeys } from './dynamo-items.js';
+import { itemOf, scanExpired, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 
 /** Direct uploads in the registry's table, one item each, expired by TTL. */
@@ -17,10 +17,19 @@ export class DynamoDirectUploadStore implements DirectUploadStore {
 
   async getDirectUpload(id: string): Promise<DirectUploadRecord | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.directUpload(id), ConsistentRead: true }));
-    return result.Item && (withoutKeys(result.Item) as unknown as DirectUploadRecord);
+    return result.Item && toRecord(result.Item);
   }
 
-  async deleteDirectUpload(id: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.directUpload(id) }));
+  async deleteDirectUpload(id: string): Promise<boolean> {
+    const result = await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.directUpload(id), ReturnValues: 'ALL_OLD' }));
+    return result.Attributes !== undefined;
   }
+
+  async expiredDirectUploads(now: number, limit: number): Promise<DirectUploadRecord[]> {
+    return (await scanExpired(this.client, this.table, keys.directUploadPartitionPrefix, now, limit)).map(toRecord);
+  }
+}
+
+function toRecord(item: Item): DirectUploadRecord {
+  return withoutKeys(item) as unknown as DirectUploadRecord;
 }

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TTL_ATTRIBUTE } from './table-schema.js';
 
 /** Helpers every DynamoDB adapter of the one table shares. */
 
@@ -48,6 +49,28 @@ export async function queryPartition(client: DynamoDBDocumentClient, table: stri
     start = result.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/**
+ * Up to `limit` items of partitions beginning with `partitionPrefix` whose expiry (epoch seconds)
+ * is before `now`. A scan of the whole table, acceptable only because local mode, where no TTL
+ * process runs, is its one caller.
+ */
+export async function scanExpired(client: DynamoDBDocumentClient, table: string, partitionPrefix: string, now: number, limit: number): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({
+      TableName: table,
+      FilterExpression: 'begins_with(pk, :prefix) AND #expiresAt < :now',
+      ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':prefix': partitionPrefix, ':now': now },
+      ExclusiveStartKey: start,
+    }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start && items.length < limit);
+  return items.slice(0, limit);
 }
 
 /** DynamoDB allows at most 100 keys per BatchGetItem. */

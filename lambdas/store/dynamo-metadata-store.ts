@@ -1,14 +1,13 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand,
-  ScanCommand, TransactWriteCommand, UpdateCommand,
+  TransactWriteCommand, UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { attributeNames, batchGetItems, isConditionFailure, itemOf, queryPartition, withoutKeys, type Item, type PartitionQuery } from './dynamo-items.js';
+import { attributeNames, batchGetItems, isConditionFailure, itemOf, queryPartition, scanExpired, withoutKeys, type Item, type PartitionQuery } from './dynamo-items.js';
 import { ImmutableTagError, TooManyTagChangesError, UploadConflictError } from './errors.js';
 import { keys } from './keys.js';
 import { DEFAULT_REPOSITORY_SETTINGS } from './repository-defaults.js';
-import { TTL_ATTRIBUTE } from './table-schema.js';
 import type { DeleteTagOptions, MetadataStore, PutManifestOptions, TagStatusFilter } from './metadata-store.js';
 import type {
   BlobLink, BlobRecord, ManifestContent, ManifestFields, ManifestRecord, ManifestSummary, Page, ReferrerRecord, RepositoryRecord,
@@ -344,21 +343,7 @@ export class DynamoMetadataStore implements MetadataStore {
   }
 
   async expiredUploads(now: number, limit: number): Promise<UploadSession[]> {
-    // A scan, acceptable only because local mode, where no TTL process runs, is its one caller.
-    const sessions: UploadSession[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.client.send(new ScanCommand({
-        TableName: this.table,
-        FilterExpression: 'begins_with(pk, :prefix) AND #expiresAt < :now',
-        ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':prefix': keys.uploadPartitionPrefix, ':now': now },
-        ExclusiveStartKey: start,
-      }));
-      sessions.push(...(page.Items ?? []).map(toUpload));
-      start = page.LastEvaluatedKey;
-    } while (start && sessions.length < limit);
-    return sessions.slice(0, limit);
+    return (await scanExpired(this.client, this.table, keys.uploadPartitionPrefix, now, limit)).map(toUpload);
   }
 
   /**

@@ -26,7 +26,9 @@
  *
  *   blobs/<algorithm>/<hex>        a blob uploaded in one piece (stored once, shared by all repositories)
  *   blobs/uploads/<upload id>      a blob assembled by multipart upload, or uploaded straight to S3
- *                                  by a client (berth push); its record points at it
+ *                                  by a client (berth push); its record points at it. An upload straight
+ *                                  to S3 carries PENDING_UPLOAD_TAG until the registry has verified it;
+ *                                  the bucket's lifecycle rule expires what an abandoned one leaves
  *   manifests/<algorithm>/<hex>    a manifest too large for a DynamoDB item
  *   uploads/<upload id>/<nonce>    bytes of an unfinished upload not yet large enough for a part;
  *                                  the bucket's lifecycle rule expires what an abandoned upload leaves
@@ -71,6 +73,7 @@ export const keys = {
   creationTemplatePartition: 'TEMPLATES',
 
   directUpload: (id: string) => ({ pk: `DIRECTUPLOAD${SEP}${id}`, sk: 'DIRECT' }),
+  directUploadPartitionPrefix: `DIRECTUPLOAD${SEP}`,
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,
@@ -96,3 +99,10 @@ export const objectKeys = {
   uploadPending: (uploadId: string, nonce: string) => `uploads/${uploadId}/${nonce}`,
   uploadsPrefix: 'uploads/',
 };
+
+/**
+ * The object tag of an upload a client makes straight to S3, from its first byte until the
+ * registry has verified and adopted the object: the bucket's lifecycle rule expires objects that
+ * still carry it, so an upload never completed leaves nothing behind.
+ */
+export const PENDING_UPLOAD_TAG = { key: 'berth-upload', value: 'pending' } as const;

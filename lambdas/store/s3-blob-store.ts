@@ -1,10 +1,20 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, UploadPartCommand,
+  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NoSuchUpload, NotFound, PutObjectCommand, S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
+import { PENDING_UPLOAD_TAG } from './keys.js';
+
+/** The pending mark as S3 takes it, in `x-amz-tagging` (URL-encoded tags). */
+const PENDING_TAGGING = new URLSearchParams({ [PENDING_UPLOAD_TAG.key]: PENDING_UPLOAD_TAG.value }).toString();
+/**
+ * Headers a presigned PUT signs, so the client must send them: S3 checks the body against the
+ * checksum, and tags the object from the header (a tag hoisted into the query is not reliably applied).
+ */
+const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging']);
 
 /** The blob store on one S3 bucket. */
 export class S3BlobStore implements BlobStore {
@@ -42,8 +52,10 @@ export class S3BlobStore implements BlobStore {
     return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 
-  async createMultipart(key: string): Promise<string> {
-    const result = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+  async createMultipart(key: string, options: { pending?: boolean } = {}): Promise<string> {
+    const result = await this.client.send(new CreateMultipartUploadCommand({
+      Bucket: this.bucket, Key: key, ...(options.pending ? { Tagging: PENDING_TAGGING } : {}),
+    }));
     return result.UploadId!;
   }
 
@@ -64,19 +76,31 @@ export class S3BlobStore implements BlobStore {
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (error instanceof NoSuchUpload || (error as { name?: string }).name === 'NoSuchUpload') return;
+      throw error;
+    }
   }
 
   async presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest> {
     const checksum = Buffer.from(sha256Hex, 'hex').toString('base64');
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size });
-    // The checksum stays a signed header rather than a query parameter, so S3 checks the body against it.
+    const command = new PutObjectCommand({
+      Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size, Tagging: PENDING_TAGGING,
+    });
+    // Unhoisted: headers, not query parameters.
     const url = await getSignedUrl(this.presignClient, command, {
       expiresIn: expiresInSeconds,
-      signableHeaders: new Set(['x-amz-checksum-sha256']),
-      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+      signableHeaders: SIGNED_PUT_HEADERS,
+      unhoistableHeaders: SIGNED_PUT_HEADERS,
     });
-    return { url, headers: { 'x-amz-checksum-sha256': checksum } };
+    return { url, headers: { 'x-amz-checksum-sha256': checksum, 'x-amz-tagging': PENDING_TAGGING } };
+  }
+
+  async unmarkPending(key: string): Promise<void> {
+    // The pending mark is the only tag Berth sets, so all the object's tags go.
+    await this.client.send(new DeleteObjectTaggingCommand({ Bucket: this.bucket, Key: key }));
   }
 
   presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {

@@ -24,8 +24,9 @@ const CHECKSUM = 'x-amz-checksum-sha256';
 /** Where the verified checksum is kept; no client may set or see it. */
 const STORED = 'x-amz-meta-berth-checksum-sha256';
 
-function isPutObject(ctx: S3rverContext): boolean {
-  return ctx.method === 'PUT' && !('uploadId' in ctx.query) && !('x-amz-copy-source' in ctx.headers);
+/** A PutObject: not UploadPart, PutObjectTagging or CopyObject, which are PUTs too. */
+export function isPutObject(ctx: S3rverContext): boolean {
+  return ctx.method === 'PUT' && !('uploadId' in ctx.query) && !('tagging' in ctx.query) && !('x-amz-copy-source' in ctx.headers);
 }
 
 /** The checksum a request claims, from its header or, when presigned with it hoisted, its query. */

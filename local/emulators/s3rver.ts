@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import { freePort } from '../free-port.js';
 import { extendS3rver } from './s3rver-extensions.js';
+import { supportPendingUploads } from './s3rver-pending-uploads.js';
 
 export interface RunningS3 {
   endpoint: string;
@@ -16,6 +17,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   const port = await freePort();
   const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
   const extensions = extendS3rver(server);
+  supportPendingUploads(server);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

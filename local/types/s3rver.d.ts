@@ -2,6 +2,7 @@
 declare module 's3rver' {
   import type { IncomingHttpHeaders } from 'node:http';
   import type { Readable } from 'node:stream';
+  import type { TaggingConfiguration } from 's3rver/lib/models/config.js';
 
   interface S3rverOptions {
     address?: string;
@@ -15,6 +16,8 @@ declare module 's3rver' {
   /** The part of a Koa context that s3rver's request handling reads and writes. */
   export interface S3rverContext {
     method: string;
+    /** The request's path, `/<bucket>/<key>` when addressed path-style. */
+    path: string;
     query: Record<string, string | string[] | undefined>;
     headers: IncomingHttpHeaders;
     status: number;
@@ -33,9 +36,15 @@ declare module 's3rver' {
 
   /** s3rver's filesystem store: each object is a file, its MD5 and its metadata beside it. */
   export interface S3rverStore {
-    getResourcePath(bucket: string, key: string, resource: string): string;
+    /** Without a key, a resource of the bucket (`uploads`: the directory of multipart uploads). */
+    getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    existsObject(bucket: string, key: string): Promise<boolean>;
     putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+    deleteObject(bucket: string, key: string): Promise<void>;
+    /** Subresources (`tagging`) are files beside the object. */
+    putSubresource(bucket: string, key: string, resource: TaggingConfiguration): Promise<void>;
+    deleteSubresource(bucket: string, key: string, resourceType: 'tagging'): Promise<void>;
   }
 
   export default class S3rver {
@@ -52,5 +61,13 @@ declare module 's3rver/lib/models/error.js' {
   /** An error s3rver renders as S3's XML error document, with the status S3 gives its code. */
   export default class S3Error extends Error {
     constructor(code: string, message: string, detail?: Record<string, string>);
+  }
+}
+
+declare module 's3rver/lib/models/config.js' {
+  /** An object's tags as s3rver keeps them: the XML document of PutObjectTagging. */
+  export class TaggingConfiguration {
+    /** Parses the document; throws MalformedXML when it is not well-formed. */
+    static validate(xml: string): TaggingConfiguration;
   }
 }

@@ -2,11 +2,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BlobStore } from '../../lambdas/store/blob-store.js';
 
+/** A fresh adapter, and a look at its objects' tags (GetObjectTagging on S3) that the port does not offer. */
+export interface BlobStoreUnderTest {
+  blobs: BlobStore;
+  tagsOf(key: string): Promise<Record<string, string>>;
+}
+
 /** What every BlobStore adapter must do; run against each real adapter. */
-export function blobStoreContract(adapter: string, create: () => Promise<BlobStore>): void {
+export function blobStoreContract(adapter: string, create: () => Promise<BlobStoreUnderTest>): void {
   describe(`BlobStore contract: ${adapter}`, () => {
     it('puts, heads, gets and deletes objects', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const bytes = randomBytes(1000);
       await blobs.put('a/b', bytes);
       expect(await blobs.head('a/b')).toBe(1000);
@@ -16,7 +22,7 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
     });
 
     it('presigns GET URLs that serve the object and byte ranges', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const bytes = randomBytes(500);
       await blobs.put('presigned', bytes);
       const url = await blobs.presignGet('presigned', 60);
@@ -26,7 +32,7 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
     });
 
     it('assembles multipart uploads in part order', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const first = randomBytes(5 * 1024 * 1024);
       const last = randomBytes(1000);
       const id = await blobs.createMultipart('assembled');
@@ -38,7 +44,7 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
     });
 
     it('verifies the SHA-256 signed into a presigned PUT while storing, and keeps it with the object', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const bytes = randomBytes(300_000);
       const hex = createHash('sha256').update(bytes).digest('hex');
       const put = await blobs.presignPut('checked', hex, bytes.length, 60);
@@ -49,7 +55,7 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
     });
 
     it('refuses a presigned PUT whose body differs from the signed SHA-256 and keeps nothing', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const bytes = randomBytes(5000);
       const put = await blobs.presignPut('corrupt', createHash('sha256').update(bytes).digest('hex'), bytes.length, 60);
       const refused = await fetch(put.url, { method: 'PUT', body: randomBytes(5000), headers: put.headers });
@@ -58,8 +64,53 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
       expect(await blobs.head('corrupt')).toBeUndefined();
     });
 
+    it('marks an object put through a presigned PUT pending until unmarked, with the tag signed as a header', async () => {
+      const { blobs, tagsOf } = await create();
+      const bytes = randomBytes(2000);
+      const put = await blobs.presignPut('pending', createHash('sha256').update(bytes).digest('hex'), bytes.length, 60);
+      expect(put.headers['x-amz-tagging']).toBe('berth-upload=pending');
+      // A signed header the client must send, not a query parameter S3 would not apply.
+      const query = new URL(put.url).searchParams;
+      expect(query.get('X-Amz-SignedHeaders')?.split(';')).toContain('x-amz-tagging');
+      expect([...query.keys()].map((name) => name.toLowerCase())).not.toContain('x-amz-tagging');
+
+      expect((await fetch(put.url, { method: 'PUT', body: bytes, headers: put.headers })).status).toBe(200);
+      expect(await tagsOf('pending')).toEqual({ 'berth-upload': 'pending' });
+      await blobs.unmarkPending('pending');
+      expect(await tagsOf('pending')).toEqual({});
+      expect((await blobs.get('pending')).equals(bytes)).toBe(true);
+    });
+
+    it('unmarks an object that carries no mark', async () => {
+      const { blobs, tagsOf } = await create();
+      await blobs.put('unmarked', randomBytes(10));
+      await blobs.unmarkPending('unmarked');
+      expect(await tagsOf('unmarked')).toEqual({});
+    });
+
+    it('marks the object of a multipart upload pending when asked to, and only then', async () => {
+      const { blobs, tagsOf } = await create();
+      for (const [key, options] of [['marked', { pending: true }], ['plain', {}]] as const) {
+        const id = await blobs.createMultipart(key, options);
+        const etag = await blobs.uploadPart(key, id, 1, randomBytes(100));
+        await blobs.completeMultipart(key, id, [{ partNumber: 1, etag }]);
+      }
+      expect(await tagsOf('marked')).toEqual({ 'berth-upload': 'pending' });
+      expect(await tagsOf('plain')).toEqual({});
+    });
+
+    it('aborts multipart uploads, and takes an upload already gone as aborted', async () => {
+      const { blobs } = await create();
+      const id = await blobs.createMultipart('aborted');
+      const etag = await blobs.uploadPart('aborted', id, 1, randomBytes(100));
+      await blobs.abortMultipart('aborted', id);
+      await expect(blobs.completeMultipart('aborted', id, [{ partNumber: 1, etag }])).rejects.toThrow();
+      expect(await blobs.head('aborted')).toBeUndefined();
+      await blobs.abortMultipart('aborted', id);
+    });
+
     it('has no stored SHA-256 for an object put without one', async () => {
-      const blobs = await create();
+      const { blobs } = await create();
       const bytes = randomBytes(100);
       await blobs.put('plain', bytes);
       expect(await blobs.storedSha256('plain')).toBeUndefined();

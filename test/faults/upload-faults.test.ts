@@ -7,24 +7,8 @@ import type { HttpApp } from '../../lambdas/shared/http/types.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
 import type { BlobStore } from '../../lambdas/store/blob-store.js';
 import { freshStores } from '../support/backends.js';
+import { failingOnce } from '../support/faults.js';
 import { sha256 } from '../support/oci.js';
-
-/** Wraps the real S3 adapter so chosen calls fail once: the one place these tests fake anything. */
-function failingOnce(blobs: BlobStore, method: keyof BlobStore, failures: { count: number }): BlobStore {
-  return new Proxy(blobs, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== method || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-      return async (...args: unknown[]) => {
-        if (failures.count > 0) {
-          failures.count -= 1;
-          throw new Error('injected S3 failure');
-        }
-        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
-  });
-}
 
 const ACCOUNT = '000000000000';
 const signingKey = { kid: 'k', secret: randomBytes(32) };

@@ -106,7 +106,7 @@ describe('least privilege', () => {
     ]);
   });
 
-  it('lets the management function also batch-delete items and read the sealing key, but not touch upload leftovers', () => {
+  it('lets the management function also batch-delete items, tag blobs and read the sealing key, but not touch upload leftovers', () => {
     expect(dataStatements(roleStatements(template, functionId(template, 'management')))).toEqual([
       {
         Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
@@ -117,6 +117,12 @@ describe('least privilege', () => {
         Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
         Effect: 'Allow',
         Resource: [objects(bucket, 'blobs/'), objects(bucket, 'manifests/')],
+      },
+      // Presigning a PUT or starting a multipart upload that marks direct uploads pending, and removing the mark.
+      {
+        Action: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'],
+        Effect: 'Allow',
+        Resource: objects(bucket, 'blobs/'),
       },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: [ref(tokenSecret), ref(sealingSecret)] },
     ]);

@@ -71,10 +71,12 @@ describe('the blob bucket', () => {
     });
   });
 
-  it('aborts unfinished multipart uploads and expires upload leftovers after 3 days', () => {
+  it('aborts unfinished multipart uploads, and expires upload leftovers and abandoned direct uploads, after 3 days', () => {
     expect(resource(template, blobs).Properties.LifecycleConfiguration.Rules).toEqual([
       { Id: 'AbortIncompleteMultipartUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 }, Status: 'Enabled' },
       { Id: 'ExpireUploadLeftovers', Prefix: objectKeys.uploadsPrefix, ExpirationInDays: 3, Status: 'Enabled' },
+      // The tag S3BlobStore gives direct uploads until they are verified (test/contract).
+      { Id: 'ExpireAbandonedDirectUploads', TagFilters: [{ Key: 'berth-upload', Value: 'pending' }], ExpirationInDays: 3, Status: 'Enabled' },
     ]);
   });
 

@@ -1,22 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BERTH_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { objectKeys } from '../../lambdas/store/keys.js';
+import type { RunningRegistry } from '../../local/berth-server.js';
+import { objectTags } from '../support/backends.js';
 import { blob, sha256 } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest } from '../support/signed.js';
 
 const registry = useRegistry();
+/** After every upload these tests start has expired (24 hours). */
+const LATER = new Date(Date.now() + 25 * 3600 * 1000);
 
-async function berth(action: string, body: unknown, credentials = registry().adminKey): Promise<Response> {
-  return send(await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
+async function berth(action: string, body: unknown, credentials = registry().adminKey, on: RunningRegistry = registry()): Promise<Response> {
+  return send(await signedManagementRequest(on, `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
 }
 
-interface Plan { status: 'UPLOAD' | 'EXISTS'; uploadId?: string; put?: { url: string; headers: Record<string, string> } }
+interface Plan {
+  status: 'UPLOAD' | 'EXISTS';
+  uploadId?: string;
+  put?: { url: string; headers: Record<string, string> };
+  partSize?: number;
+  parts?: { partNumber: number; url: string }[];
+}
 
-async function initiate(repositoryName: string, digest: string, size: number): Promise<Plan> {
-  const response = await berth('InitiateBlobUpload', { repositoryName, digest, size });
+async function initiate(repositoryName: string, digest: string, size: number, on: RunningRegistry = registry()): Promise<Plan> {
+  const response = await berth('InitiateBlobUpload', { repositoryName, digest, size }, on.adminKey, on);
   expect(response.status, await response.clone().text()).toBe(200);
   return (await response.json()) as Plan;
+}
+
+/** The tags of the object a direct upload goes to, as GetObjectTagging reports them. */
+function uploadTags(plan: Plan, on: RunningRegistry = registry()): Promise<Record<string, string>> {
+  return objectTags(on.bucket, objectKeys.assembledBlob(plan.uploadId!));
+}
+
+async function downloaded(digest: string, repository: string, on: RunningRegistry = registry()): Promise<string> {
+  const redirect = await clientOf(on).request('GET', `/v2/${repository}/blobs/${digest}`);
+  expect(redirect.status).toBe(307);
+  return sha256(Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer()));
 }
 
 async function putTo(plan: Plan, bytes: Buffer): Promise<void> {
@@ -91,6 +113,46 @@ describe('direct uploads to S3', () => {
     expect(await errorType(await berth('InitiateBlobUpload', { repositoryName: 'direct/size', digest: 'sha256:nope', size: 1 }))).toBe('ValidationException');
   });
 
+  it('marks the uploaded object pending, as the bucket\'s lifecycle rule expects, until the upload is completed', async () => {
+    const item = blob(randomBytes(3000));
+    const plan = await initiate('direct/pending', item.digest, item.bytes.length);
+    expect(plan.put?.headers['x-amz-tagging']).toBe('berth-upload=pending');
+    await putTo(plan, item.bytes);
+    expect(await uploadTags(plan)).toEqual({ 'berth-upload': 'pending' });
+
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'direct/pending', uploadId: plan.uploadId })).status).toBe(200);
+    expect(await uploadTags(plan)).toEqual({});
+    expect(await downloaded(item.digest, 'direct/pending')).toBe(item.digest);
+  });
+
+  it('completes an upload once: concurrent completions after the first are told it is unknown', async () => {
+    const item = blob(randomBytes(3000));
+    const plan = await initiate('direct/twice', item.digest, item.bytes.length);
+    await putTo(plan, item.bytes);
+    const responses = await Promise.all([1, 2, 3].map(() => berth('CompleteBlobUpload', { repositoryName: 'direct/twice', uploadId: plan.uploadId })));
+    const refused = responses.filter((response) => response.status !== 200);
+    expect(refused).toHaveLength(2);
+    for (const response of refused) expect(await errorType(response)).toBe('UploadNotFoundException');
+    expect(await downloaded(item.digest, 'direct/twice')).toBe(item.digest);
+  });
+
+  it('sweeps an abandoned upload locally once expired, its object and record, and leaves completed blobs alone', async () => {
+    const kept = blob(randomBytes(2000));
+    const keptPlan = await initiate('direct/swept', kept.digest, kept.bytes.length);
+    await putTo(keptPlan, kept.bytes);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'direct/swept', uploadId: keptPlan.uploadId })).status).toBe(200);
+    const abandoned = blob(randomBytes(2000));
+    const plan = await initiate('direct/swept', abandoned.digest, abandoned.bytes.length);
+    await putTo(plan, abandoned.bytes);
+
+    await registry().sweep();
+    expect(await registry().blobs.head(objectKeys.assembledBlob(plan.uploadId!))).toBe(abandoned.bytes.length);
+    expect(await registry().sweep(LATER)).toBeGreaterThanOrEqual(1);
+    expect(await registry().blobs.head(objectKeys.assembledBlob(plan.uploadId!))).toBeUndefined();
+    expect(await errorType(await berth('CompleteBlobUpload', { repositoryName: 'direct/swept', uploadId: plan.uploadId }))).toBe('UploadNotFoundException');
+    expect(await downloaded(kept.digest, 'direct/swept')).toBe(kept.digest);
+  });
+
   it('needs push permission, like a push through /v2/', async () => {
     const policyText = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }] });
     const created = await berth('CreateAccessKey', { principalName: 'reader', policyText });
@@ -98,5 +160,45 @@ describe('direct uploads to S3', () => {
     const refused = await berth('InitiateBlobUpload', { repositoryName: 'direct/app', digest: blob('x').digest, size: 1 }, accessKey);
     expect(refused.status).toBe(403);
     expect(await errorType(refused)).toBe('AccessDeniedException');
+  });
+});
+
+describe('direct uploads in parts', () => {
+  const MiB = 1024 * 1024;
+  // Parts of S3's smallest size, as push-multipart.test.ts explains.
+  const parted = useRegistry({ directUploadSizes: { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB } });
+
+  async function putParts(plan: Plan, bytes: Buffer, count = plan.parts!.length): Promise<{ partNumber: number; eTag: string }[]> {
+    return Promise.all(plan.parts!.slice(0, count).map(async ({ partNumber, url }) => {
+      const body = bytes.subarray((partNumber - 1) * plan.partSize!, partNumber * plan.partSize!);
+      const response = await fetch(url, { method: 'PUT', body });
+      expect(response.status).toBe(200);
+      return { partNumber, eTag: response.headers.get('etag')! };
+    }));
+  }
+
+  it('marks the assembled object pending, and removes the mark on completion', async () => {
+    const item = blob(randomBytes(7 * MiB));
+    const plan = await initiate('parted/app', item.digest, item.bytes.length, parted());
+    expect(plan.parts).toHaveLength(2);
+    const parts = await putParts(plan, item.bytes);
+    const done = await berth('CompleteBlobUpload', { repositoryName: 'parted/app', uploadId: plan.uploadId, parts }, parted().adminKey, parted());
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect(await uploadTags(plan, parted())).toEqual({});
+    expect(await downloaded(item.digest, 'parted/app', parted())).toBe(item.digest);
+  });
+
+  it('sweeps an abandoned upload locally once expired: its parts can no longer be assembled', async () => {
+    const item = blob(randomBytes(7 * MiB));
+    const plan = await initiate('parted/abandoned', item.digest, item.bytes.length, parted());
+    const parts = await putParts(plan, item.bytes, 1);
+    expect(await parted().sweep(LATER)).toBeGreaterThanOrEqual(1);
+
+    const key = objectKeys.assembledBlob(plan.uploadId!);
+    const multipartUploadId = new URL(plan.parts![0]!.url).searchParams.get('uploadId')!;
+    await expect(parted().blobs.completeMultipart(key, multipartUploadId, parts.map(({ partNumber, eTag }) => ({ partNumber, etag: eTag })))).rejects.toThrow();
+    expect(await parted().blobs.head(key)).toBeUndefined();
+    const done = await berth('CompleteBlobUpload', { repositoryName: 'parted/abandoned', uploadId: plan.uploadId, parts }, parted().adminKey, parted());
+    expect(await errorType(done)).toBe('UploadNotFoundException');
   });
 });

@@ -1,20 +1,44 @@
 import { randomUUID } from 'node:crypto';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDirectUploadStore } from '../../lambdas/store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from '../../lambdas/store/dynamo-metadata-store.js';
 import { DynamoTemplateStore } from '../../lambdas/store/dynamo-template-store.js';
 import { S3BlobStore } from '../../lambdas/store/s3-blob-store.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { ensureBucket, ensureTable } from '../../local/provision.js';
 
+export interface Stores {
+  store: DynamoMetadataStore;
+  templates: DynamoTemplateStore;
+  directUploads: DynamoDirectUploadStore;
+  blobs: S3BlobStore;
+  bucket: string;
+}
+
+const s3 = () => s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials: LOCAL_CREDENTIALS });
+
 /** Real store adapters on a fresh table and bucket of the run's emulators. */
-export async function freshStores(): Promise<{ store: DynamoMetadataStore; templates: DynamoTemplateStore; blobs: S3BlobStore }> {
+export async function freshStores(): Promise<Stores> {
   const id = randomUUID().slice(0, 8);
   const dynamo = documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
-  const s3 = s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials: LOCAL_CREDENTIALS });
+  const client = s3();
   const table = `berth-stores-${id}`;
   const bucket = `berth-stores-${id}`;
   await ensureTable(dynamo, table);
-  await ensureBucket(s3, bucket);
-  return { store: new DynamoMetadataStore(dynamo, table), templates: new DynamoTemplateStore(dynamo, table), blobs: new S3BlobStore(s3, bucket) };
+  await ensureBucket(client, bucket);
+  return {
+    store: new DynamoMetadataStore(dynamo, table),
+    templates: new DynamoTemplateStore(dynamo, table),
+    directUploads: new DynamoDirectUploadStore(dynamo, table),
+    blobs: new S3BlobStore(client, bucket),
+    bucket,
+  };
+}
+
+/** An object's tags as GetObjectTagging reports them, on a bucket of the run's s3rver. */
+export async function objectTags(bucket: string, key: string): Promise<Record<string, string>> {
+  const result = await s3().send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((result.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
 }

@@ -218,7 +218,7 @@ export class UploadService {
   }
 
   private async abortQuietly(key: string, uploadId: string): Promise<void> {
-    // The bucket's lifecycle rule aborts what this misses (and s3rver has no AbortMultipartUpload).
+    // The bucket's lifecycle rule aborts what this misses.
     await this.blobs.abortMultipart(key, uploadId).catch(() => undefined);
   }
 }
