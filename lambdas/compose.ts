@@ -58,6 +58,12 @@ export function composeRegistry(parts: BerthParts): HttpApp {
   });
 }
 
+/** Direct uploads (berth push) as the management app runs them; local mode's sweeper expires them with the same. */
+export function directUploads(parts: BerthParts, store = new DynamoMetadataStore(parts.dynamo, parts.table), blobs = new S3BlobStore(parts.s3, parts.bucket)): DirectUploads {
+  return new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds,
+    parts.now ?? (() => new Date()), parts.registry.directUploadSizes);
+}
+
 export interface ManagementParts {
   /** Seals the secrets of issued access keys. */
   sealingKey: Buffer;
@@ -83,7 +89,7 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       accessKeys,
       login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
       createOnPush: parts.registry.createOnPush,
-      directUploads: new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds, now, parts.registry.directUploadSizes),
+      directUploads: directUploads(parts, store, blobs),
     },
     authenticateEcr: sigv4Verifier({
       region: parts.identity.region,

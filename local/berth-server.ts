@@ -4,9 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
-import { composeManagement, composeRegistry, registryTokens, type BerthParts } from '../lambdas/compose.js';
+import { composeManagement, composeRegistry, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
-import { DirectUploads } from '../lambdas/management/direct-uploads.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
 import { managementTooLarge } from '../lambdas/management/too-large.js';
@@ -18,7 +17,6 @@ import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
-import { DynamoDirectUploadStore } from '../lambdas/store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
@@ -147,9 +145,8 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const tokens = registryTokens(parts);
 
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
-  const directUploadStore = new DynamoDirectUploadStore(dynamo, options.table);
-  const directUploads = new DirectUploads(store, directUploadStore, blobs, config.downloadUrlSeconds, () => new Date(), config.directUploadSizes);
-  const sweep = (now = new Date()) => sweepExpiredUploads({ store, uploads, directUploadStore, directUploads }, now);
+  const swept = { store, uploads, directUploads: directUploads(parts, store, blobs) };
+  const sweep = (now = new Date()) => sweepExpiredUploads(swept, now);
   const lifecycle = (now = new Date()) => runLifecyclePolicies(store, now, log);
   const interval = options.sweepIntervalMs
     ? setInterval(() => {

@@ -1,13 +1,11 @@
 import type { DirectUploads } from '../lambdas/management/direct-uploads.js';
 import type { UploadService } from '../lambdas/registry/blobs/upload-service.js';
-import type { DirectUploadStore } from '../lambdas/store/direct-upload-store.js';
 import type { MetadataStore } from '../lambdas/store/metadata-store.js';
 
 /** The upload sessions (/v2/) and direct uploads (berth push) the sweeper expires, with their services. */
 export interface SweptUploads {
   store: MetadataStore;
   uploads: UploadService;
-  directUploadStore: DirectUploadStore;
   directUploads: DirectUploads;
 }
 
@@ -22,7 +20,7 @@ export async function sweepExpiredUploads(swept: SweptUploads, now: Date): Promi
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const expired = await swept.store.expiredUploads(nowSeconds, BATCH);
   for (const session of expired) await swept.uploads.discard(session);
-  const expiredDirect = await swept.directUploadStore.expiredDirectUploads(nowSeconds, BATCH);
+  const expiredDirect = await swept.directUploads.expired(nowSeconds, BATCH);
   for (const record of expiredDirect) await swept.directUploads.discard(record);
   return expired.length + expiredDirect.length;
 }

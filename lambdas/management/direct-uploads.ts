@@ -95,6 +95,11 @@ export class DirectUploads {
     return this.writer.adoptVerifiedObject(repository, record.digest, size, record.objectKey);
   }
 
+  /** Uploads expired before `nowSeconds` (epoch), for the local sweeper; a scan, which AWS leaves to DynamoDB's TTL. */
+  expired(nowSeconds: number, limit: number): Promise<DirectUploadRecord[]> {
+    return this.uploads.expiredDirectUploads(nowSeconds, limit);
+  }
+
   /**
    * Drops an upload never completed, with what the client sent: the local sweeper's stand-in for
    * DynamoDB's TTL and the bucket's lifecycle rules. Nothing, if a completion took it meanwhile.

@@ -22,7 +22,13 @@ const TAGGING = 'x-amz-tagging';
 
 /** The bucket and key a request names; Berth's clients address local S3 path-style (lambdas/shared/aws-clients.ts). */
 function objectOf(ctx: S3rverContext): { bucket: string; key: string } | undefined {
-  const [bucket = '', ...key] = ctx.path.slice(1).split('/').map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = ctx.path.slice(1).split('/').map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed escape: s3rver answers it as it would
+  }
+  const [bucket = '', ...key] = segments;
   return bucket && key.join('/') ? { bucket, key: key.join('/') } : undefined;
 }
 

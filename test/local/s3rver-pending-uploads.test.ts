@@ -125,3 +125,11 @@ describe("local S3's multipart uploads", () => {
     expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(404);
   });
 });
+
+describe("local S3's answer to a malformed path", () => {
+  it('leaves a key with a malformed escape to s3rver, which stores it, rather than failing the request', async () => {
+    const response = await fetch(`${s3.endpoint}/${bucket}/bad%zzkey`, { method: 'PUT', body: 'x', headers: { 'x-amz-tagging': 'a=b' } });
+    expect(response.status).toBe(200);
+    expect((await fetch(`${s3.endpoint}/${bucket}/bad%zzkey`, { method: 'HEAD' })).status).toBe(200);
+  });
+});
