@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBerthServer } from '../local/berth-server.js';
-import { startEmulators } from '../local/emulators/index.js';
+import { startEmulators, type Emulators } from '../local/emulators/index.js';
 import { buildCli } from '../scripts/build-cli.js';
 import { startDistribution } from '../test/support/distribution.js';
 import { fixed, formatTable, printSection } from './support/table.js';
@@ -14,7 +14,8 @@ import { fixed, formatTable, printSection } from './support/table.js';
  * `npm run bench:push`: push throughput of a 1 GiB image of 8 layers (random,
  * incompressible), in one run on this machine: `berth push` into the local
  * registry (DynamoDB Local, s3rver) against `skopeo copy` into Debian's
- * docker-registry (distribution, filesystem storage).
+ * docker-registry (distribution, filesystem storage). Each client pushes twice,
+ * in the order A B B A, each time into a registry of its own.
  */
 
 const MiB = 1024 * 1024;
@@ -65,11 +66,18 @@ async function writeLayout(dir: string): Promise<void> {
 interface Run { seconds: number; maxRssMiB?: number }
 
 /**
- * Runs a command to completion, timing it; under /usr/bin/time -v when there is one, for its peak memory.
- * Dirty pages go to disk first: the kernel writing back the last GiB would slow whichever client runs next.
+ * Both clients start alike: nothing left to write back (the kernel writing the last GiB would slow
+ * whichever client runs next), and the image read into the page cache (the kernel may reclaim it
+ * between runs, which would slow the second client).
  */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+function evenStart(layout: string): void {
   spawnSync('sync');
+  const blobs = join(layout, 'blobs', 'sha256');
+  spawnSync('cat', readdirSync(blobs).map((name) => join(blobs, name)), { stdio: 'ignore' });
+}
+
+/** Runs a command to completion, timing it; under /usr/bin/time -v when there is one, for its peak memory. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const gnuTime = existsSync('/usr/bin/time');
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -90,6 +98,57 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise
   });
 }
 
+/** One timed push of the layout into a registry of its own, so that nothing is skipped as already there. */
+type Client = { name: string; push(round: number): Promise<Run> };
+
+function berthClient(emulators: Emulators, bundle: string, layout: string): Client {
+  return {
+    name: 'berth push -> Berth (local: DynamoDB Local, s3rver)',
+    async push(round) {
+      const registry = await startBerthServer({
+        dynamoEndpoint: emulators.dynamoEndpoint,
+        s3Endpoint: emulators.s3Endpoint,
+        table: `berth-push-bench-${round}`,
+        bucket: `berth-push-bench-${round}`,
+        port: 0,
+      });
+      try {
+        const env: NodeJS.ProcessEnv = {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: registry.adminKey.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: registry.adminKey.secretAccessKey,
+          AWS_REGION: 'us-east-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        };
+        const host = new URL(registry.url).host;
+        evenStart(layout);
+        return await timed(process.execPath, [bundle, 'push', `oci:${layout}:bench`, `${host}/bench/push:1`, ...(process.env.BENCH_JOBS ? ['--jobs', process.env.BENCH_JOBS] : [])], env);
+      } finally {
+        await registry.stop();
+      }
+    },
+  };
+}
+
+function skopeoClient(layout: string): Client {
+  return {
+    name: 'skopeo copy -> docker-registry (filesystem)',
+    async push() {
+      // A new registry, on a new port: skopeo's blob cache knows nothing of it.
+      const distribution = await startDistribution();
+      try {
+        evenStart(layout);
+        return await timed('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${distribution.host}/bench/push:1`], process.env);
+      } finally {
+        await distribution.stop();
+      }
+    },
+  };
+}
+
+const mean = (runs: Run[]) => runs.reduce((sum, run) => sum + run.seconds, 0) / runs.length;
+
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'berth-push-bench-'));
   const emulators = await startEmulators({ scratchDir: join(scratch, 'emulators') });
@@ -99,42 +158,23 @@ async function main(): Promise<void> {
     await writeLayout(layout);
     const bundle = join(scratch, 'berth.mjs');
     await buildCli(bundle);
-    const registry = await startBerthServer({
-      dynamoEndpoint: emulators.dynamoEndpoint,
-      s3Endpoint: emulators.s3Endpoint,
-      table: 'berth-push-bench',
-      bucket: 'berth-push-bench',
-      port: 0,
-    });
-    const distribution = await startDistribution();
+    const berth = berthClient(emulators, bundle, layout);
+    const skopeo = skopeoClient(layout);
+    // On this kind of machine whichever client runs second is slower; A B B A cancels that out.
+    const order = [berth, skopeo, skopeo, berth];
+    const runs = new Map<Client, Run[]>([[berth, []], [skopeo, []]]);
     const total = (LAYERS * LAYER_BYTES) / MiB;
     const rows: string[][] = [];
-    const row = (name: string, run: Run) => rows.push([name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
-    let berthRun: Run;
-    let skopeoRun: Run;
-    try {
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: registry.adminKey.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: registry.adminKey.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      };
-      const host = new URL(registry.url).host;
-      process.stderr.write('berth push...\n');
-      berthRun = await timed(process.execPath, [bundle, 'push', `oci:${layout}:bench`, `${host}/bench/push:1`, ...(process.env.BENCH_JOBS ? ['--jobs', process.env.BENCH_JOBS] : [])], env);
-      row('berth push -> Berth (local: DynamoDB Local, s3rver)', berthRun);
-      process.stderr.write('skopeo copy...\n');
-      skopeoRun = await timed('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${distribution.host}/bench/push:1`], process.env);
-      row('skopeo copy -> docker-registry (filesystem)', skopeoRun);
-    } finally {
-      await distribution.stop();
-      await registry.stop();
+    for (const [round, client] of order.entries()) {
+      process.stderr.write(`${client.name}...\n`);
+      const run = await client.push(round);
+      runs.get(client)!.push(run);
+      rows.push([String(round + 1), client.name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
     }
-    console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine)`);
-    printSection('Push', formatTable(['client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left']));
-    console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s): ${fixed(skopeoRun.seconds / berthRun.seconds, 2)}`);
+    for (const client of [berth, skopeo]) rows.push(['mean', client.name, fixed(mean(runs.get(client)!), 2), fixed(total / mean(runs.get(client)!)), '']);
+    console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine, clients in the order A B B A)`);
+    printSection('Push', formatTable(['run', 'client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left', 'left']));
+    console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(berth)!), 2)}`);
   } finally {
     await emulators.stop();
     rmSync(scratch, { recursive: true, force: true });
