@@ -79,13 +79,20 @@ interface Job {
 class WriterThread {
   private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
   readonly jobs = new Map<number, Job>();
+  /** False once the thread has stopped: its jobs failed, and it takes no more. */
+  alive = true;
 
   constructor() {
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.receive(reply));
-    this.worker.on('error', (error) => {
-      for (const job of this.jobs.values()) this.fail(job, error);
-    });
+    this.worker.on('error', (error) => this.stop(error));
+    this.worker.on('exit', () => this.stop(new Error('the object writer thread stopped')));
+  }
+
+  private stop(error: Error): void {
+    this.alive = false;
+    for (const job of this.jobs.values()) this.fail(job, error);
+    this.jobs.clear();
   }
 
   private receive(reply: Reply): void {
@@ -118,13 +125,14 @@ class WriterThread {
 }
 
 export class ObjectWriters {
-  private readonly threads: WriterThread[] = [];
+  private threads: WriterThread[] = [];
   private nextJob = 1;
 
   constructor(private readonly size = Math.max(1, availableParallelism())) {}
 
   /** The thread with the fewest uploads in progress, started on first need. */
   private pick(): WriterThread {
+    this.threads = this.threads.filter((thread) => thread.alive);
     const idle = this.threads.find((thread) => thread.jobs.size === 0);
     if (idle) return idle;
     if (this.threads.length < this.size) {
@@ -163,6 +171,7 @@ export class ObjectWriters {
     }
   }
 
+  /** Stops the threads; writes in progress fail. */
   async close(): Promise<void> {
     await Promise.all(this.threads.splice(0).map((thread) => thread.terminate()));
   }
