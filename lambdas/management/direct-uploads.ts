@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BlobWriter } from '../registry/blobs/blob-writer.js';
 import type { BlobStore, PresignedRequest } from '../store/blob-store.js';
 import type { DirectUploadRecord, DirectUploadStore } from '../store/direct-upload-store.js';
+import { MultipartRefusedError } from '../store/errors.js';
 import { objectKeys } from '../store/keys.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { BlobLink } from '../store/records.js';
@@ -19,7 +20,7 @@ export type UploadPlan =
   | { uploadId: string; partSize: number; parts: { partNumber: number; url: string }[] };
 
 export class DirectUploadError extends Error {
-  constructor(readonly reason: 'unknown' | 'mismatch', message: string) {
+  constructor(readonly reason: 'unknown' | 'mismatch' | 'parts', message: string) {
     super(message);
     this.name = 'DirectUploadError';
   }
@@ -77,7 +78,7 @@ export class DirectUploads {
   async complete(repository: string, id: string, parts: { partNumber: number; etag: string }[]): Promise<BlobLink> {
     const record = await this.uploads.getDirectUpload(id);
     if (!record || record.repository !== repository || record.expiresAt * 1000 < this.now().getTime()) throw unknownUpload(repository, id);
-    if (record.multipartUploadId) await this.blobs.completeMultipart(record.objectKey, record.multipartUploadId, parts);
+    if (record.multipartUploadId) await this.assemble(record, record.multipartUploadId, parts);
     const size = await this.blobs.head(record.objectKey);
     if (size === undefined) throw new DirectUploadError('mismatch', `nothing was uploaded for ${record.digest}; PUT the blob to the URL first`);
     const actual = size === record.size ? `sha256:${(await this.blobs.storedSha256(record.objectKey)) ?? (await this.blobs.computeSha256(record.objectKey))}` : undefined;
@@ -93,6 +94,18 @@ export class DirectUploads {
     // lifecycle rule deletes; this way it leaves at worst an unreferenced object.
     await this.blobs.unmarkPending(record.objectKey);
     return this.writer.adoptVerifiedObject(repository, record.digest, size, record.objectKey);
+  }
+
+  private async assemble(record: DirectUploadRecord, multipartUploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
+    try {
+      await this.blobs.completeMultipart(record.objectKey, multipartUploadId, parts);
+    } catch (error) {
+      if (!(error instanceof MultipartRefusedError)) throw error;
+      // Another completion of this upload assembled it first, or it was dropped.
+      if (error.reason === 'unknown') throw unknownUpload(record.repository, record.id);
+      // S3 keeps the parts: the client may complete again with the right list.
+      throw new DirectUploadError('parts', `the parts listed do not make upload ${record.id}: ${error.message}; complete it with the partNumber and eTag of each part, in order`);
+    }
   }
 
   /** Uploads expired before `nowSeconds` (epoch), for the local sweeper; a scan, which AWS leaves to DynamoDB's TTL. */

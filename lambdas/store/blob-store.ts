@@ -12,6 +12,7 @@ export interface BlobStore {
   createMultipart(key: string, options?: { pending?: boolean }): Promise<string>;
   /** Returns the part's ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;
+  /** Assembles the parts; MultipartRefusedError when the upload is gone or the parts do not make it. */
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   /** Discards the upload's parts; an upload already gone (aborted or completed) is no error. */
   abortMultipart(key: string, uploadId: string): Promise<void>;

@@ -29,3 +29,14 @@ export class TooManyTagChangesError extends Error {
     this.name = 'TooManyTagChangesError';
   }
 }
+
+/**
+ * Storage refused to assemble a multipart upload: `unknown` when the upload is not (or no longer)
+ * there, `parts` when the parts named are missing, out of order, too small or of other ETags.
+ */
+export class MultipartRefusedError extends Error {
+  constructor(readonly reason: 'unknown' | 'parts', message: string) {
+    super(message);
+    this.name = 'MultipartRefusedError';
+  }
+}

@@ -6,6 +6,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
+import { MultipartRefusedError } from './errors.js';
 import { PENDING_UPLOAD_TAG } from './keys.js';
 
 /** The pending mark as S3 takes it, in `x-amz-tagging` (URL-encoded tags). */
@@ -15,6 +16,9 @@ const PENDING_TAGGING = new URLSearchParams({ [PENDING_UPLOAD_TAG.key]: PENDING_
  * checksum, and tags the object from the header (a tag hoisted into the query is not reliably applied).
  */
 const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging']);
+
+/** What S3 answers a CompleteMultipartUpload whose list of parts does not make the object. */
+const REFUSED_PARTS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
 
 /** The blob store on one S3 bucket. */
 export class S3BlobStore implements BlobStore {
@@ -67,12 +71,19 @@ export class S3BlobStore implements BlobStore {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
-    await this.client.send(new CompleteMultipartUploadCommand({
-      Bucket: this.bucket,
-      Key: key,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
-    }));
+    try {
+      await this.client.send(new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+      }));
+    } catch (error) {
+      const { name, message } = error as Error;
+      if (name === 'NoSuchUpload') throw new MultipartRefusedError('unknown', message);
+      if (REFUSED_PARTS.has(name)) throw new MultipartRefusedError('parts', message);
+      throw error;
+    }
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {

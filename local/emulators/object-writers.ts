@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
@@ -169,6 +172,25 @@ export class ObjectWriters {
       thread.post({ type: 'abort', job: id, path });
       throw error;
     }
+  }
+
+  /**
+   * Writes `content` beside `path` and moves it there once it is whole and `check` (which throws
+   * to refuse it) accepts it: until then `path` keeps what it held, as S3 keeps an object until
+   * its replacement is complete.
+   */
+  async replace(path: string, content: Readable, algorithms: Algorithm[], check: (written: Written) => void = () => undefined): Promise<Written> {
+    const partial = `${path}.partial-${randomUUID()}`;
+    await mkdir(dirname(path), { recursive: true });
+    const written = await this.write(partial, content, algorithms);
+    try {
+      check(written);
+    } catch (error) {
+      await unlink(partial);
+      throw error;
+    }
+    await rename(partial, path);
+    return written;
   }
 
   /** Stops the threads; writes in progress fail. */

@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import type { S3rverContext, S3rverObject } from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
-import { ObjectWriters, type Algorithm } from './object-writers.js';
+import type { Algorithm, ObjectWriters } from './object-writers.js';
 
 /**
  * What s3rver lacks for Berth's direct uploads, added around it:
@@ -60,27 +57,21 @@ function workerPutObject(server: S3rver, writers: ObjectWriters): (object: S3rve
   const original = store.putObject.bind(store);
   return async (object) => {
     if (Buffer.isBuffer(object.content)) return original(object);
-    const path = store.getResourcePath(object.bucket, object.key, 'object');
-    const partial = `${path}.partial-${randomUUID()}`;
-    await mkdir(dirname(path), { recursive: true });
     const claimed = object.metadata[STORED];
     const algorithms: Algorithm[] = claimed ? ['md5', 'sha256'] : ['md5'];
-    const written = await writers.write(partial, object.content as Readable, algorithms);
-    if (claimed && Buffer.from(written.digests.sha256!, 'hex').toString('base64') !== claimed) {
-      await unlink(partial);
-      throw new S3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
-    }
-    await rename(partial, path);
+    const written = await writers.replace(store.getResourcePath(object.bucket, object.key, 'object'), object.content as Readable, algorithms, ({ digests }) => {
+      if (claimed && Buffer.from(digests.sha256!, 'hex').toString('base64') !== claimed) {
+        throw new S3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+      }
+    });
     await store.putMetadata(object.bucket, object.key, object.metadata, written.digests.md5!);
     return { size: written.size, md5: written.digests.md5! };
   };
 }
 
-/** Extends `server` before it starts listening; `close` stops the worker threads. */
-export function extendS3rver(server: S3rver): { close(): Promise<void> } {
-  const writers = new ObjectWriters();
+/** Extends `server` before it starts listening; its streamed bodies go to `writers`. */
+export function extendS3rver(server: S3rver, writers: ObjectWriters): void {
   // Outermost, so that the errors it throws are rendered by s3rver's own error handler.
   server.middleware.unshift(checksumMiddleware());
   server.store.putObject = workerPutObject(server, writers);
-  return { close: () => writers.close() };
 }

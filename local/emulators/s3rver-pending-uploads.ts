@@ -5,6 +5,7 @@ import type { S3rverContext, S3rverStore } from 's3rver';
 import { TaggingConfiguration } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
 import { isPutObject } from './s3rver-extensions.js';
+import { noSuchUpload, uploadDirectory } from './s3rver-multipart.js';
 
 /**
  * What s3rver lacks for the pending mark of direct uploads (S3BlobStore) and for the local
@@ -30,16 +31,6 @@ function objectOf(ctx: S3rverContext): { bucket: string; key: string } | undefin
   }
   const [bucket = '', ...key] = segments;
   return bucket && key.join('/') ? { bucket, key: key.join('/') } : undefined;
-}
-
-/** Where s3rver keeps a multipart upload (its parts, key and starting headers); undefined for an ID it never issues. */
-function uploadDirectory(store: S3rverStore, bucket: string, uploadId: unknown): string | undefined {
-  // s3rver's IDs are hex; anything else could name a path outside the bucket.
-  return typeof uploadId === 'string' && /^[0-9a-f]+$/.test(uploadId) ? join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId) : undefined;
-}
-
-function noSuchUpload(uploadId: unknown): S3Error {
-  return new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: String(uploadId) });
 }
 
 function isMissing(error: unknown): boolean {

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import { freePort } from '../free-port.js';
+import { ObjectWriters } from './object-writers.js';
 import { extendS3rver } from './s3rver-extensions.js';
+import { checkMultipartUploads } from './s3rver-multipart.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
 
 export interface RunningS3 {
@@ -16,14 +18,16 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   mkdirSync(path, { recursive: true });
   const port = await freePort();
   const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
-  const extensions = extendS3rver(server);
+  const writers = new ObjectWriters();
+  extendS3rver(server, writers);
+  checkMultipartUploads(server, writers);
   supportPendingUploads(server);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
       await server.close();
-      await extensions.close();
+      await writers.close();
     },
   };
 }

@@ -41,6 +41,10 @@ declare module 's3rver' {
     existsObject(bucket: string, key: string): Promise<boolean>;
     putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+    /** UploadPart: the part's file in the upload's directory, its MD5 beside it. */
+    putPart(bucket: string, uploadId: string, partNumber: string, content: Readable): Promise<{ size: number; md5: string }>;
+    /** CompleteMultipartUpload: the parts (ETags without quotes) assembled into the upload's key. */
+    putObjectMultipart(bucket: string, uploadId: string, parts: { number: number; etag: string }[]): Promise<{ size: number; md5: string }>;
     deleteObject(bucket: string, key: string): Promise<void>;
     /** Subresources (`tagging`) are files beside the object. */
     putSubresource(bucket: string, key: string, resource: TaggingConfiguration): Promise<void>;

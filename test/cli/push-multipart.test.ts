@@ -89,3 +89,35 @@ describe('direct uploads in parts', () => {
     expect(await registry().store.getBlob(item.digest)).toBeUndefined();
   });
 });
+
+describe('completing direct uploads in parts', () => {
+  async function uploadParts(item: { bytes: Buffer; digest: string }, repositoryName: string) {
+    const started = await berthAction('InitiateBlobUpload', { repositoryName, digest: item.digest, size: item.bytes.length });
+    const plan = (await started.json()) as { uploadId: string; partSize: number; parts: { partNumber: number; url: string }[] };
+    const parts = [];
+    for (const part of plan.parts) {
+      const start = (part.partNumber - 1) * plan.partSize;
+      const uploaded = await fetch(part.url, { method: 'PUT', body: item.bytes.subarray(start, start + plan.partSize) });
+      parts.push({ partNumber: part.partNumber, eTag: uploaded.headers.get('etag')! });
+    }
+    return { uploadId: plan.uploadId, parts };
+  }
+
+  it('answers a list of parts that does not make the upload with InvalidLayerPartException, and completes with the right list after', async () => {
+    const item = blob(randomBytes(11 * MiB));
+    const { uploadId, parts } = await uploadParts(item, 'parts/relist');
+    const wrongTag = await berthAction('CompleteBlobUpload', { repositoryName: 'parts/relist', uploadId, parts: [parts[0], { ...parts[1], eTag: '"0123456789abcdef0123456789abcdef"' }, parts[2]] });
+    expect(wrongTag.status).toBe(400);
+    const body = (await wrongTag.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('InvalidLayerPartException');
+    expect(body.message).toContain('complete it with the partNumber and eTag of each part, in order');
+    expect(await errorType(await berthAction('CompleteBlobUpload', { repositoryName: 'parts/relist', uploadId, parts: [...parts].reverse() }))).toBe('InvalidLayerPartException');
+    expect((await clientOf(registry()).request('HEAD', `/v2/parts/relist/blobs/${item.digest}`)).status).toBe(404);
+
+    const done = await berthAction('CompleteBlobUpload', { repositoryName: 'parts/relist', uploadId, parts });
+    expect(await done.json()).toEqual({ repositoryName: 'parts/relist', digest: item.digest, size: item.bytes.length });
+    // Once completed, the upload is gone: a second completion is told so, and the blob stays.
+    expect(await errorType(await berthAction('CompleteBlobUpload', { repositoryName: 'parts/relist', uploadId, parts }))).toBe('UploadNotFoundException');
+    expect((await clientOf(registry()).request('HEAD', `/v2/parts/relist/blobs/${item.digest}`)).status).toBe(200);
+  });
+});

@@ -43,6 +43,18 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
       expect((await blobs.get('assembled')).equals(Buffer.concat([first, last]))).toBe(true);
     });
 
+    it('refuses to assemble a list of parts that does not make the upload, or an upload that is gone', async () => {
+      const { blobs } = await create();
+      const id = await blobs.createMultipart('refused');
+      const etag1 = await blobs.uploadPart('refused', id, 1, randomBytes(5 * 1024 * 1024));
+      const etag2 = await blobs.uploadPart('refused', id, 2, randomBytes(1000));
+      const refusal = (parts: { partNumber: number; etag: string }[], uploadId = id) => blobs.completeMultipart('refused', uploadId, parts).then(() => undefined, (error: unknown) => error);
+      expect(await refusal([{ partNumber: 2, etag: etag2 }, { partNumber: 1, etag: etag1 }])).toMatchObject({ name: 'MultipartRefusedError', reason: 'parts' });
+      expect(await refusal([{ partNumber: 1, etag: etag1 }, { partNumber: 2, etag: etag1 }])).toMatchObject({ name: 'MultipartRefusedError', reason: 'parts' });
+      await blobs.abortMultipart('refused', id);
+      expect(await refusal([{ partNumber: 1, etag: etag1 }, { partNumber: 2, etag: etag2 }])).toMatchObject({ name: 'MultipartRefusedError', reason: 'unknown' });
+    });
+
     it('verifies the SHA-256 signed into a presigned PUT while storing, and keeps it with the object', async () => {
       const { blobs } = await create();
       const bytes = randomBytes(300_000);

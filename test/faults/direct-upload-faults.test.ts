@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DirectUploads } from '../../lambdas/management/direct-uploads.js';
+import { DirectUploadError, DirectUploads } from '../../lambdas/management/direct-uploads.js';
 import type { DirectUploadStore } from '../../lambdas/store/direct-upload-store.js';
 import { objectKeys } from '../../lambdas/store/keys.js';
 import { freshStores, objectTags } from '../support/backends.js';
@@ -80,5 +80,44 @@ describe('direct uploads under S3 faults and races', () => {
     expect((await blobs.get(upload.objectKey)).equals(bytes)).toBe(true);
     expect(await objectTags(bucket, upload.objectKey)).toEqual({});
     expect(await store.getBlobLink(REPOSITORY, upload.digest)).toMatchObject({ objectKey: upload.objectKey });
+  });
+
+  it('refuses a completion in parts that another completion assembled first, and keeps the blob that one made', async () => {
+    const { store, directUploads, blobs } = await freshStores();
+    const MiB = 1024 * 1024;
+    const sizes = { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB };
+    const bytes = randomBytes(11 * MiB);
+    const digest = sha256(bytes);
+    const winning = new DirectUploads(store, directUploads, blobs, 60, () => new Date(), sizes);
+    const plan = await winning.start(REPOSITORY, digest, bytes.length);
+    if (!('parts' in plan)) throw new Error('expected parts');
+    const parts: { partNumber: number; etag: string }[] = [];
+    for (const part of plan.parts) {
+      const start = (part.partNumber - 1) * plan.partSize;
+      const uploadedPart = await fetch(part.url, { method: 'PUT', body: bytes.subarray(start, start + plan.partSize) });
+      parts.push({ partNumber: part.partNumber, etag: uploadedPart.headers.get('etag')! });
+    }
+
+    // The other completion runs to the end between this one's read of the record and its assembly.
+    const racing = new Proxy(directUploads, {
+      get(target, property, receiver) {
+        if (property === 'getDirectUpload') {
+          return async (id: string) => {
+            const record = await target.getDirectUpload(id);
+            await winning.complete(REPOSITORY, id, parts);
+            return record;
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const losing = new DirectUploads(store, racing, blobs, 60, () => new Date(), sizes);
+    const refused = losing.complete(REPOSITORY, plan.uploadId, parts);
+    await expect(refused).rejects.toThrow(DirectUploadError);
+    await expect(refused).rejects.toMatchObject({ reason: 'unknown' });
+    const link = await store.getBlobLink(REPOSITORY, digest);
+    expect(link).toMatchObject({ digest, size: bytes.length });
+    expect(await blobs.computeSha256(link!.objectKey)).toBe(digest.slice('sha256:'.length));
   });
 });

@@ -1,13 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../lambdas/shared/aws-clients.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
-import { startS3rver, type RunningS3 } from '../../local/emulators/s3rver.js';
-import { ensureBucket } from '../../local/provision.js';
+import { describe, expect, it } from 'vitest';
+import { useLocalS3 } from '../support/local-s3.js';
 
 /**
  * Local mode's S3 (s3rver, extended): x-amz-checksum-sha256 is checked as S3
@@ -15,24 +9,10 @@ import { ensureBucket } from '../../local/provision.js';
  * nothing behind when a request fails.
  */
 
-const bucket = 'extensions';
-let directory: string;
-let s3: RunningS3;
-const url = (key: string) => `${s3.endpoint}/${bucket}/${key}`;
+const local = useLocalS3('extensions');
+const url = (key: string) => local().url(key);
+const files = () => local().files();
 const base64Sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
-/** Every file under the bucket, s3rver's own and any left-over partial writes. */
-const files = () => readdirSync(join(directory, bucket), { recursive: true }).map(String);
-
-beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
-  s3 = await startS3rver(directory);
-  await ensureBucket(s3Client({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS }), bucket);
-});
-
-afterAll(async () => {
-  await s3.stop();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("local S3's SHA-256 checksums", () => {
   it('returns the checksum on PUT, and on HEAD only when asked for, never the metadata that keeps it', async () => {

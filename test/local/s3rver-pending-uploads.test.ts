@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectTaggingCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client, UploadPartCommand,
+  DeleteObjectTaggingCommand, GetObjectTaggingCommand, PutObjectTaggingCommand, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../lambdas/shared/aws-clients.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
-import { startS3rver, type RunningS3 } from '../../local/emulators/s3rver.js';
-import { ensureBucket } from '../../local/provision.js';
+import { describe, expect, it } from 'vitest';
+import { useLocalS3 } from '../support/local-s3.js';
 
 /**
  * Local mode's S3 (s3rver, extended) for the pending mark of direct uploads and
@@ -19,33 +13,18 @@ import { ensureBucket } from '../../local/provision.js';
  */
 
 const bucket = 'pending';
-let directory: string;
-let s3: RunningS3;
-let client: S3Client;
-const url = (key: string) => `${s3.endpoint}/${bucket}/${key}`;
-/** Every file under the bucket: objects, their metadata and tags, and multipart uploads' parts. */
-const files = () => readdirSync(join(directory, bucket), { recursive: true }).map(String);
+const local = useLocalS3(bucket);
+const url = (key: string) => local().url(key);
+const files = () => local().files();
 
 async function tagsOf(key: string): Promise<Record<string, string>> {
-  const result = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  const result = await local().client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
   return Object.fromEntries((result.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
 }
 
 async function errorCode(response: Response): Promise<string | undefined> {
   return /<Code>([^<]+)<\/Code>/.exec(await response.text())?.[1];
 }
-
-beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
-  s3 = await startS3rver(directory);
-  client = s3Client({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS });
-  await ensureBucket(client, bucket);
-});
-
-afterAll(async () => {
-  await s3.stop();
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe("local S3's object tags", () => {
   it('tags an object from the x-amz-tagging header of its PUT; a new object at the key has only its own tags', async () => {
@@ -65,33 +44,33 @@ describe("local S3's object tags", () => {
 
   it('keeps the tags set by PutObjectTagging, and removes them with DeleteObjectTagging', async () => {
     await fetch(url('retagged'), { method: 'PUT', body: randomBytes(100), headers: { 'x-amz-tagging': 'berth-upload=pending' } });
-    await client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'retagged', Tagging: { TagSet: [{ Key: 'kept', Value: 'yes' }] } }));
+    await local().client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'retagged', Tagging: { TagSet: [{ Key: 'kept', Value: 'yes' }] } }));
     expect(await tagsOf('retagged')).toEqual({ kept: 'yes' });
-    await client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'retagged' }));
+    await local().client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'retagged' }));
     expect(await tagsOf('retagged')).toEqual({});
   });
 
   it('answers DeleteObjectTagging of a missing object with NoSuchKey', async () => {
-    await expect(client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'missing' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(local().client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'missing' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
   it('deletes an object with its tags, leaving no file behind', async () => {
     await fetch(url('gone/object'), { method: 'PUT', body: randomBytes(100) });
-    await client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'gone/object', Tagging: { TagSet: [{ Key: 'berth-upload', Value: 'pending' }] } }));
+    await local().client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: 'gone/object', Tagging: { TagSet: [{ Key: 'berth-upload', Value: 'pending' }] } }));
     expect(files().some((name) => name.startsWith('gone'))).toBe(true);
-    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'gone/object' }));
+    await local().client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'gone/object' }));
     expect(files().filter((name) => name.startsWith('gone'))).toEqual([]);
   });
 });
 
 describe("local S3's multipart uploads", () => {
   async function upload(key: string, tagging?: string): Promise<{ id: string; etag: string }> {
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...(tagging ? { Tagging: tagging } : {}) }));
-    const { ETag } = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: randomBytes(100) }));
+    const { UploadId } = await local().client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...(tagging ? { Tagging: tagging } : {}) }));
+    const { ETag } = await local().client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: randomBytes(100) }));
     return { id: UploadId!, etag: ETag! };
   }
 
-  const complete = (key: string, { id, etag }: { id: string; etag: string }) => client.send(new CompleteMultipartUploadCommand({
+  const complete = (key: string, { id, etag }: { id: string; etag: string }) => local().client.send(new CompleteMultipartUploadCommand({
     Bucket: bucket, Key: key, UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etag }] },
   }));
 
@@ -104,7 +83,7 @@ describe("local S3's multipart uploads", () => {
   });
 
   it('refuses bad tags when the upload starts', async () => {
-    await expect(client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'bad', Tagging: 'a=%3Cb%3E' }))).rejects.toMatchObject({ name: 'MalformedXML' });
+    await expect(local().client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'bad', Tagging: 'a=%3Cb%3E' }))).rejects.toMatchObject({ name: 'MalformedXML' });
   });
 
   it('still fails to complete an upload it does not know, making no object', async () => {
@@ -116,10 +95,10 @@ describe("local S3's multipart uploads", () => {
     const started = await upload('abandoned', 'berth-upload=pending');
     const uploads = () => files().filter((name) => name.includes(started.id));
     expect(uploads().length).toBeGreaterThan(0);
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: started.id }));
+    await local().client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: started.id }));
     expect(uploads()).toEqual([]);
     for (const id of [started.id, '..']) {
-      await expect(client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: id }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+      await expect(local().client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: id }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
     }
     await expect(complete('abandoned', started)).rejects.toThrow();
     expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(404);
@@ -128,8 +107,8 @@ describe("local S3's multipart uploads", () => {
 
 describe("local S3's answer to a malformed path", () => {
   it('leaves a key with a malformed escape to s3rver, which stores it, rather than failing the request', async () => {
-    const response = await fetch(`${s3.endpoint}/${bucket}/bad%zzkey`, { method: 'PUT', body: 'x', headers: { 'x-amz-tagging': 'a=b' } });
+    const response = await fetch(`${local().endpoint}/${bucket}/bad%zzkey`, { method: 'PUT', body: 'x', headers: { 'x-amz-tagging': 'a=b' } });
     expect(response.status).toBe(200);
-    expect((await fetch(`${s3.endpoint}/${bucket}/bad%zzkey`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${local().endpoint}/${bucket}/bad%zzkey`, { method: 'HEAD' })).status).toBe(200);
   });
 });

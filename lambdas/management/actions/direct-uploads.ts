@@ -4,7 +4,7 @@ import { RegistryError } from '../../registry/errors.js';
 import { authorizeAction, mayPerform } from '../authorization.js';
 import type { Action, ActionContext } from '../context.js';
 import { DirectUploadError } from '../direct-uploads.js';
-import { EcrError } from '../errors.js';
+import { EcrError, type EcrErrorType } from '../errors.js';
 import { repositoryNameOf } from '../identifiers.js';
 import { constraintError, objectsOf, optionalList, requiredString } from '../validation.js';
 
@@ -14,6 +14,13 @@ import { constraintError, objectsOf, optionalList, requiredString } from '../val
  * through /v2/ (ecr:InitiateLayerUpload, ecr:CompleteLayerUpload) and the same
  * create-on-push.
  */
+
+/** How ECR names each way a completion fails. */
+const COMPLETION_ERRORS: Record<DirectUploadError['reason'], EcrErrorType> = {
+  unknown: 'UploadNotFoundException',
+  mismatch: 'InvalidLayerException',
+  parts: 'InvalidLayerPartException',
+};
 
 /** S3's largest object. */
 const MAX_BLOB_BYTES = 5 * 1024 ** 4;
@@ -77,6 +84,6 @@ export const completeBlobUpload: Action = async (context) => {
     return { repositoryName: name, digest: link.digest, size: link.size };
   } catch (error) {
     if (!(error instanceof DirectUploadError)) throw error;
-    throw new EcrError(error.reason === 'unknown' ? 'UploadNotFoundException' : 'InvalidLayerException', error.message);
+    throw new EcrError(COMPLETION_ERRORS[error.reason], error.message);
   }
 };

@@ -1,0 +1,70 @@
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type S3rver from 's3rver';
+import type { S3rverStore } from 's3rver';
+import S3Error from 's3rver/lib/models/error.js';
+import type { ObjectWriters } from './object-writers.js';
+
+/**
+ * S3's checks on multipart uploads, which s3rver skips: a part for an upload that was never
+ * started (or is over), and a completion that names missing parts, parts out of order, other
+ * ETags or parts under 5 MiB before the last, are refused with S3's errors rather than failing
+ * as a server error or assembling whatever the files hold. Parts are written and hashed by the
+ * writer threads, as PutObject bodies are. One difference stays: S3 answers a repeated completion
+ * of an upload it assembled as it answered the first, for a while; here it is NoSuchUpload.
+ * Berth refuses such a completion either way (DirectUploads claims the upload's record).
+ */
+
+/** S3's smallest part, except the last. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+/** Where s3rver keeps a multipart upload (its parts, key and starting headers); undefined for an ID it never issues. */
+export function uploadDirectory(store: S3rverStore, bucket: string, uploadId: unknown): string | undefined {
+  // s3rver's IDs are hex; anything else could name a path outside the bucket.
+  return typeof uploadId === 'string' && /^[0-9a-f]+$/.test(uploadId) ? join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId) : undefined;
+}
+
+export function noSuchUpload(uploadId: unknown): S3Error {
+  return new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: String(uploadId) });
+}
+
+/** The directory of an upload in progress; NoSuchUpload otherwise. */
+async function openUpload(store: S3rverStore, bucket: string, uploadId: unknown): Promise<string> {
+  const directory = uploadDirectory(store, bucket, uploadId);
+  // s3rver writes the upload's key when it starts it, and removes the directory when it ends.
+  if (!directory || !(await access(join(directory, 'key')).then(() => true, () => false))) throw noSuchUpload(uploadId);
+  return directory;
+}
+
+/** The list first, then each part, as S3 checks them. */
+async function checkParts(directory: string, parts: { number: number; etag: string }[]): Promise<void> {
+  if (parts.some((part, index) => index > 0 && part.number <= parts[index - 1]!.number)) {
+    throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
+  }
+  for (const [index, part] of parts.entries()) {
+    const md5 = await readFile(join(directory, `${part.number}.md5`), 'utf8').catch(() => undefined);
+    if (md5 !== part.etag) {
+      throw new S3Error('InvalidPart', "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
+    }
+    if (index < parts.length - 1 && (await stat(join(directory, String(part.number)))).size < MIN_PART_BYTES) {
+      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    }
+  }
+}
+
+/** Extends `server` before it starts listening; its parts go to `writers`. */
+export function checkMultipartUploads(server: S3rver, writers: ObjectWriters): void {
+  const { store } = server;
+  const assemble = store.putObjectMultipart.bind(store);
+  store.putPart = async (bucket, uploadId, partNumber, content) => {
+    const path = join(await openUpload(store, bucket, uploadId), String(partNumber));
+    const written = await writers.replace(path, content as Readable, ['md5']);
+    await writeFile(`${path}.md5`, written.digests.md5!);
+    return { size: written.size, md5: written.digests.md5! };
+  };
+  store.putObjectMultipart = async (bucket, uploadId, parts) => {
+    await checkParts(await openUpload(store, bucket, uploadId), parts);
+    return assemble(bucket, uploadId, parts);
+  };
+}

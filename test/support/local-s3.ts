@@ -1,0 +1,47 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
+import { s3Client } from '../../lambdas/shared/aws-clients.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { startS3rver, type RunningS3 } from '../../local/emulators/s3rver.js';
+import { ensureBucket } from '../../local/provision.js';
+
+/** Local mode's S3 (s3rver with Berth's extensions), of one test file's own, with one bucket. */
+export interface LocalS3 {
+  endpoint: string;
+  client: S3Client;
+  /** An object's URL, path-style. */
+  url(key: string): string;
+  /** Every file under the bucket: objects, what s3rver keeps beside them, and anything left behind. */
+  files(): string[];
+}
+
+export function useLocalS3(bucket: string): () => LocalS3 {
+  let directory: string | undefined;
+  let s3: RunningS3 | undefined;
+  let local: LocalS3 | undefined;
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
+    s3 = await startS3rver(directory);
+    const client = s3Client({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS });
+    await ensureBucket(client, bucket);
+    const root = join(directory, bucket);
+    local = {
+      endpoint: s3.endpoint,
+      client,
+      url: (key) => `${s3!.endpoint}/${bucket}/${key}`,
+      files: () => readdirSync(root, { recursive: true }).map(String),
+    };
+  });
+  afterAll(async () => {
+    local?.client.destroy();
+    await s3?.stop();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+  return () => {
+    if (!local) throw new Error('local S3 not started');
+    return local;
+  };
+}
