@@ -113,13 +113,26 @@ export class SourceRegistry {
     this.authorization = `Bearer ${token}`;
   }
 
+  /** Why the source did not serve `what`, and what to do about it. */
+  private async refusal(response: Response, what: string, unknown: string): Promise<CliError> {
+    await response.body?.cancel();
+    const where = `${this.image.host}/${this.image.repository}`;
+    const { status } = response;
+    if (status === 404) return new CliError(unknown, `${where} has no ${what}`);
+    if (status === 401 || status === 403) {
+      return new CliError('Unauthorized', `${where} refused access to ${what} (HTTP ${status})`,
+        this.credentials ? 'check that the --src-creds account may pull this repository' : 'give credentials with --src-creds USER:PASSWORD');
+    }
+    if (status === 429) {
+      return new CliError('TooManyRequests', `${this.image.host} limits the pulls it serves, and refused ${what} (HTTP 429)`,
+        this.credentials ? 'try again later' : 'sign in with --src-creds USER:PASSWORD (Docker Hub allows signed-in users more pulls), or try again later');
+    }
+    return new CliError(`HTTP${status}`, `${where} could not serve ${what} (HTTP ${status})`);
+  }
+
   async manifest(reference: string): Promise<ManifestEntry & { parsed: ReturnType<typeof parseManifest> }> {
     const response = await this.get(`/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new CliError(response.status === 404 ? 'ManifestUnknown' : `HTTP${response.status}`,
-        `${this.image.host}/${this.image.repository} has no manifest ${reference} (HTTP ${response.status})`);
-    }
+    if (!response.ok) throw await this.refusal(response, `manifest ${reference}`, 'ManifestUnknown');
     const bytes = Buffer.from(await response.arrayBuffer());
     const digest = sha256Of(bytes);
     if (reference.startsWith('sha256:') && digest !== reference) throw new CliError('DigestMismatch', `${this.image.host} answered manifest ${reference} with bytes of digest ${digest}`);
@@ -148,10 +161,7 @@ export class SourceRegistry {
       size: descriptor.size,
       open: async (signal) => {
         const response = await this.get(`/blobs/${descriptor.digest}`, {}, signal);
-        if (!response.ok || !response.body) {
-          await response.body?.cancel();
-          throw new CliError('BlobUnknown', `${this.image.host}/${this.image.repository} could not serve blob ${descriptor.digest} (HTTP ${response.status})`);
-        }
+        if (!response.ok || !response.body) throw await this.refusal(response, `blob ${descriptor.digest}`, 'BlobUnknown');
         return response.body as ReadableStream<Uint8Array>;
       },
     };

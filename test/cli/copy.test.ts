@@ -131,4 +131,27 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^berth: Unauthorized: .*needs credentials\nhint: give them with --src-creds USER:PASSWORD\n$/);
   });
+
+  it('says why a source refused, and what to do: a pull limit, a refusal, a server error', async () => {
+    // A source that answers each repository with one status, as Docker Hub answers when its pull limit is reached.
+    const statuses: Record<string, number> = { limited: 429, forbidden: 403, broken: 503 };
+    const front = createServer((request, response) => {
+      const repository = new URL(request.url!, 'http://front').pathname.split('/')[2]!;
+      response.writeHead(statuses[repository] ?? 404, { 'content-type': 'application/json' }).end('{"errors":[]}');
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = front.address() as AddressInfo;
+      const host = new URL(registry().url).host;
+      const copy = (repository: string, extra: string[] = []) => berth(['copy', `docker://127.0.0.1:${port}/${repository}:v1`, `docker://${host}/copied/${repository}:v1`, ...extra]);
+      const limited = await copy('limited');
+      expect(limited.code).toBe(1);
+      expect(limited.stderr).toBe(`berth: TooManyRequests: 127.0.0.1:${port} limits the pulls it serves, and refused manifest v1 (HTTP 429)\nhint: sign in with --src-creds USER:PASSWORD (Docker Hub allows signed-in users more pulls), or try again later\n`);
+      expect((await copy('limited', ['--src-creds', 'user:secret'])).stderr).toContain('hint: try again later');
+      expect((await copy('forbidden')).stderr).toBe(`berth: Unauthorized: 127.0.0.1:${port}/forbidden refused access to manifest v1 (HTTP 403)\nhint: give credentials with --src-creds USER:PASSWORD\n`);
+      expect((await copy('broken')).stderr).toBe(`berth: HTTP503: 127.0.0.1:${port}/broken could not serve manifest v1 (HTTP 503)\n`);
+    } finally {
+      await new Promise((resolve) => front.close(resolve));
+    }
+  });
 });
