@@ -4,7 +4,7 @@ import type S3rver from 's3rver';
 import type { S3rverContext, S3rverStore } from 's3rver';
 import { TaggingConfiguration } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
-import { isPutObject } from './s3rver-extensions.js';
+import { isPutObject } from './s3rver-put-object.js';
 import { noSuchUpload, uploadDirectory } from './s3rver-multipart.js';
 
 /**

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import { freePort } from '../free-port.js';
 import { ObjectWriters } from './object-writers.js';
-import { extendS3rver } from './s3rver-extensions.js';
+import { putObjectsAsS3Does } from './s3rver-put-object.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
 
@@ -19,7 +19,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   const port = await freePort();
   const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
   const writers = new ObjectWriters();
-  extendS3rver(server, writers);
+  putObjectsAsS3Does(server, writers);
   checkMultipartUploads(server, writers);
   supportPendingUploads(server);
   await server.run();

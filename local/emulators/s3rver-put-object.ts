@@ -5,7 +5,7 @@ import S3Error from 's3rver/lib/models/error.js';
 import type { Algorithm, ObjectWriters } from './object-writers.js';
 
 /**
- * What s3rver lacks for Berth's direct uploads, added around it:
+ * PutObject as S3 does it, where s3rver falls short:
  *
  * - S3's handling of a PutObject's `x-amz-checksum-sha256`: the body is hashed
  *   while it is stored, refused with BadDigest when it differs (the key keeps
@@ -70,7 +70,7 @@ function workerPutObject(server: S3rver, writers: ObjectWriters): (object: S3rve
 }
 
 /** Extends `server` before it starts listening; its streamed bodies go to `writers`. */
-export function extendS3rver(server: S3rver, writers: ObjectWriters): void {
+export function putObjectsAsS3Does(server: S3rver, writers: ObjectWriters): void {
   // Outermost, so that the errors it throws are rendered by s3rver's own error handler.
   server.middleware.unshift(checksumMiddleware());
   server.store.putObject = workerPutObject(server, writers);
