@@ -1,13 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBerthServer } from '../local/berth-server.js';
-import { startEmulators, type Emulators } from '../local/emulators/index.js';
+import type { Emulators } from '../local/emulators/index.js';
 import { buildCli } from '../scripts/build-cli.js';
 import { startDistribution } from '../test/support/distribution.js';
+import { runBench } from './support/run.js';
 import { fixed, formatTable, printSection } from './support/table.js';
 
 /**
@@ -149,39 +149,27 @@ function skopeoClient(layout: string): Client {
 
 const mean = (runs: Run[]) => runs.reduce((sum, run) => sum + run.seconds, 0) / runs.length;
 
-async function main(): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), 'berth-push-bench-'));
-  const emulators = await startEmulators({ scratchDir: join(scratch, 'emulators') });
-  try {
-    const layout = join(scratch, 'layout');
-    process.stderr.write(`Writing a ${(LAYERS * LAYER_BYTES) / MiB} MiB image of ${LAYERS} layers to ${layout}...\n`);
-    await writeLayout(layout);
-    const bundle = join(scratch, 'berth.mjs');
-    await buildCli(bundle);
-    const berth = berthClient(emulators, bundle, layout);
-    const skopeo = skopeoClient(layout);
-    // On this kind of machine whichever client runs second is slower; A B B A cancels that out.
-    const order = [berth, skopeo, skopeo, berth];
-    const runs = new Map<Client, Run[]>([[berth, []], [skopeo, []]]);
-    const total = (LAYERS * LAYER_BYTES) / MiB;
-    const rows: string[][] = [];
-    for (const [round, client] of order.entries()) {
-      process.stderr.write(`${client.name}...\n`);
-      const run = await client.push(round);
-      runs.get(client)!.push(run);
-      rows.push([String(round + 1), client.name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
-    }
-    for (const client of [berth, skopeo]) rows.push(['mean', client.name, fixed(mean(runs.get(client)!), 2), fixed(total / mean(runs.get(client)!)), '']);
-    console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine, clients in the order A B B A)`);
-    printSection('Push', formatTable(['run', 'client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left', 'left']));
-    console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(berth)!), 2)}`);
-  } finally {
-    await emulators.stop();
-    rmSync(scratch, { recursive: true, force: true });
+runBench('berth-push-bench', async (emulators, scratch) => {
+  const layout = join(scratch, 'layout');
+  process.stderr.write(`Writing a ${(LAYERS * LAYER_BYTES) / MiB} MiB image of ${LAYERS} layers to ${layout}...\n`);
+  await writeLayout(layout);
+  const bundle = join(scratch, 'berth.mjs');
+  await buildCli(bundle);
+  const berth = berthClient(emulators, bundle, layout);
+  const skopeo = skopeoClient(layout);
+  // On this kind of machine whichever client runs second is slower; A B B A cancels that out.
+  const order = [berth, skopeo, skopeo, berth];
+  const runs = new Map<Client, Run[]>([[berth, []], [skopeo, []]]);
+  const total = (LAYERS * LAYER_BYTES) / MiB;
+  const rows: string[][] = [];
+  for (const [round, client] of order.entries()) {
+    process.stderr.write(`${client.name}...\n`);
+    const run = await client.push(round);
+    runs.get(client)!.push(run);
+    rows.push([String(round + 1), client.name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  for (const client of [berth, skopeo]) rows.push(['mean', client.name, fixed(mean(runs.get(client)!), 2), fixed(total / mean(runs.get(client)!)), '']);
+  console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine, clients in the order A B B A)`);
+  printSection('Push', formatTable(['run', 'client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left', 'left']));
+  console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(berth)!), 2)}`);
 });

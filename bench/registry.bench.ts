@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { clientOf } from '../test/support/registry.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmulators } from '../local/emulators/index.js';
 import { startBerthServer } from '../local/berth-server.js';
 import { apiCallsTable } from './sections/api-calls.js';
 import { latencyTable } from './sections/latency.js';
 import { throughputTable } from './sections/throughput.js';
 import { CallCounter } from './support/call-counter.js';
 import { pushFixture } from './support/fixture.js';
+import { runBench } from './support/run.js';
 import { printSection } from './support/table.js';
 
 /**
@@ -16,40 +13,28 @@ import { printSection } from './support/table.js';
  * directory) and the registry in this process, then prints request latency,
  * push/pull throughput and the AWS calls each operation makes.
  */
-async function main(): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-  const emulators = await startEmulators({ scratchDir: scratch });
+runBench('berth-bench', async (emulators) => {
   const counter = new CallCounter();
+  const registry = await startBerthServer({
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    s3Endpoint: emulators.s3Endpoint,
+    table: 'berth-bench',
+    bucket: 'berth-bench',
+    port: 0,
+    // As deployed: a function instance remembers repository policies for 10 s.
+    policyCacheSeconds: 10,
+    instrument: counter.instrument,
+    log: (message) => console.error(message),
+  });
   try {
-    const registry = await startBerthServer({
-      dynamoEndpoint: emulators.dynamoEndpoint,
-      s3Endpoint: emulators.s3Endpoint,
-      table: 'berth-bench',
-      bucket: 'berth-bench',
-      port: 0,
-      // As deployed: a function instance remembers repository policies for 10 s.
-      policyCacheSeconds: 10,
-      instrument: counter.instrument,
-      log: (message) => console.error(message),
-    });
-    try {
-      // Node's fetch (undici) keeps connections alive, so every client reuses its sockets.
-      const client = clientOf(registry);
-      const fixture = await pushFixture(client);
-      console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
-      printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));
-      printSection('2. Push and pull throughput', await throughputTable(client));
-      printSection('3. AWS SDK calls per operation', await apiCallsTable(client, counter, fixture));
-    } finally {
-      await registry.stop();
-    }
+    // Node's fetch (undici) keeps connections alive, so every client reuses its sockets.
+    const client = clientOf(registry);
+    const fixture = await pushFixture(client);
+    console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
+    printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));
+    printSection('2. Push and pull throughput', await throughputTable(client));
+    printSection('3. AWS SDK calls per operation', await apiCallsTable(client, counter, fixture));
   } finally {
-    await emulators.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await registry.stop();
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
 });

@@ -1,6 +1,6 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NoSuchUpload, NotFound, PutObjectCommand, S3Client,
+  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -90,7 +90,7 @@ export class S3BlobStore implements BlobStore {
     try {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     } catch (error) {
-      if (error instanceof NoSuchUpload || (error as { name?: string }).name === 'NoSuchUpload') return;
+      if ((error as Error).name === 'NoSuchUpload') return;
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
@@ -10,7 +10,8 @@ import type { ObjectWriters } from './object-writers.js';
  * S3's checks on multipart uploads, which s3rver skips: a part for an upload that was never
  * started (or is over), and a completion that names missing parts, parts out of order, other
  * ETags or parts under 5 MiB before the last, are refused with S3's errors rather than failing
- * as a server error or assembling whatever the files hold. Parts are written and hashed by the
+ * as a server error or assembling whatever the files hold; AbortMultipartUpload, which s3rver
+ * lacks, removes an upload. Parts are written and hashed by the
  * writer threads, as PutObject bodies are. One difference stays: S3 answers a repeated completion
  * of an upload it assembled as it answered the first, for a while; here it is NoSuchUpload.
  * Berth refuses such a completion either way (DirectUploads claims the upload's record).
@@ -25,7 +26,7 @@ export function uploadDirectory(store: S3rverStore, bucket: string, uploadId: un
   return typeof uploadId === 'string' && /^[0-9a-f]+$/.test(uploadId) ? join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId) : undefined;
 }
 
-export function noSuchUpload(uploadId: unknown): S3Error {
+function noSuchUpload(uploadId: unknown): S3Error {
   return new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: String(uploadId) });
 }
 
@@ -38,6 +39,11 @@ async function openUpload(store: S3rverStore, bucket: string, uploadId: unknown)
 }
 
 /** The list first, then each part, as S3 checks them. */
+/** AbortMultipartUpload: the upload's parts and what s3rver kept of it go. */
+export async function abortUpload(store: S3rverStore, bucket: string, uploadId: unknown): Promise<void> {
+  await rm(await openUpload(store, bucket, uploadId), { recursive: true, force: true });
+}
+
 async function checkParts(directory: string, parts: { number: number; etag: string }[]): Promise<void> {
   if (parts.some((part, index) => index > 0 && part.number <= parts[index - 1]!.number)) {
     throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');

@@ -1,11 +1,11 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type S3rver from 's3rver';
 import type { S3rverContext, S3rverStore } from 's3rver';
 import { TaggingConfiguration } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
 import { isPutObject } from './s3rver-put-object.js';
-import { noSuchUpload, uploadDirectory } from './s3rver-multipart.js';
+import { abortUpload, uploadDirectory } from './s3rver-multipart.js';
 
 /**
  * What s3rver lacks for the pending mark of direct uploads (S3BlobStore) and for the local
@@ -16,7 +16,8 @@ import { noSuchUpload, uploadDirectory } from './s3rver-multipart.js';
  *   object's tags go with it. They are kept where s3rver's own PutObjectTagging keeps
  *   them, so its GetObjectTagging reads them.
  * - DeleteObjectTagging, which s3rver answers NotImplemented.
- * - AbortMultipartUpload, which s3rver answers MethodNotAllowed.
+ * - AbortMultipartUpload (./s3rver-multipart.ts), which s3rver answers MethodNotAllowed, routed here
+ *   with the other DELETEs s3rver does not know.
  */
 
 const TAGGING = 'x-amz-tagging';
@@ -63,15 +64,6 @@ function taggingOf(header: string): TaggingConfiguration | undefined {
 async function deleteTagging(store: S3rverStore, bucket: string, key: string): Promise<void> {
   if (!(await store.existsObject(bucket, key))) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: key });
   await store.deleteSubresource(bucket, key, 'tagging');
-}
-
-/** AbortMultipartUpload: the upload's parts and what s3rver kept of it go. */
-async function abortUpload(store: S3rverStore, bucket: string, uploadId: unknown): Promise<void> {
-  const directory = uploadDirectory(store, bucket, uploadId);
-  if (!directory) throw noSuchUpload(uploadId);
-  await rm(directory, { recursive: true }).catch((error: unknown) => {
-    throw isMissing(error) ? noSuchUpload(uploadId) : error;
-  });
 }
 
 function pendingUploadsMiddleware(store: S3rverStore) {

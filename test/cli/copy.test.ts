@@ -135,9 +135,15 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
   it('says why a source refused, and what to do: a pull limit, a refusal, a server error', async () => {
     // A source that answers each repository with one status, as Docker Hub answers when its pull limit is reached.
     const statuses: Record<string, number> = { limited: 429, forbidden: 403, broken: 503 };
+    // One more serves its manifest, then refuses the blobs.
+    const image = ociImage({ layerSizes: [100] });
     const front = createServer((request, response) => {
-      const repository = new URL(request.url!, 'http://front').pathname.split('/')[2]!;
-      response.writeHead(statuses[repository] ?? 404, { 'content-type': 'application/json' }).end('{"errors":[]}');
+      const [, , repository, kind] = new URL(request.url!, 'http://front').pathname.split('/');
+      if (repository === 'blobs-limited' && kind === 'manifests') {
+        response.writeHead(200, { 'content-type': image.manifest.mediaType }).end(image.manifest.bytes);
+        return;
+      }
+      response.writeHead(repository === 'blobs-limited' ? 429 : statuses[repository!] ?? 404, { 'content-type': 'application/json' }).end('{"errors":[]}');
     });
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     try {
@@ -150,6 +156,10 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
       expect((await copy('limited', ['--src-creds', 'user:secret'])).stderr).toContain('hint: try again later');
       expect((await copy('forbidden')).stderr).toBe(`berth: Unauthorized: 127.0.0.1:${port}/forbidden refused access to manifest v1 (HTTP 403)\nhint: give credentials with --src-creds USER:PASSWORD\n`);
       expect((await copy('broken')).stderr).toBe(`berth: HTTP503: 127.0.0.1:${port}/broken could not serve manifest v1 (HTTP 503)\n`);
+      const blobs = await copy('blobs-limited');
+      expect(blobs.code).toBe(1);
+      expect(blobs.stderr).toMatch(new RegExp(`^berth: TooManyRequests: 127\\.0\\.0\\.1:${port} limits the pulls it serves, and refused blob sha256:[a-f0-9]{64} \\(HTTP 429\\)$`, 'm'));
+      expect((await clientOf(registry()).request('HEAD', '/v2/copied/blobs-limited/manifests/v1')).status).toBe(404);
     } finally {
       await new Promise((resolve) => front.close(resolve));
     }

@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulators, type Emulators } from '../../local/emulators/index.js';
+
+/**
+ * Runs a benchmark against DynamoDB Local (in memory) and s3rver, both in a
+ * scratch directory that is removed afterwards; a failure is printed and sets the exit code.
+ */
+export function runBench(name: string, bench: (emulators: Emulators, scratch: string) => Promise<void>): void {
+  const main = async () => {
+    const scratch = mkdtempSync(join(tmpdir(), `${name}-`));
+    try {
+      const emulators = await startEmulators({ scratchDir: join(scratch, 'emulators') });
+      try {
+        await bench(emulators, scratch);
+      } finally {
+        await emulators.stop();
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  };
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
