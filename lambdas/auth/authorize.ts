@@ -1,4 +1,4 @@
-import { evaluateIdentityPolicy, parseIdentityPolicy } from './identity-policy.js';
+import { identityPolicyDecision } from './identity-policy.js';
 import { evaluatePolicy, parseRepositoryPolicy } from './repository-policy.js';
 
 /** Who asks: a signed-in principal (maybe limited by an issued key's policy), or nobody. */
@@ -33,8 +33,7 @@ export function isAllowed(question: AccessQuestion): boolean {
   if (caller.kind === 'anonymous') return byRepository === 'allow';
 
   if (caller.identityPolicyText !== undefined) {
-    const byIdentity = evaluateIdentityPolicy(parseIdentityPolicy(caller.identityPolicyText), action, question.resource);
-    if (byIdentity !== 'allow') return false;
+    if (identityPolicyDecision(caller.identityPolicyText, action, question.resource) !== 'allow') return false;
   }
   return caller.accountId === question.registryAccountId || byRepository === 'allow';
 }

@@ -6,6 +6,8 @@
  * which the management API answers as InvalidParameterException.
  */
 
+import { globMatches } from './glob.js';
+
 /** SetRepositoryPolicy's `policyText` length constraint in ECR's API model. */
 export const REPOSITORY_POLICY_MAX_LENGTH = 10_240;
 
@@ -253,8 +255,7 @@ export function statementMatches(statement: PolicyStatement, request: PolicyRequ
 
 /** IAM action matching: case-insensitive, `*` any run of characters, `?` any one character. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, 'is').test(action);
+  return globMatches(pattern, action, { questionMark: true, ignoreCase: true });
 }
 
 export function principalMatches(set: PrincipalSet, caller: PolicyCaller): boolean {

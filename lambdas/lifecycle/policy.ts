@@ -7,6 +7,8 @@
  * and field is wrong, which the management API answers as InvalidParameterException.
  */
 
+import { globMatches } from '../auth/glob.js';
+
 /** PutLifecyclePolicy's `lifecyclePolicyText` length constraint in ECR's API model. */
 export const LIFECYCLE_POLICY_LENGTH = { min: 100, max: 30_720 } as const;
 /** Wildcards (`*`) allowed in one tagPatternList entry. */
@@ -212,6 +214,5 @@ function fail(message: string): never {
  * Exported for the evaluator to come.
  */
 export function tagMatchesPattern(tag: string, pattern: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`, 's').test(tag);
+  return globMatches(pattern, tag);
 }

@@ -2,12 +2,18 @@ import { EcrError } from './errors.js';
 
 /**
  * Reads and validates request fields against ECR's API model, answering as
- * ECR does: ValidationException for shape constraints, in AWS's wording.
+ * ECR does: ValidationException for shape constraints, in AWS's wording, and
+ * InvalidParameterException where ECR checks a value itself (repository names).
  */
 export type Input = Record<string, unknown>;
 
 export function constraintError(field: string, value: unknown, constraint: string): EcrError {
   return new EcrError('ValidationException', `1 validation error detected: Value ${JSON.stringify(value)} at '${field}' failed to satisfy constraint: ${constraint}`);
+}
+
+/** ECR's InvalidParameterException for a value its service logic refuses, in ECR's words. */
+export function invalidParameter(field: string, constraint: string): EcrError {
+  return new EcrError('InvalidParameterException', `Invalid parameter at '${field}' failed to satisfy constraint: '${constraint}'`);
 }
 
 interface StringRule {

@@ -1,7 +1,7 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
-import { BERTH_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { BERTH_TARGET_PREFIX, ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
 import { keys } from '../../lambdas/store/keys.js';
 import { awsCli, ecrCli } from '../support/aws-cli.js';
 import { useRegistry } from '../support/registry.js';
@@ -21,11 +21,21 @@ async function berth(action: string, body: unknown, credentials = registry().adm
   return send(await signedManagementRequest(registry(), `${BERTH_TARGET_PREFIX}${action}`, body, { credentials }));
 }
 
-async function createKey(principalName: string): Promise<IssuedKey> {
-  const response = await berth('CreateAccessKey', { principalName });
+async function ecr(action: string, body: unknown, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<Response> {
+  return send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}${action}`, body, { credentials }));
+}
+
+async function createKey(principalName: string, policy?: unknown): Promise<IssuedKey> {
+  const response = await berth('CreateAccessKey', { principalName, ...(policy === undefined ? {} : { policyText: JSON.stringify(policy) }) });
   expect(response.status).toBe(200);
   return ((await response.json()) as { accessKey: IssuedKey }).accessKey;
 }
+
+function dynamo(): DynamoDBClient {
+  return new DynamoDBClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+}
+
+const repositoryArn = (name: string) => `arn:aws:ecr:${registry().identity.region}:${registry().identity.accountId}:repository/${name}`;
 
 describe('access keys for unmodified ECR tooling', () => {
   it('issues a key bound to a principal, listed without its secret', async () => {
@@ -40,9 +50,8 @@ describe('access keys for unmodified ECR tooling', () => {
 
   it('keeps the secret sealed in the table', async () => {
     const key = await createKey('sealed');
-    const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
     const { pk, sk } = keys.accessKey(key.accessKeyId);
-    const item = await dynamo.send(new GetItemCommand({ TableName: registry().table, Key: { pk: { S: pk }, sk: { S: sk } } }));
+    const item = await dynamo().send(new GetItemCommand({ TableName: registry().table, Key: { pk: { S: pk }, sk: { S: sk } } }));
     expect(item.Item?.sealedSecret).toBeDefined();
     expect(JSON.stringify(item.Item)).not.toContain(key.secretAccessKey);
   });
@@ -50,6 +59,48 @@ describe('access keys for unmodified ECR tooling', () => {
   it('refuses invalid principal names and policies that are not IAM documents', async () => {
     expect(await errorType(await berth('CreateAccessKey', { principalName: 'has space' }))).toBe('ValidationException');
     expect(await errorType(await berth('CreateAccessKey', { principalName: 'p', policyText: '{"no":"statement"}' }))).toBe('InvalidParameterException');
+  });
+
+  it('refuses a policy with elements it would read more broadly than written, naming them', async () => {
+    const refusals: [unknown, string][] = [
+      [{ Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] }, 'Statement[0].Condition is not supported'],
+      [{ Statement: [{ Effect: 'Allow', Action: 'ecr:*' }] }, 'Statement[0] needs exactly one of Resource and NotResource'],
+    ];
+    for (const [policy, reason] of refusals) {
+      const response = await berth('CreateAccessKey', { principalName: 'too-broad', policyText: JSON.stringify(policy) });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { __type: string; message: string };
+      expect(body.__type).toBe('InvalidParameterException');
+      expect(body.message).toContain(`Invalid parameter at 'policyText' failed to satisfy constraint: '${reason}`);
+    }
+    const keys = (await (await berth('ListAccessKeys', {})).json()) as { accessKeys: { principalName: string }[] };
+    expect(keys.accessKeys.map((key) => key.principalName)).not.toContain('too-broad');
+  });
+
+  it('keeps a key with NotResource away from the repositories it names', async () => {
+    const key = await createKey('not-prod', { Statement: [{ Effect: 'Allow', Action: 'ecr:*', NotResource: repositoryArn('prod/*') }] });
+    expect((await ecr('CreateRepository', { repositoryName: 'team/app' }, key)).status).toBe(200);
+    const refused = await ecr('CreateRepository', { repositoryName: 'prod/app' }, key);
+    expect(refused.status).toBe(403);
+    expect(await errorType(refused)).toBe('AccessDeniedException');
+    expect((await ecr('CreateRepository', { repositoryName: 'prod/app' }, registry().adminKey)).status).toBe(200);
+    expect(await errorType(await ecr('DeleteRepository', { repositoryName: 'prod/app' }, key))).toBe('AccessDeniedException');
+    expect(await errorType(await ecr('SetRepositoryPolicy', { repositoryName: 'prod/app', policyText: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:*' }] }) }, key))).toBe('AccessDeniedException');
+  });
+
+  it('grants nothing by a stored policy it would refuse today', async () => {
+    const key = await createKey('stored-early', { Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] });
+    // As if written before CreateAccessKey refused conditions: read broadly, this would allow everything.
+    const conditional = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }] });
+    await dynamo().send(new UpdateItemCommand({
+      TableName: registry().table,
+      Key: { pk: { S: keys.accessKey(key.accessKeyId).pk }, sk: { S: keys.accessKey(key.accessKeyId).sk } },
+      UpdateExpression: 'SET policyText = :policy',
+      ExpressionAttributeValues: { ':policy': { S: conditional } },
+    }));
+    const refused = await ecr('CreateRepository', { repositoryName: 'early/app' }, key);
+    expect(refused.status).toBe(403);
+    expect(await errorType(refused)).toBe('AccessDeniedException');
   });
 
   it('does not let an issued key manage keys', async () => {

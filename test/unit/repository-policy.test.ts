@@ -108,6 +108,14 @@ describe('evaluating repository policies', () => {
     expect(actionMatches('s3:*', 'ecr:BatchGetImage')).toBe(false);
   });
 
+  it('answers for an action pattern of many stars against a long near-miss', () => {
+    // 146 characters, 18 stars: compiled to a backtracking regex, this ran for minutes.
+    const pattern = `ecr:${'aaaaaa*'.repeat(18)}${'b'.repeat(16)}`;
+    const statements = [{ Effect: 'Deny', Principal: '*', Action: pattern }];
+    expect(evaluate(statements, stranger, `ecr:${'a'.repeat(300)}`)).toBe('none');
+    expect(evaluate(statements, stranger, `ecr:${'A'.repeat(300)}${'B'.repeat(16)}`)).toBe('deny');
+  });
+
   it('allows what an Allow statement names for its principals, and nothing else', () => {
     const statements = [{ Effect: 'Allow', Principal: { AWS: '210987654321' }, Action: 'ecr:BatchGetImage' }];
     expect(evaluate(statements, stranger, 'ecr:BatchGetImage')).toBe('allow');

@@ -33,4 +33,10 @@ describe('tag immutability', () => {
     expect(wildcardMatches('a*b*c', 'aXXbYYc')).toBe(true);
     expect(wildcardMatches('Latest', 'latest')).toBe(false);
   });
+
+  it('answers for a filter of many stars against a long near-miss', () => {
+    const filter = `${'aaaaaa*'.repeat(18)}${'b'.repeat(20)}`;
+    expect(isTagImmutable(settings('IMMUTABLE_WITH_EXCLUSION', [filter]), 'a'.repeat(128))).toBe(true);
+    expect(isTagImmutable(settings('IMMUTABLE_WITH_EXCLUSION', [filter]), `${'a'.repeat(108)}${'b'.repeat(20)}`)).toBe(false);
+  });
 });

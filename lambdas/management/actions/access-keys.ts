@@ -1,8 +1,9 @@
+import { IdentityPolicyError, parseIdentityPolicy } from '../../auth/identity-policy.js';
 import { PRINCIPAL_NAME, issuedPrincipalArn } from '../auth/access-keys.js';
 import type { Action, ActionContext } from '../context.js';
 import { EcrError } from '../errors.js';
 import { epochSeconds } from '../views.js';
-import { optionalString, requiredString } from '../validation.js';
+import { invalidParameter, optionalString, requiredString } from '../validation.js';
 
 /**
  * Berth's own actions, under its own target prefix: access keys for
@@ -22,10 +23,10 @@ function policyOf(context: ActionContext): string | undefined {
   const policyText = optionalString(context.input, 'policyText', { min: 1, max: MAX_POLICY_CHARS });
   if (policyText === undefined) return undefined;
   try {
-    const parsed = JSON.parse(policyText) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) throw new Error('no Statement');
+    parseIdentityPolicy(policyText);
   } catch (error) {
-    throw new EcrError('InvalidParameterException', `policyText must be an IAM policy document with a Statement: ${(error as Error).message}`);
+    if (!(error instanceof IdentityPolicyError)) throw error;
+    throw invalidParameter('policyText', error.message);
   }
   return policyText;
 }

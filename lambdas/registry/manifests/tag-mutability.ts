@@ -1,3 +1,4 @@
+import { globMatches } from '../../auth/glob.js';
 import type { RepositorySettings } from '../../store/records.js';
 
 /**
@@ -33,6 +34,5 @@ export function immutableTagMessage(tag: string, repository: string): string {
 
 /** A WILDCARD filter: `*` matches any run of characters (none included); everything else matches itself, case-sensitively. */
 export function wildcardMatches(pattern: string, tag: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${source}$`).test(tag);
+  return globMatches(pattern, tag);
 }
