@@ -20,9 +20,11 @@ export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: Sec
       proxyEndpoint: `https://${config.registryHost}`,
     },
     registry: config.registry,
-    tokenKeys: secretsManagerTokenKeys(secrets, config.tokenSecretArn),
+    tokenKeys: secretsManagerTokenKeys(secrets, config.tokenSecretArn, { refreshSeconds: config.tokenKeyRefreshSeconds }),
     tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     policyCacheSeconds: config.policyCacheSeconds,
+    accessKeyCacheSeconds: config.accessKeyCacheSeconds,
+    policyCacheEntries: config.policyCacheEntries,
   };
 }
 

@@ -32,6 +32,10 @@ export interface BerthParts {
   tokenLifetimeSeconds: number;
   /** How long the registry remembers a repository's policy; see AccessControlConfig. */
   policyCacheSeconds: number;
+  /** How long the registry remembers an issued access key; see AccessControlConfig. */
+  accessKeyCacheSeconds: number;
+  /** How many policies and access keys the registry remembers; see AccessControlConfig. */
+  policyCacheEntries: number;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
 }
@@ -45,6 +49,7 @@ export function composeRegistry(parts: BerthParts): HttpApp {
     store: new DynamoMetadataStore(parts.dynamo, parts.table),
     templates: new DynamoTemplateStore(parts.dynamo, parts.table),
     blobs: new S3BlobStore(parts.s3, parts.bucket),
+    accessKeys: new DynamoAccessKeyStore(parts.dynamo, parts.table),
     config: parts.registry,
     access: {
       tokens: registryTokens(parts),
@@ -52,6 +57,8 @@ export function composeRegistry(parts: BerthParts): HttpApp {
       region: parts.identity.region,
       realm: parts.identity.proxyEndpoint,
       policyCacheSeconds: parts.policyCacheSeconds,
+      accessKeyCacheSeconds: parts.accessKeyCacheSeconds,
+      policyCacheEntries: parts.policyCacheEntries,
     },
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.log ? { log: parts.log } : {}),

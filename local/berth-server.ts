@@ -14,7 +14,7 @@ import type { RegistryConfig } from '../lambdas/registry/config.js';
 import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
 import { registryTooLarge } from '../lambdas/registry/too-large.js';
 import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
-import { DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
+import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
@@ -122,7 +122,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     dynamo, s3, table: options.table, bucket: options.bucket, identity, registry: config, tokenKeys,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
-    policyCacheSeconds: options.policyCacheSeconds ?? 0,
+    policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
     log: (message, error) => log(`${message}: ${String(error)}`),
   };
   routes = {

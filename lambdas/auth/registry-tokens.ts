@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { TokenKeySet, TokenKeySource } from './token-keys.js';
 
 /** What a registry token says: who, in which account, may do what, until when. */
@@ -7,8 +7,12 @@ export interface TokenClaims {
   accountId: string;
   /** ECR action names the token permits (see ./actions.ts). */
   actions: string[];
-  /** The policy of the issued access key the token was obtained with, if any. */
-  identityPolicyText?: string;
+  /**
+   * The access key Berth issued that the token was obtained with, if any. The
+   * registry looks the key up on use, so deleting the key revokes its tokens and
+   * the key's policy applies without travelling in the token (whatever its size).
+   */
+  accessKeyId?: string;
   expiresAt: Date;
 }
 
@@ -38,7 +42,7 @@ export class RegistryTokens {
     const token = await new SignJWT({
       acct: claims.accountId,
       act: claims.actions,
-      ...(claims.identityPolicyText === undefined ? {} : { pol: claims.identityPolicyText }),
+      ...(claims.accessKeyId === undefined ? {} : { key: claims.accessKeyId }),
     })
       .setProtectedHeader({ alg: ALGORITHM, kid: current.kid, typ: 'JWT' })
       .setSubject(claims.principalArn)
@@ -51,9 +55,11 @@ export class RegistryTokens {
   }
 
   async verify(token: string): Promise<TokenClaims> {
-    const keySet = await this.keys();
+    const kid = signingKidOf(token);
+    // Outside the try: a key source that fails is a server fault, not a bad token.
+    const keySet = await this.keys(kid);
     try {
-      const { payload } = await jwtVerify(token, (header) => keyFor(keySet, header.kid), {
+      const { payload } = await jwtVerify(token, keyFor(keySet, kid), {
         algorithms: [ALGORITHM],
         issuer: this.registryHost,
         audience: this.registryHost,
@@ -69,6 +75,14 @@ export class RegistryTokens {
   }
 }
 
+function signingKidOf(token: string): string | undefined {
+  try {
+    return decodeProtectedHeader(token).kid;
+  } catch {
+    throw new TokenError('the token is not valid');
+  }
+}
+
 function keyFor(keySet: TokenKeySet, kid: string | undefined): Uint8Array {
   const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
   if (!key) throw new TokenError('the token was signed with a key this registry does not know');
@@ -76,15 +90,18 @@ function keyFor(keySet: TokenKeySet, kid: string | undefined): Uint8Array {
 }
 
 function claimsOf(payload: JWTPayload): TokenClaims {
-  const { sub, acct, act, pol, exp } = payload as JWTPayload & { acct?: unknown; act?: unknown; pol?: unknown };
+  const { sub, acct, act, key, exp } = payload as JWTPayload & { acct?: unknown; act?: unknown; key?: unknown };
   if (typeof sub !== 'string' || typeof acct !== 'string' || !Array.isArray(act) || typeof exp !== 'number') {
     throw new TokenError('the token lacks its principal, account or actions');
   }
+  // Tokens once carried an access key's policy instead of naming the key: without the key they would act unrestricted.
+  if ('pol' in payload) throw new TokenError('the token was issued by an earlier version of this registry; log in again');
+  if (key !== undefined && typeof key !== 'string') throw new TokenError('the token names its access key wrongly');
   return {
     principalArn: sub,
     accountId: acct,
     actions: act.map(String),
-    ...(typeof pol === 'string' ? { identityPolicyText: pol } : {}),
+    ...(key === undefined ? {} : { accessKeyId: key }),
     expiresAt: new Date(exp * 1000),
   };
 }

@@ -4,22 +4,42 @@ import type { TokenKey, TokenKeySet, TokenKeySource } from './token-keys.js';
 /** How long a function instance trusts the keys it read; a rotation reaches it within this time. */
 const CACHE_MS = 5 * 60 * 1000;
 
+export interface SecretsManagerKeyOptions {
+  /** The least time between two reads prompted by tokens signed with a key the instance does not know. */
+  refreshSeconds: number;
+  now?: () => number;
+}
+
 /**
  * Token-signing keys from a Secrets Manager secret whose value is a base64
  * key: AWSCURRENT signs, AWSPREVIOUS still verifies, so tokens issued before
  * a rotation stay valid. The version ID names the key in each token.
+ *
+ * A token signed with a key this instance has not read is most likely from an
+ * instance that already saw a rotation: the keys are read again at once rather
+ * than when the cache expires, but at most once per `refreshSeconds`, so tokens
+ * naming made-up keys cannot turn every request into a Secrets Manager call.
  */
-export function secretsManagerTokenKeys(client: SecretsManagerClient, secretId: string, now: () => number = Date.now): TokenKeySource {
-  let cached: { keys: TokenKeySet; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > now()) return cached.keys;
+export function secretsManagerTokenKeys(client: SecretsManagerClient, secretId: string, options: SecretsManagerKeyOptions): TokenKeySource {
+  const now = options.now ?? Date.now;
+  const refreshMs = options.refreshSeconds * 1000;
+  let cached: { keys: TokenKeySet; readAt: number } | undefined;
+  return async (wantedKid) => {
+    if (cached) {
+      const age = now() - cached.readAt;
+      const unknown = wantedKid !== undefined && !knows(cached.keys, wantedKid);
+      if (age < CACHE_MS && !(unknown && age >= refreshMs)) return cached.keys;
+    }
     const current = await readVersion(client, secretId, 'AWSCURRENT');
     if (!current) throw new Error(`secret ${secretId} has no AWSCURRENT version`);
     const previous = await readVersion(client, secretId, 'AWSPREVIOUS');
-    const keys = { current, previous: previous ? [previous] : [] };
-    cached = { keys, until: now() + CACHE_MS };
-    return keys;
+    cached = { keys: { current, previous: previous ? [previous] : [] }, readAt: now() };
+    return cached.keys;
   };
+}
+
+function knows(keys: TokenKeySet, kid: string): boolean {
+  return keys.current.kid === kid || keys.previous.some((key) => key.kid === kid);
 }
 
 async function readVersion(client: SecretsManagerClient, secretId: string, stage: string): Promise<TokenKey | undefined> {

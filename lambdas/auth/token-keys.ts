@@ -14,5 +14,9 @@ export interface TokenKeySet {
   previous: TokenKey[];
 }
 
-/** Where the keys come from: Secrets Manager on AWS, the data directory locally. */
-export type TokenKeySource = () => Promise<TokenKeySet>;
+/**
+ * Where the keys come from: Secrets Manager on AWS, the data directory locally.
+ * A verifier passes the `kid` of the token at hand; a source that caches may
+ * look again when it does not know that key (a rotation it has not seen yet).
+ */
+export type TokenKeySource = (wantedKid?: string) => Promise<TokenKeySet>;

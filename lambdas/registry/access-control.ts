@@ -1,6 +1,8 @@
 import { isAllowed, type Caller } from '../auth/authorize.js';
-import { TokenError, type RegistryTokens } from '../auth/registry-tokens.js';
+import { TokenError, type RegistryTokens, type TokenClaims } from '../auth/registry-tokens.js';
+import type { AccessKeyRecord, AccessKeyStore } from '../store/access-key-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import { ExpiringLru } from '../shared/expiring-lru.js';
 import type { HttpRequest } from '../shared/http/types.js';
 import { RegistryError } from './errors.js';
 import type { Access } from './routes.js';
@@ -17,6 +19,19 @@ export interface AccessControlConfig {
    * pull at one read per request; a policy change takes up to this long to apply.
    */
   policyCacheSeconds: number;
+  /**
+   * How long an issued access key found (or found gone) is remembered per
+   * function instance: tokens of a deleted key are refused within this time.
+   */
+  accessKeyCacheSeconds: number;
+  /** How many repository policies, and how many access keys, each instance remembers at most. */
+  policyCacheEntries: number;
+}
+
+/** The stores access control reads: repositories (for their policies) and issued access keys. */
+export interface AccessControlStores {
+  repositories: MetadataStore;
+  accessKeys: AccessKeyStore;
 }
 
 /** A caller of the registry: who, and which actions their token carries. */
@@ -26,36 +41,51 @@ export type RegistryCaller = { caller: Caller; tokenActions?: string[] };
  * Authentication and authorization of /v2/ requests. Credentials are the
  * registry tokens GetAuthorizationToken issues, as Basic `AWS:<token>` (what
  * docker login stores) or Bearer; each request's ECR action is then decided by
- * the token's actions, the repository policy and the caller's account.
+ * the token's actions, the repository policy, the policy of the access key the
+ * token names (if any) and the caller's account.
  */
 export class AccessControl {
-  private readonly policies = new Map<string, { text: string | undefined; until: number }>();
+  private readonly policies: ExpiringLru<string | undefined>;
+  private readonly accessKeys: ExpiringLru<AccessKeyRecord | undefined>;
 
   constructor(
     private readonly config: AccessControlConfig,
-    private readonly store: MetadataStore,
-    private readonly now: () => Date,
-  ) {}
+    private readonly stores: AccessControlStores,
+    now: () => Date,
+  ) {
+    const clock = () => now().getTime();
+    this.policies = new ExpiringLru(config.policyCacheEntries, config.policyCacheSeconds * 1000, clock);
+    this.accessKeys = new ExpiringLru(config.policyCacheEntries, config.accessKeyCacheSeconds * 1000, clock);
+  }
 
   /** Missing credentials make an anonymous caller; bad ones are refused with the challenge. */
   async authenticate(request: HttpRequest): Promise<RegistryCaller> {
     const token = credentialOf(request.headers.authorization);
     if (token === undefined) return { caller: { kind: 'anonymous' } };
+    let claims: TokenClaims;
     try {
-      const claims = await this.config.tokens.verify(token);
-      return {
-        caller: {
-          kind: 'principal',
-          arn: claims.principalArn,
-          accountId: claims.accountId,
-          ...(claims.identityPolicyText === undefined ? {} : { identityPolicyText: claims.identityPolicyText }),
-        },
-        tokenActions: claims.actions,
-      };
+      claims = await this.config.tokens.verify(token);
     } catch (error) {
       if (error instanceof TokenError) throw this.unauthorized(error.message);
       throw error;
     }
+    const policyText = claims.accessKeyId === undefined ? undefined : await this.keyPolicyOf(claims.accessKeyId);
+    return {
+      caller: {
+        kind: 'principal',
+        arn: claims.principalArn,
+        accountId: claims.accountId,
+        ...(policyText === undefined ? {} : { identityPolicyText: policyText }),
+      },
+      tokenActions: claims.actions,
+    };
+  }
+
+  /** The policy of the access key a token was obtained with; a deleted key's tokens are refused. */
+  private async keyPolicyOf(accessKeyId: string): Promise<string | undefined> {
+    const record = await this.accessKeys.get(accessKeyId, () => this.stores.accessKeys.getAccessKey(accessKeyId));
+    if (!record) throw this.unauthorized(`access key ${accessKeyId}, which this token was issued for, no longer exists; log in again`);
+    return record.policyText;
   }
 
   /** Throws UNAUTHORIZED (with the challenge) or DENIED unless the caller may make the request. */
@@ -84,13 +114,8 @@ export class AccessControl {
     });
   }
 
-  private async policyOf(repository: string): Promise<string | undefined> {
-    const nowMs = this.now().getTime();
-    const cached = this.policies.get(repository);
-    if (cached && cached.until > nowMs) return cached.text;
-    const text = (await this.store.getRepository(repository))?.policyText;
-    if (this.config.policyCacheSeconds > 0) this.policies.set(repository, { text, until: nowMs + this.config.policyCacheSeconds * 1000 });
-    return text;
+  private policyOf(repository: string): Promise<string | undefined> {
+    return this.policies.get(repository, async () => (await this.stores.repositories.getRepository(repository))?.policyText);
   }
 
   private unauthorized(message: string): RegistryError {

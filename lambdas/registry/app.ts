@@ -1,3 +1,4 @@
+import type { AccessKeyStore } from '../store/access-key-store.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { TemplateStore } from '../store/template-store.js';
@@ -18,6 +19,8 @@ export interface RegistryDeps {
   store: MetadataStore;
   templates: TemplateStore;
   blobs: BlobStore;
+  /** Issued access keys: tokens obtained with one are checked against it on use. */
+  accessKeys: AccessKeyStore;
   config: RegistryConfig;
   access: AccessControlConfig;
   now?: () => Date;
@@ -31,7 +34,7 @@ export function createRegistryApp(deps: RegistryDeps): HttpApp {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((message, error) => console.error(message, error));
   const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now);
-  const access = new AccessControl(deps.access, deps.store, now);
+  const access = new AccessControl(deps.access, { repositories: deps.store, accessKeys: deps.accessKeys }, now);
   const services: RegistryServices = {
     store: deps.store,
     blobs: deps.blobs,

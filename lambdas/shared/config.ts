@@ -4,6 +4,9 @@ import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 /** ECR's registry tokens last 12 hours; so do Berth's unless configured otherwise. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
+/** Repository policies and access keys each function instance remembers, at most, per cache. */
+export const DEFAULT_POLICY_CACHE_ENTRIES = 1000;
+
 /** Everything a Lambda function reads from its environment, validated once at cold start. */
 export interface EnvironmentConfig {
   region: string;
@@ -15,6 +18,12 @@ export interface EnvironmentConfig {
   tokenSecretArn: string;
   tokenLifetimeSeconds: number;
   policyCacheSeconds: number;
+  /** Bounds the policy and access-key caches of each function instance (anonymous requests may name any repository). */
+  policyCacheEntries: number;
+  /** A deleted access key's registry tokens are refused within this many seconds (0: at once). */
+  accessKeyCacheSeconds: number;
+  /** The least time between re-reads of the token-signing keys prompted by an unknown key ID. */
+  tokenKeyRefreshSeconds: number;
   registry: RegistryConfig;
 }
 
@@ -38,14 +47,18 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function seconds(env: Env, name: string, fallback: number, max: number): number {
+function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-    throw new ConfigError(`${name} must be a whole number of seconds from 1 to ${max}, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }
   return parsed;
+}
+
+function seconds(env: Env, name: string, fallback: number, max: number, min = 1): number {
+  return wholeNumber(env, name, fallback, min, max, 'seconds');
 }
 
 export function parseEnvironment(env: Env): EnvironmentConfig {
@@ -58,6 +71,9 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
     tokenSecretArn: required(env, 'BERTH_TOKEN_SECRET_ARN', 'the Secrets Manager secret holding the token-signing key, set by the CDK stack'),
     tokenLifetimeSeconds: seconds(env, 'BERTH_TOKEN_LIFETIME_SECONDS', DEFAULT_TOKEN_LIFETIME_SECONDS, 7 * 24 * 3600),
     policyCacheSeconds: seconds(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 3600),
+    policyCacheEntries: wholeNumber(env, 'BERTH_POLICY_CACHE_ENTRIES', DEFAULT_POLICY_CACHE_ENTRIES, 1, 100_000, 'entries'),
+    accessKeyCacheSeconds: seconds(env, 'BERTH_ACCESS_KEY_CACHE_SECONDS', 15, 300, 0),
+    tokenKeyRefreshSeconds: seconds(env, 'BERTH_TOKEN_KEY_REFRESH_SECONDS', 30, 3600),
     registry: {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.

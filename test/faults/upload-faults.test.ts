@@ -16,15 +16,16 @@ const tokens = new RegistryTokens(async () => ({ current: signingKey, previous: 
 let authorization = '';
 
 async function appWithFault(method: keyof BlobStore, failures: { count: number }): Promise<HttpApp> {
-  const { store, templates, blobs } = await freshStores();
+  const { store, templates, blobs, accessKeys } = await freshStores();
   const { token } = await tokens.issue({ principalArn: `arn:aws:iam::${ACCOUNT}:root`, accountId: ACCOUNT, actions: actionsFor(['pull', 'push']) }, 3600);
   authorization = `Bearer ${token}`;
   return createRegistryApp({
     store,
     templates,
     blobs: failingOnce(blobs, method, failures),
+    accessKeys,
     config: { createOnPush: true, downloadUrlSeconds: 60, uploadTtlSeconds: 3600, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
-    access: { tokens, accountId: ACCOUNT, region: 'us-east-1', realm: 'http://registry', policyCacheSeconds: 0 },
+    access: { tokens, accountId: ACCOUNT, region: 'us-east-1', realm: 'http://registry', policyCacheSeconds: 0, accessKeyCacheSeconds: 0, policyCacheEntries: 1000 },
     log: () => undefined,
   });
 }

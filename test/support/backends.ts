@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import { DynamoAccessKeyStore } from '../../lambdas/store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from '../../lambdas/store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from '../../lambdas/store/dynamo-metadata-store.js';
 import { DynamoTemplateStore } from '../../lambdas/store/dynamo-template-store.js';
@@ -13,6 +14,7 @@ export interface Stores {
   store: DynamoMetadataStore;
   templates: DynamoTemplateStore;
   directUploads: DynamoDirectUploadStore;
+  accessKeys: DynamoAccessKeyStore;
   blobs: S3BlobStore;
   bucket: string;
 }
@@ -32,6 +34,7 @@ export async function freshStores(): Promise<Stores> {
     store: new DynamoMetadataStore(dynamo, table),
     templates: new DynamoTemplateStore(dynamo, table),
     directUploads: new DynamoDirectUploadStore(dynamo, table),
+    accessKeys: new DynamoAccessKeyStore(dynamo, table),
     blobs: new S3BlobStore(client, bucket),
     bucket,
   };

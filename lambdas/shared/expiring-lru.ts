@@ -1,0 +1,34 @@
+/**
+ * A per-instance cache of lookups, bounded in both age and size: an entry is
+ * trusted for `ttlMs`, and when more than `maxEntries` are held the least
+ * recently used goes. Callers that anyone may drive (anonymous requests naming
+ * any repository) cannot grow it without limit. A ttl of 0 caches nothing.
+ */
+export class ExpiringLru<V> {
+  // A Map iterates in insertion order; re-inserting on use keeps the least recently used first.
+  private readonly entries = new Map<string, { value: V; until: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    if (this.ttlMs <= 0) return load();
+    const hit = this.entries.get(key);
+    this.entries.delete(key);
+    if (hit && hit.until > this.now()) {
+      this.entries.set(key, hit);
+      return hit.value;
+    }
+    const value = await load();
+    this.entries.delete(key);
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+    return value;
+  }
+}
