@@ -1,5 +1,4 @@
-import { EcrError } from './errors.js';
-import { optionalString, requiredString, type Input } from './validation.js';
+import { invalidParameter, optionalString, requiredString, type Input } from './validation.js';
 
 /** Where this registry lives: what ARNs, URIs and registry IDs are made of. */
 export interface RegistryIdentity {
@@ -11,8 +10,10 @@ export interface RegistryIdentity {
   proxyEndpoint: string;
 }
 
-/** ECR's repository name constraint (stricter than the OCI grammar, which also allows `__` and `--`). */
-export const REPOSITORY_NAME = { min: 2, max: 256, pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/ };
+/** ECR's RepositoryName pattern in its API model (stricter than the OCI grammar, which also allows `__` and `--`). */
+const REPOSITORY_NAME_SOURCE = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
+/** ECR's repository name constraint. */
+export const REPOSITORY_NAME = { min: 2, max: 256, pattern: new RegExp(`^(?:${REPOSITORY_NAME_SOURCE})$`) };
 const REGISTRY_ID = /^[0-9]{12}$/;
 
 export function repositoryArn(identity: RegistryIdentity, name: string): string {
@@ -28,21 +29,30 @@ export function repositoryFromArn(identity: RegistryIdentity, arn: string): stri
   const prefix = `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/`;
   const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
   if (name === undefined || !REPOSITORY_NAME.pattern.test(name)) {
-    throw new EcrError('InvalidParameterException', `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN ${arn}; expected ${prefix}<repository name>'`);
+    throw invalidParameter('resourceArn', `Invalid ARN ${arn}; expected ${prefix}<repository name>`);
   }
   return name;
 }
 
-/** Reads `repositoryName`, and checks that `registryId`, when given, is this registry's. */
+/**
+ * Reads `repositoryName`, and checks that `registryId`, when given, is this registry's.
+ * A name outside the constraint is an InvalidParameterException in ECR's words,
+ * which Terraform and scripts match on; a missing one stays a ValidationException.
+ */
 export function repositoryNameOf(identity: RegistryIdentity, input: Input): string {
   checkRegistryId(identity, input);
-  return requiredString(input, 'repositoryName', REPOSITORY_NAME);
+  const name = requiredString(input, 'repositoryName');
+  const broken = name.length < REPOSITORY_NAME.min ? `must have length greater than or equal to ${REPOSITORY_NAME.min}`
+    : name.length > REPOSITORY_NAME.max ? `must have length less than or equal to ${REPOSITORY_NAME.max}`
+      : REPOSITORY_NAME.pattern.test(name) ? undefined : `must satisfy regular expression '${REPOSITORY_NAME_SOURCE}'`;
+  if (broken !== undefined) throw invalidParameter('repositoryName', broken);
+  return name;
 }
 
 export function checkRegistryId(identity: RegistryIdentity, input: Input): void {
   const registryId = optionalString(input, 'registryId', { pattern: REGISTRY_ID });
   if (registryId !== undefined && registryId !== identity.accountId) {
-    throw new EcrError('InvalidParameterException', `Invalid parameter at 'registryId' failed to satisfy constraint: '${registryId} is not this registry (${identity.accountId})'`);
+    throw invalidParameter('registryId', `${registryId} is not this registry (${identity.accountId})`);
   }
 }
 

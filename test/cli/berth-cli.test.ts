@@ -168,7 +168,7 @@ describe('berth repository', () => {
     expect(lines(again.stderr)[0]).toMatch(/^berth: RepositoryAlreadyExistsException: /);
     const invalid = await berth('repository', 'create', 'Upper/Case');
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toMatch(/^berth: ValidationException: .+\n$/);
+    expect(invalid.stderr).toMatch(/^berth: InvalidParameterException: .+\n$/);
   });
 });
 

@@ -38,7 +38,9 @@ describe.skipIf(awsCli.path === undefined)('repositories with the AWS CLI', () =
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('RepositoryAlreadyExistsException');
     const invalid = await aws('create-repository', '--repository-name', 'Upper/Case');
-    expect(invalid.stderr).toContain('ValidationException');
+    expect(invalid.stderr).toContain('(InvalidParameterException) when calling the CreateRepository operation: '
+      + 'Invalid parameter at \'repositoryName\' failed to satisfy constraint: '
+      + '\'must satisfy regular expression \'(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\'\'');
   });
 
   it('answers RepositoryNotFoundException for a repository that does not exist', async () => {
@@ -115,6 +117,20 @@ describe('repositories with the AWS SDK', () => {
     await expect(ecr.send(new CreateRepositoryCommand({
       repositoryName: 'sdk/no-filters', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
     }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  it('refuses names outside ECR\'s constraint with InvalidParameterException in ECR\'s words, and a missing name with ValidationException', async () => {
+    const create = (repositoryName: string | undefined) => ecrClient(registry()).send(new CreateRepositoryCommand({ repositoryName }));
+    const constraint = (text: string) => ({ name: 'InvalidParameterException', message: `Invalid parameter at 'repositoryName' failed to satisfy constraint: '${text}'` });
+    await expect(create('a')).rejects.toMatchObject(constraint('must have length greater than or equal to 2'));
+    await expect(create('a'.repeat(257))).rejects.toMatchObject(constraint('must have length less than or equal to 256'));
+    for (const name of ['sdk//double', 'sdk/trailing/', 'sdk__under', 'sdk/app\n', 'Sdk/app']) {
+      await expect(create(name)).rejects.toMatchObject(constraint('must satisfy regular expression \'(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\''));
+    }
+    await expect(create(undefined)).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(ecrClient(registry()).send(new PutImageTagMutabilityCommand({ repositoryName: 'No', imageTagMutability: 'MUTABLE' })))
+      .rejects.toMatchObject(constraint('must satisfy regular expression \'(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\''));
+    expect((await ecrClient(registry()).send(new CreateRepositoryCommand({ repositoryName: 'a'.repeat(256) }))).repository?.repositoryName).toHaveLength(256);
   });
 
   it('raises RepositoryNotFoundException as the SDK\'s typed error', async () => {
