@@ -7,6 +7,8 @@ import { AccessKeys } from './management/auth/access-keys.js';
 import { sigv4Verifier, type KnownCredential } from './management/auth/sigv4-verifier.js';
 import type { RegistryIdentity } from './management/identifiers.js';
 import { createRegistryApp } from './registry/app.js';
+import { UploadStateTokens } from './auth/upload-state.js';
+import { createUploadGatewayApp } from './upload-gateway/app.js';
 import type { RegistryConfig } from './registry/config.js';
 import { Sealer } from './shared/crypto/sealer.js';
 import type { HttpApp } from './shared/http/types.js';
@@ -44,13 +46,28 @@ export function registryTokens(parts: BerthParts): RegistryTokens {
   return new RegistryTokens(parts.tokenKeys, parts.identity.registryHost, parts.now ?? (() => new Date()));
 }
 
-export function composeRegistry(parts: BerthParts): HttpApp {
-  return createRegistryApp({
+/** Signs upload Locations on the registry and checks them on the upload gateway, with the token keys. */
+function uploadStateTokens(parts: BerthParts): UploadStateTokens {
+  return new UploadStateTokens(parts.tokenKeys, parts.identity.registryHost, parts.now ?? (() => new Date()));
+}
+
+/** What the registry function and the upload gateway both serve from. */
+function serviceParts(parts: BerthParts) {
+  return {
     store: new DynamoMetadataStore(parts.dynamo, parts.table),
     templates: new DynamoTemplateStore(parts.dynamo, parts.table),
     blobs: new S3BlobStore(parts.s3, parts.bucket),
-    accessKeys: new DynamoAccessKeyStore(parts.dynamo, parts.table),
     config: parts.registry,
+    uploadState: uploadStateTokens(parts),
+    ...(parts.now ? { now: parts.now } : {}),
+    ...(parts.log ? { log: parts.log } : {}),
+  };
+}
+
+export function composeRegistry(parts: BerthParts): HttpApp {
+  return createRegistryApp({
+    ...serviceParts(parts),
+    accessKeys: new DynamoAccessKeyStore(parts.dynamo, parts.table),
     access: {
       tokens: registryTokens(parts),
       accountId: parts.identity.accountId,
@@ -60,9 +77,17 @@ export function composeRegistry(parts: BerthParts): HttpApp {
       accessKeyCacheSeconds: parts.accessKeyCacheSeconds,
       policyCacheEntries: parts.policyCacheEntries,
     },
-    ...(parts.now ? { now: parts.now } : {}),
-    ...(parts.log ? { log: parts.log } : {}),
   });
+}
+
+export interface GatewayParts {
+  /** Requests with a body one gateway serves at once. */
+  maxUploads: number;
+}
+
+/** The upload gateway, over the same stores as the registry. */
+export function composeUploadGateway(parts: BerthParts, gateway: GatewayParts): HttpApp {
+  return createUploadGatewayApp({ ...serviceParts(parts), registryUrl: parts.identity.proxyEndpoint, maxUploads: gateway.maxUploads });
 }
 
 /** Direct uploads (berth push) as the management app runs them; local mode's sweeper expires them with the same. */

@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
-import { composeManagement, composeRegistry, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
+import { composeManagement, composeRegistry, composeUploadGateway, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
@@ -14,6 +14,8 @@ import type { RegistryConfig } from '../lambdas/registry/config.js';
 import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
 import { registryTooLarge } from '../lambdas/registry/too-large.js';
 import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
+import { serveStreaming } from '../lambdas/upload-gateway/http-server.js';
+import type { HttpApp } from '../lambdas/shared/http/types.js';
 import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
@@ -25,6 +27,9 @@ import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { sweepExpiredUploads } from './sweeper.js';
 import { runLifecyclePolicies, type LifecycleRunReport } from '../lambdas/jobs/lifecycle-job.js';
+
+/** Uploads the local gateway receives at once, as a gateway task on AWS by default. */
+const DEFAULT_GATEWAY_UPLOADS = 32;
 
 /** A signing key that lives as long as the process: tokens die with it. */
 function inMemoryTokenKeys(): TokenKeySource {
@@ -57,12 +62,19 @@ export interface RegistryServerOptions {
   tokenLifetimeSeconds?: number;
   /** How long the registry remembers repository policies (production: 10 s); 0 locally by default. */
   policyCacheSeconds?: number;
+  /**
+   * The upload gateway, on its own port as on AWS on its own host; false
+   * keeps uploads on the API (its request limit then applies to them).
+   */
+  uploadGateway?: { port?: number; maxUploads?: number } | false;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
 
 export interface RunningRegistry {
   url: string;
+  /** Where upload sessions continue, when the gateway runs. */
+  gatewayUrl?: string;
   port: number;
   table: string;
   bucket: string;
@@ -112,6 +124,12 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const server = createLambdaServer((path) => (path === '/v2' || path.startsWith('/v2/') ? routes!.registry : routes!.management), log);
   await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
   const { port } = server.address() as AddressInfo;
+  let gatewayApp: HttpApp | undefined;
+  const gateway = options.uploadGateway === false ? undefined : serveStreaming((request) => gatewayApp!(request), log);
+  if (gateway) {
+    await new Promise<void>((resolve) => gateway.listen(options.uploadGateway ? options.uploadGateway.port ?? 0 : 0, host, resolve));
+    config.uploadGatewayUrl ??= `http://${host}:${(gateway.address() as AddressInfo).port}`;
+  }
   const identity: RegistryIdentity = {
     accountId: LOCAL_ACCOUNT_ID,
     region: LOCAL_REGION,
@@ -125,6 +143,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
     log: (message, error) => log(`${message}: ${String(error)}`),
   };
+  gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {
     registry: {
       handler: lambdaHandler(composeRegistry(parts)),
@@ -158,6 +177,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
 
   return {
     url: `http://${host}:${port}`,
+    ...(config.uploadGatewayUrl === undefined ? {} : { gatewayUrl: config.uploadGatewayUrl }),
     port,
     table: options.table,
     bucket: options.bucket,
@@ -170,8 +190,11 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     runLifecyclePolicies: lifecycle,
     stop: async () => {
       if (interval) clearInterval(interval);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const running of [server, gateway]) {
+        if (!running) continue;
+        running.closeAllConnections();
+        await new Promise<void>((resolve) => running.close(() => resolve()));
+      }
     },
   };
 }

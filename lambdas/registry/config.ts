@@ -8,6 +8,13 @@ export interface RegistryConfig {
   uploadTtlSeconds: number;
   /** Largest request body a request may carry (see ../shared/limits.ts). */
   maxRequestBodyBytes: number;
+  /**
+   * The upload gateway's base URL: upload sessions started on the API continue
+   * there, with no request-size limit. Without it, uploads stay on the API.
+   */
+  uploadGatewayUrl?: string;
+  /** Size of the parts uploads go to S3 in (at least 5 MiB, S3's minimum); 5 MiB when absent. */
+  uploadPartBytes?: number;
   /** How direct uploads split blobs; S3's limits when absent (see ../management/direct-uploads.ts). */
   directUploadSizes?: DirectUploadSizes;
 }

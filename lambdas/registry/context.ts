@@ -5,6 +5,7 @@ import type { UploadService } from './blobs/upload-service.js';
 import type { RegistryConfig } from './config.js';
 import type { ManifestService } from './manifests/manifest-service.js';
 import type { Repositories } from './repositories.js';
+import type { UploadLocations } from './handlers/upload-locations.js';
 
 /** What a route handler receives: the request, its path parameters and the app's services. */
 export interface RouteContext {
@@ -13,6 +14,8 @@ export interface RouteContext {
   services: RegistryServices;
   /** Whether the caller may perform an ECR action on another repository (a mount's source). */
   may: (action: string, repository: string) => Promise<boolean>;
+  /** Who is calling, for what the registry records or signs on their behalf; undefined when anonymous. */
+  callerArn?: string;
 }
 
 export interface RegistryServices {
@@ -22,6 +25,7 @@ export interface RegistryServices {
   repositories: Repositories;
   uploads: UploadService;
   manifests: ManifestService;
+  locations: UploadLocations;
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<HttpResponse>;

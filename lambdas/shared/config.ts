@@ -80,7 +80,29 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
       downloadUrlSeconds: seconds(env, 'BERTH_DOWNLOAD_URL_SECONDS', 300, 604_800),
       uploadTtlSeconds: seconds(env, 'BERTH_UPLOAD_TTL_SECONDS', 24 * 3600, 7 * 24 * 3600),
       maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES,
+      ...gatewayUrl(env),
+      uploadPartBytes: wholeNumber(env, 'BERTH_GATEWAY_PART_MIB', 8, 5, 512, 'MiB') * 1024 * 1024,
     },
+  };
+}
+
+/** Where upload sessions continue, when the stack runs an upload gateway: HTTPS only, for upload bytes. */
+function gatewayUrl(env: Env): { uploadGatewayUrl?: string } {
+  const value = env.BERTH_UPLOAD_GATEWAY_URL?.trim();
+  if (value === undefined || value === '') return {};
+  if (!/^https:\/\/[^/?#]+$/.test(value)) {
+    throw new ConfigError(`BERTH_UPLOAD_GATEWAY_URL must be an https:// URL with no path, such as https://uploads.registry.example.com, got ${JSON.stringify(value)}`);
+  }
+  return { uploadGatewayUrl: value };
+}
+
+/** The upload gateway's own settings, beside the registry's environment. */
+export function parseGatewayEnvironment(env: Env): { port: number; host: string; maxUploads: number } {
+  return {
+    port: wholeNumber(env, 'PORT', 8080, 1, 65_535, 'port'),
+    host: env.BERTH_GATEWAY_HOST?.trim() || '0.0.0.0',
+    // Each upload holds about two parts in memory: 32 uploads of 8 MiB parts stay near 512 MiB.
+    maxUploads: wholeNumber(env, 'BERTH_GATEWAY_MAX_UPLOADS', 32, 1, 10_000, 'uploads'),
   };
 }
 

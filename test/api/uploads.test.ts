@@ -2,17 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MIN_PART_BYTES } from '../../lambdas/registry/blobs/upload-service.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
-import { errorCodes } from '../support/client.js';
+import { errorCodes, type RegistryClient } from '../support/client.js';
 import { blob, sha256 } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
 
-const registry = useRegistry();
+// The API alone (no upload gateway): every upload request passes its request limit.
+const registry = useRegistry({}, { uploadGateway: false });
 const client = () => clientOf(registry());
 
-async function patch(url: string, bytes: Buffer, start?: number): Promise<Response> {
+async function patchOn(url: string, bytes: Buffer, start: number | undefined, on: RegistryClient): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (start !== undefined) headers['content-range'] = `${start}-${start + bytes.length - 1}`;
-  return client().fetch(url, { method: 'PATCH', body: bytes, headers });
+  return on.fetch(url, { method: 'PATCH', body: bytes, headers });
+}
+
+const patch = (url: string, bytes: Buffer, start?: number) => patchOn(url, bytes, start, client());
+const download = (repository: string, digest: string) => downloadFrom(repository, digest, client());
+
+function sessionId(url: string): string {
+  return new URL(url).pathname.split('/').pop()!;
 }
 
 function withDigest(url: string, digest: string): string {
@@ -21,8 +29,8 @@ function withDigest(url: string, digest: string): string {
   return target.toString();
 }
 
-async function download(repository: string, digest: string): Promise<Buffer> {
-  const redirect = await client().request('GET', `/v2/${repository}/blobs/${digest}`);
+async function downloadFrom(repository: string, digest: string, on: RegistryClient): Promise<Buffer> {
+  const redirect = await on.request('GET', `/v2/${repository}/blobs/${digest}`);
   expect(redirect.status).toBe(307);
   return Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer());
 }
@@ -67,7 +75,18 @@ describe('starting an upload', () => {
   });
 });
 
-describe('chunked uploads', () => {
+// The same upload semantics whether sessions continue on the API or on the upload gateway.
+const gatewayRegistry = useRegistry();
+
+describe.each([
+  { path: 'on the API', running: registry },
+  { path: 'through the upload gateway', running: gatewayRegistry },
+])('chunked uploads $path', ({ running }) => {
+  const registry = running;
+  const client = () => clientOf(running());
+  const patch = (url: string, bytes: Buffer, start?: number) => patchOn(url, bytes, start, client());
+  const download = (repository: string, digest: string) => downloadFrom(repository, digest, client());
+
   it('accepts ordered chunks, reports progress and completes with a final chunk', async () => {
     const bytes = randomBytes(3000);
     const url = await client().startUpload('uploads/chunked');
@@ -80,7 +99,7 @@ describe('chunked uploads', () => {
     const status = await client().fetch(url);
     expect(status.status).toBe(204);
     expect(status.headers.get('range')).toBe('0-1999');
-    expect(status.headers.get('location')).toBe(new URL(url).pathname);
+    expect(client().url(status.headers.get('location')!)).toBe(url);
 
     const done = await client().fetch(withDigest(url, sha256(bytes)), {
       method: 'PUT', body: bytes.subarray(2000), headers: { 'content-range': '2000-2999', 'content-type': 'application/octet-stream' },
@@ -98,7 +117,7 @@ describe('chunked uploads', () => {
     const repeated = await patch(url, bytes.subarray(0, 1000), 0);
     expect(repeated.status).toBe(416);
     expect(repeated.headers.get('range')).toBe('0-999');
-    expect(repeated.headers.get('location')).toBe(new URL(url).pathname);
+    expect(client().url(repeated.headers.get('location')!)).toBe(url);
 
     const gap = await patch(url, bytes.subarray(1500), 1500);
     expect(gap.status).toBe(416);
@@ -140,7 +159,7 @@ describe('chunked uploads', () => {
       expect(response.status).toBe(202);
       url = client().url(response.headers.get('location')!);
     }
-    const session = await registry().store.getUpload(url.split('/').pop()!);
+    const session = await registry().store.getUpload(sessionId(url));
     expect(session?.multipart?.parts.length).toBeGreaterThanOrEqual(2);
     expect(bytes.length).toBeGreaterThan(2 * MIN_PART_BYTES);
 
@@ -182,19 +201,10 @@ describe('chunked uploads', () => {
     expect(await errorCodes(status)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
   });
 
-  it('answers BLOB_UPLOAD_UNKNOWN for a session of another repository or an unknown id', async () => {
-    const url = await client().startUpload('uploads/owner');
-    const stolen = url.replace('/uploads/owner/', '/uploads/thief/');
-    await client().startUpload('uploads/thief');
-    expect((await client().fetch(stolen)).status).toBe(404);
-    const unknown = await client().request('GET', '/v2/uploads/owner/blobs/uploads/no-such-session');
-    expect(await errorCodes(unknown)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
-  });
-
   it('expires abandoned sessions: the sweeper removes them and their buffered bytes', async () => {
     const url = await client().startUpload('uploads/abandoned');
     await patch(url, randomBytes(1000), 0);
-    const id = url.split('/').pop()!;
+    const id = sessionId(url);
     const session = await registry().store.getUpload(id);
     expect(session?.pending).toBeDefined();
 
@@ -204,6 +214,18 @@ describe('chunked uploads', () => {
     expect(await registry().blobs.head(session!.pending!.objectKey)).toBeUndefined();
     expect((await client().fetch(url)).status).toBe(404);
   });
+});
+
+describe('upload sessions on the API', () => {
+  it('answers BLOB_UPLOAD_UNKNOWN for a session of another repository or an unknown id', async () => {
+    const url = await client().startUpload('uploads/owner');
+    const stolen = url.replace('/uploads/owner/', '/uploads/thief/');
+    await client().startUpload('uploads/thief');
+    expect((await client().fetch(stolen)).status).toBe(404);
+    const unknown = await client().request('GET', '/v2/uploads/owner/blobs/uploads/no-such-session');
+    expect(await errorCodes(unknown)).toEqual(['BLOB_UPLOAD_UNKNOWN']);
+  });
+
 });
 
 describe('the request-size limit', () => {

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { RegistryConfig } from '../../lambdas/registry/config.js';
 import { actionsFor, type AccessClass } from '../../lambdas/auth/actions.js';
-import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
+import { startBerthServer, type RegistryServerOptions, type RunningRegistry } from '../../local/berth-server.js';
 import { RegistryClient } from './client.js';
 
+/** How a test registry is served, beyond the registry's settings. */
+export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway'>;
+
 /** Starts a registry on its own table and bucket for one test file. */
-export async function startTestRegistry(registry: Partial<RegistryConfig> = {}): Promise<RunningRegistry> {
+export async function startTestRegistry(registry: Partial<RegistryConfig> = {}, server: TestServerOptions = {}): Promise<RunningRegistry> {
   const id = randomUUID().slice(0, 8);
   return startBerthServer({
     dynamoEndpoint: inject('dynamoEndpoint'),
@@ -15,14 +18,15 @@ export async function startTestRegistry(registry: Partial<RegistryConfig> = {}):
     bucket: `berth-test-${id}`,
     port: 0,
     registry,
+    ...server,
   });
 }
 
 /** The registry for the current test file, started before its tests and stopped after. */
-export function useRegistry(registry: Partial<RegistryConfig> = {}): () => RunningRegistry {
+export function useRegistry(registry: Partial<RegistryConfig> = {}, server: TestServerOptions = {}): () => RunningRegistry {
   let running: RunningRegistry | undefined;
   beforeAll(async () => {
-    running = await startTestRegistry(registry);
+    running = await startTestRegistry(registry, server);
   });
   afterAll(async () => {
     await running?.stop();

@@ -1,26 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { BlobLink, UploadSession } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
 import { BlobWriter } from './blob-writer.js';
-import { continueHash, initialHashState } from './resumable-sha256.js';
+import { initialHashState, resumeHash } from './resumable-sha256.js';
+import { hashAll, keepWaiting, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
 
 /** How many holders of a blob a mount without `from` considers before uploading instead. */
 const MOUNT_CANDIDATES = 10;
 /** S3's smallest multipart part, except the last. Smaller chunks are buffered until they add up. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 /**
- * How long one request may hold a session. A request that fails releases its
- * lease at once; this bounds only a crashed invocation, so it exceeds the
- * registry function's timeout.
+ * How long one request may hold a session without saving progress. A request
+ * that fails releases its lease at once, and a long one renews it with each
+ * part; this bounds only a crashed invocation or task, so it exceeds the
+ * registry function's timeout and the time to upload one part.
  */
 const LEASE_SECONDS = 2 * 60;
 
 export interface UploadServiceOptions {
   uploadTtlSeconds: number;
   now: () => Date;
+  /** Size of the parts an upload goes to S3 in; at least MIN_PART_BYTES (the default). */
+  partBytes?: number;
 }
 
 /** An inclusive byte range from a Content-Range header. */
@@ -29,14 +32,30 @@ export interface ByteRange {
   end: number;
 }
 
+/** A request's body: the bytes, and their length when known before reading (Content-Length). */
+export interface UploadBody {
+  bytes: ByteSource;
+  length?: number;
+}
+
+/** What a request holding a session may do with it. */
+interface Hold {
+  /** Saves progress and keeps holding the session (a long request renews its lease this way). */
+  checkpoint: Checkpoint;
+  /** Saves the session and lets it go. */
+  release: (session: UploadSession) => Promise<void>;
+}
+
 /**
  * Chunked and monolithic blob uploads. The session lives in the metadata store,
- * so each chunk may arrive at a different Lambda invocation. The SHA-256 state
- * is saved after every chunk, and nothing becomes visible before the digest
- * the client declares matches the bytes received.
+ * so each request may arrive at a different Lambda invocation or gateway task.
+ * Bytes stream into S3 parts with the SHA-256 state saved after each part, and
+ * nothing becomes visible before the digest the client declares matches the
+ * bytes received.
  */
 export class UploadService {
   private readonly writer: BlobWriter;
+  private readonly partBytes: number;
 
   constructor(
     private readonly store: MetadataStore,
@@ -44,6 +63,8 @@ export class UploadService {
     private readonly options: UploadServiceOptions,
   ) {
     this.writer = new BlobWriter(store, blobs, options.now);
+    this.partBytes = options.partBytes ?? MIN_PART_BYTES;
+    if (this.partBytes < MIN_PART_BYTES) throw new Error(`upload parts must be at least ${MIN_PART_BYTES} bytes, S3's minimum`);
   }
 
   async start(repository: string): Promise<UploadSession> {
@@ -65,30 +86,38 @@ export class UploadService {
   }
 
   /** Appends a chunk (PATCH). A range that does not start at the current offset is refused with 416. */
-  async append(repository: string, id: string, bytes: Buffer, range: ByteRange | undefined): Promise<UploadSession> {
+  async append(repository: string, id: string, body: UploadBody, range: ByteRange | undefined): Promise<UploadSession> {
     const session = await this.load(repository, id);
-    checkRange(session, bytes, range);
-    if (bytes.length === 0) return session;
-    return this.withLease(session, async (lease) => {
-      const next = await this.absorb(session, bytes);
-      await this.store.saveUpload(next, lease);
-      await this.discardPending(session, next);
+    checkRangeStart(session, range, lengthOf(body));
+    if (lengthOf(body) === 0) return session;
+    return this.withLease(session, async (hold) => {
+      const received = await receive(this.blobs, session, body.bytes, this.partBytes, hold.checkpoint);
+      const next = await keepWaiting(this.blobs, received);
+      await hold.release(next);
+      if (received.session.pending && received.session.pending.objectKey !== next.pending?.objectKey) {
+        await this.blobs.delete(received.session.pending.objectKey);
+      }
+      checkRangeLength(next, range, received.count);
       return next;
     });
   }
 
   /** Completes the upload (PUT ?digest=), with an optional final chunk. */
-  async finish(repository: string, id: string, digest: string, bytes: Buffer, range: ByteRange | undefined): Promise<BlobLink> {
+  async finish(repository: string, id: string, digest: string, body: UploadBody, range: ByteRange | undefined): Promise<BlobLink> {
     const session = await this.load(repository, id);
-    if (bytes.length > 0) checkRange(session, bytes, range);
-    return this.withLease(session, async () => {
-      const hash = await continueHash(session.hashState, bytes);
+    if (lengthOf(body) !== 0) checkRangeStart(session, range, lengthOf(body));
+    return this.withLease(session, async (hold) => {
+      const received = await receive(this.blobs, session, body.bytes, this.partBytes, hold.checkpoint);
+      const hash = await hashAll(received);
+      if (range && received.count !== range.end - range.start + 1) {
+        await hold.release(await keepWaiting(this.blobs, received));
+        checkRangeLength(received.session, range, received.count);
+      }
       if (hash.digest !== digest) {
-        await this.discard(session);
+        await this.discard(received.session);
         throw digestMismatch(digest, hash.digest);
       }
-      const size = session.offset + bytes.length;
-      const link = await this.commit(session, digest, size, bytes);
+      const link = await this.commit(received, digest, hash.size);
       await this.store.deleteUpload(session.id);
       return link;
     });
@@ -101,8 +130,10 @@ export class UploadService {
 
   /** A whole blob in one request (POST ?digest= or a single PUT). */
   async putWhole(repository: string, digest: string, bytes: Buffer): Promise<BlobLink> {
-    const hash = await continueHash(await initialHashState(), bytes);
-    if (hash.digest !== digest) throw digestMismatch(digest, hash.digest);
+    const hash = await resumeHash(await initialHashState());
+    hash.update(bytes);
+    const actual = hash.digest();
+    if (actual !== digest) throw digestMismatch(digest, actual);
     return this.writer.writeVerified(repository, digest, bytes);
   }
 
@@ -137,59 +168,42 @@ export class UploadService {
     return session;
   }
 
-  private async withLease<T>(session: UploadSession, work: (lease: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs a request's work while it holds the session. A request that fails
+   * lets the session go as last saved, so the client can resume from its Range.
+   */
+  private async withLease<T>(session: UploadSession, work: (hold: Hold) => Promise<T>): Promise<T> {
     const lease = randomUUID();
-    const nowSeconds = Math.floor(this.options.now().getTime() / 1000);
-    await this.store.claimUpload(session.id, session.offset, lease, nowSeconds + LEASE_SECONDS, nowSeconds);
+    const claim = async (offset: number) => {
+      const nowSeconds = Math.floor(this.options.now().getTime() / 1000);
+      await this.store.claimUpload(session.id, offset, lease, nowSeconds + LEASE_SECONDS, nowSeconds);
+    };
+    await claim(session.offset);
+    let latest = session;
+    let released = false;
+    const hold: Hold = {
+      checkpoint: async (next) => {
+        await this.store.saveUpload(next, lease);
+        latest = next;
+        await claim(next.offset);
+      },
+      release: async (next) => {
+        await this.store.saveUpload(next, lease);
+        latest = next;
+        released = true;
+      },
+    };
     try {
-      return await work(lease);
+      return await work(hold);
     } catch (error) {
-      // Saving the unchanged session releases the lease so the client can retry the chunk;
-      // it does nothing when the session was deleted or the lease lost.
-      await this.store.saveUpload(session, lease).catch(() => undefined);
+      // Does nothing when the session was deleted or the lease lost meanwhile.
+      if (!released) await this.store.saveUpload(latest, lease).catch(() => undefined);
       throw error;
     }
   }
 
-  /**
-   * Adds bytes to the session: hashed at once, then either sent as a multipart
-   * part (once at least 5 MiB are waiting) or kept as a pending object.
-   */
-  private async absorb(session: UploadSession, bytes: Buffer): Promise<UploadSession> {
-    const hash = await continueHash(session.hashState, bytes);
-    const waiting = await this.waitingBytes(session, bytes);
-    const next: UploadSession = { ...session, offset: session.offset + bytes.length, hashState: hash.state };
-    delete next.pending;
-    if (waiting.length >= MIN_PART_BYTES) {
-      next.multipart = await this.sendPart(session, waiting);
-    } else if (waiting.length > 0) {
-      // A fresh key per write: a request that lost its lease can never overwrite the winner's bytes.
-      const objectKey = objectKeys.uploadPending(session.id, randomUUID());
-      await this.blobs.put(objectKey, waiting);
-      next.pending = { objectKey, size: waiting.length };
-    }
-    return next;
-  }
-
-  private async waitingBytes(session: UploadSession, bytes: Buffer): Promise<Buffer> {
-    if (!session.pending) return bytes;
-    return Buffer.concat([await this.blobs.get(session.pending.objectKey), bytes]);
-  }
-
-  private async sendPart(session: UploadSession, bytes: Buffer): Promise<NonNullable<UploadSession['multipart']>> {
-    const multipart = session.multipart ?? await this.startMultipart(session.id);
-    const partNumber = multipart.parts.length + 1;
-    const etag = await this.blobs.uploadPart(multipart.objectKey, multipart.uploadId, partNumber, bytes);
-    return { ...multipart, parts: [...multipart.parts, { partNumber, etag }] };
-  }
-
-  private async startMultipart(uploadId: string): Promise<NonNullable<UploadSession['multipart']>> {
-    const objectKey = objectKeys.assembledBlob(uploadId);
-    return { objectKey, uploadId: await this.blobs.createMultipart(objectKey), parts: [] };
-  }
-
-  private async commit(session: UploadSession, digest: string, size: number, finalBytes: Buffer): Promise<BlobLink> {
-    const waiting = await this.waitingBytes(session, finalBytes);
+  private async commit(received: Received, digest: string, size: number): Promise<BlobLink> {
+    const { session, waiting } = received;
     if (!session.multipart) {
       const link = await this.writer.writeVerified(session.repository, digest, waiting);
       if (session.pending) await this.blobs.delete(session.pending.objectKey);
@@ -200,7 +214,7 @@ export class UploadService {
       await this.discardData(session);
       return this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey });
     }
-    const multipart = waiting.length > 0 ? await this.sendPart(session, waiting) : session.multipart;
+    const multipart = await sendLastPart(this.blobs, received);
     await this.blobs.completeMultipart(multipart.objectKey, multipart.uploadId, multipart.parts);
     if (session.pending) await this.blobs.delete(session.pending.objectKey);
     return this.writer.adoptVerifiedObject(session.repository, digest, size, multipart.objectKey);
@@ -209,12 +223,6 @@ export class UploadService {
   private async discardData(session: UploadSession): Promise<void> {
     if (session.pending) await this.blobs.delete(session.pending.objectKey);
     if (session.multipart) await this.abortQuietly(session.multipart.objectKey, session.multipart.uploadId);
-  }
-
-  private async discardPending(before: UploadSession, after: UploadSession): Promise<void> {
-    if (before.pending && before.pending.objectKey !== after.pending?.objectKey) {
-      await this.blobs.delete(before.pending.objectKey);
-    }
   }
 
   private async abortQuietly(key: string, uploadId: string): Promise<void> {
@@ -227,12 +235,25 @@ function digestMismatch(declared: string, actual: string): RegistryError {
   return new RegistryError('DIGEST_INVALID', `provided digest ${declared} does not match the uploaded content (${actual}); nothing was stored`, { digest: declared });
 }
 
-function checkRange(session: UploadSession, bytes: Buffer, range: ByteRange | undefined): void {
+function lengthOf(body: UploadBody): number | undefined {
+  return body.bytes instanceof Uint8Array ? body.bytes.length : body.length;
+}
+
+function checkRangeStart(session: UploadSession, range: ByteRange | undefined, length: number | undefined): void {
   if (range === undefined) return;
-  if (range.start !== session.offset || range.end - range.start + 1 !== bytes.length) {
+  if (range.start !== session.offset || (length !== undefined && range.end - range.start + 1 !== length)) {
     throw new RegistryError(
       'RANGE_INVALID',
-      `chunk ${range.start}-${range.end} (${bytes.length} bytes) does not continue the upload at offset ${session.offset}`,
+      `chunk ${range.start}-${range.end}${length === undefined ? '' : ` (${length} bytes)`} does not continue the upload at offset ${session.offset}`,
     );
   }
+}
+
+/** A streamed chunk's length is known once read; the bytes received stay in the session. */
+function checkRangeLength(session: UploadSession, range: ByteRange | undefined, received: number): void {
+  if (range === undefined || range.end - range.start + 1 === received) return;
+  throw new RegistryError(
+    'RANGE_INVALID',
+    `chunk ${range.start}-${range.end} declared ${range.end - range.start + 1} bytes but ${received} arrived; the upload is now at offset ${session.offset}`,
+  );
 }

@@ -1,23 +1,19 @@
 import type { UploadSession } from '../../store/records.js';
 import { UploadConflictError } from '../../store/errors.js';
-import type { ByteRange } from '../blobs/upload-service.js';
+import type { ByteRange, UploadBody } from '../blobs/upload-service.js';
 import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
 import { RegistryError } from '../errors.js';
 import { isValidDigest, isValidName } from '../grammar.js';
 import { empty } from './responses.js';
-
-function uploadLocation(name: string, id: string): string {
-  return `/v2/${name}/blobs/uploads/${id}`;
-}
 
 /** The spec's inclusive Range of bytes received; "0-0" also stands for none, as distribution answers. */
 function receivedRange(offset: number): string {
   return `0-${Math.max(0, offset - 1)}`;
 }
 
-function sessionHeaders(context: RouteContext, session: UploadSession): Record<string, string> {
+async function sessionHeaders(context: RouteContext, session: UploadSession): Promise<Record<string, string>> {
   return {
-    location: uploadLocation(session.repository, session.id),
+    location: await context.services.locations.session(context, session),
     range: receivedRange(session.offset),
     'docker-upload-uuid': session.id,
     'blob-upload-session-id': session.id,
@@ -26,8 +22,16 @@ function sessionHeaders(context: RouteContext, session: UploadSession): Record<s
   };
 }
 
-function blobCreated(name: string, digest: string) {
-  return empty(201, { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest });
+function blobCreated(context: RouteContext, name: string, digest: string) {
+  return empty(201, { location: context.services.locations.blob(name, digest), 'docker-content-digest': digest });
+}
+
+/** The request's body: streamed where the service reads it as it arrives, else as API Gateway delivered it. */
+function bodyOf(context: RouteContext): UploadBody {
+  const { body, bodyStream, headers } = context.request;
+  if (!bodyStream) return { bytes: body };
+  const length = Number(headers['content-length']);
+  return { bytes: bodyStream, ...(headers['content-length'] !== undefined && Number.isSafeInteger(length) ? { length } : {}) };
 }
 
 /** Content-Range as the spec writes it (`0-99`), also accepting `bytes 0-99/100` and `bytes=0-99`. */
@@ -66,7 +70,7 @@ async function withResumeHint<T>(context: RouteContext, work: () => Promise<T>):
     if (!conflict && !(error instanceof RegistryError && error.kind === 'RANGE_INVALID')) throw error;
     const session = await context.services.uploads.status(repositoryName(context), context.params.session!);
     const message = conflict ? 'another request is writing this upload; resume from the returned Range' : error.message;
-    throw new RegistryError('RANGE_INVALID', message, undefined, sessionHeaders(context, session));
+    throw new RegistryError('RANGE_INVALID', message, undefined, await sessionHeaders(context, session));
   }
 }
 
@@ -90,30 +94,30 @@ export const startUpload: RouteHandler = async (context) => {
     const from = query.get('from') ?? undefined;
     if (from === undefined || isValidName(from)) {
       const link = await uploads.mount(name, mount, from, (source) => context.may('ecr:BatchGetImage', source));
-      if (link) return blobCreated(name, link.digest);
+      if (link) return blobCreated(context, name, link.digest);
     }
     // The spec falls back to a plain upload when a mount cannot be done.
   } else if (query.has('digest')) {
     const [digest] = digestList(context);
     const link = await uploads.putWhole(name, digest!, body);
-    return blobCreated(name, link.digest);
+    return blobCreated(context, name, link.digest);
   }
   const session = await uploads.start(name);
-  return empty(202, sessionHeaders(context, session));
+  return empty(202, await sessionHeaders(context, session));
 };
 
 /** GET: the upload's progress. */
 export const uploadStatus: RouteHandler = async (context) => {
   const session = await context.services.uploads.status(repositoryName(context), context.params.session!);
-  return empty(204, sessionHeaders(context, session));
+  return empty(204, await sessionHeaders(context, session));
 };
 
 /** PATCH: a chunk (with Content-Range) or a stream of the whole blob. */
 export const appendChunk: RouteHandler = async (context) => {
   const session = await withResumeHint(context, () => context.services.uploads.append(
-    repositoryName(context), context.params.session!, context.request.body, requireRange(context),
+    repositoryName(context), context.params.session!, bodyOf(context), requireRange(context),
   ));
-  return empty(202, sessionHeaders(context, session));
+  return empty(202, await sessionHeaders(context, session));
 };
 
 /** PUT ?digest=: completes the upload, with or without a final chunk. */
@@ -121,9 +125,9 @@ export const finishUpload: RouteHandler = async (context) => {
   const [digest] = digestList(context);
   const name = repositoryName(context);
   const link = await withResumeHint(context, () => context.services.uploads.finish(
-    name, context.params.session!, digest!, context.request.body, requireRange(context),
+    name, context.params.session!, digest!, bodyOf(context), requireRange(context),
   ));
-  return blobCreated(name, link.digest);
+  return blobCreated(context, name, link.digest);
 };
 
 /** DELETE: cancels the upload and drops what it received. */

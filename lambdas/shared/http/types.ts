@@ -11,6 +11,12 @@ export interface HttpRequest {
   /** Header names are lower case; repeated headers are joined with ", " as API Gateway does. */
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * The body unread, where a service reads it as it arrives (the upload
+   * gateway); `body` is then empty. Lambda has no such thing: API Gateway
+   * delivers whole bodies.
+   */
+  bodyStream?: AsyncIterable<Uint8Array>;
   /** The caller API Gateway's IAM authorizer verified, on routes that have it. */
   iamCaller?: { arn: string; accountId: string };
 }

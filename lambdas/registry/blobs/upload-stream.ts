@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { objectKeys } from '../../store/keys.js';
+import type { BlobStore } from '../../store/blob-store.js';
+import type { MultipartState, UploadSession } from '../../store/records.js';
+import { resumeHash } from './resumable-sha256.js';
+
+/** Upload bytes: a whole body already read (Lambda), or a body read as it arrives (the upload gateway). */
+export type ByteSource = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** Saves a session mid-request, keeping the request's hold on it. */
+export type Checkpoint = (session: UploadSession) => Promise<void>;
+
+/** What a request added to a session, with the bytes not yet in a part. */
+export interface Received {
+  /** The session as last saved: its offset and hash state cover the bytes in parts and in `pending`. */
+  session: UploadSession;
+  /** Bytes not in a part: the session's pending bytes, then `fresh` new ones. */
+  waiting: Buffer;
+  /** New bytes at the end of `waiting`, not yet hashed nor counted in the session's offset. */
+  fresh: number;
+  /** Bytes this request brought. */
+  count: number;
+}
+
+/**
+ * Receives an upload's bytes as they arrive and sends them to S3 in parts of
+ * `partBytes`, so memory per upload stays at about two parts whatever the
+ * blob's size: one filling while the previous one uploads.
+ *
+ * The hash advances only over bytes cut into a part, so the state saved after
+ * each part covers exactly the session's offset: a request cut off midway
+ * leaves a session the client can resume from its Range, and the state
+ * outlives the process (resumable SHA-256), so completing never reads back.
+ */
+export async function receive(
+  blobs: BlobStore,
+  start: UploadSession,
+  source: ByteSource,
+  partBytes: number,
+  checkpoint: Checkpoint,
+): Promise<Received> {
+  const buffer = new ChunkQueue();
+  // Pending bytes of earlier requests are hashed and counted already.
+  if (start.pending) buffer.push(await blobs.get(start.pending.objectKey));
+  let counted = buffer.size;
+  let cut = { offset: start.offset, hashState: start.hashState };
+  let saved = start;
+  let count = 0;
+  let uploading: Promise<void> = Promise.resolve();
+
+  const sendPart = async (): Promise<void> => {
+    // A part always takes the counted bytes whole, so a saved session never splits them.
+    const part = buffer.take(Math.max(partBytes, counted));
+    const hash = await resumeHash(cut.hashState);
+    hash.update(part.subarray(counted));
+    cut = { offset: cut.offset + part.length - counted, hashState: hash.save() };
+    counted = 0;
+    const at = cut;
+    await uploading;
+    uploading = (async () => {
+      const multipart = await appendPart(blobs, saved, part);
+      const next: UploadSession = { ...saved, ...at, multipart };
+      delete next.pending;
+      await checkpoint(next);
+      const consumed = saved.pending;
+      saved = next;
+      if (consumed) await blobs.delete(consumed.objectKey);
+    })();
+    // Awaited before the next part or at the end; meanwhile a failure must not count as unhandled.
+    uploading.catch(() => undefined);
+  };
+
+  try {
+    for await (const chunk of iterate(source)) {
+      buffer.push(chunk);
+      count += chunk.length;
+      while (buffer.size >= Math.max(partBytes, counted)) await sendPart();
+    }
+  } finally {
+    await uploading.catch(() => undefined);
+  }
+  await uploading;
+  const fresh = buffer.size - counted;
+  return { session: saved, waiting: buffer.take(buffer.size), fresh, count };
+}
+
+async function appendPart(blobs: BlobStore, session: UploadSession, bytes: Buffer): Promise<MultipartState> {
+  const multipart = session.multipart ?? await startMultipart(blobs, session.id);
+  const partNumber = multipart.parts.length + 1;
+  const etag = await blobs.uploadPart(multipart.objectKey, multipart.uploadId, partNumber, bytes);
+  return { ...multipart, parts: [...multipart.parts, { partNumber, etag }] };
+}
+
+async function startMultipart(blobs: BlobStore, uploadId: string): Promise<MultipartState> {
+  const objectKey = objectKeys.assembledBlob(uploadId);
+  return { objectKey, uploadId: await blobs.createMultipart(objectKey), parts: [] };
+}
+
+/** Sends the bytes not yet in a part as the last one (S3 takes a last part under 5 MiB). */
+export async function sendLastPart(blobs: BlobStore, received: Received): Promise<MultipartState> {
+  const { session, waiting } = received;
+  return waiting.length > 0 ? appendPart(blobs, session, waiting) : session.multipart!;
+}
+
+/** The session's hash advanced over the fresh bytes: the state and digest of everything received. */
+export async function hashAll(received: Received): Promise<{ hashState: Uint8Array; digest: string; size: number }> {
+  const hash = await resumeHash(received.session.hashState);
+  hash.update(received.waiting.subarray(received.waiting.length - received.fresh));
+  return { hashState: hash.save(), digest: hash.digest(), size: received.session.offset + received.fresh };
+}
+
+/**
+ * Keeps the bytes not yet in a part as a pending object, which the upload's
+ * next request picks up. A fresh key per write: a request that lost its hold
+ * on the session never overwrites the winner's bytes.
+ */
+export async function keepWaiting(blobs: BlobStore, received: Received): Promise<UploadSession> {
+  const { session, waiting } = received;
+  if (received.fresh === 0) return session;
+  const { hashState, size } = await hashAll(received);
+  const objectKey = objectKeys.uploadPending(session.id, randomUUID());
+  await blobs.put(objectKey, waiting);
+  return { ...session, offset: size, hashState, pending: { objectKey, size: waiting.length } };
+}
+
+async function* iterate(source: ByteSource): AsyncIterable<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    if (source.length > 0) yield source;
+    return;
+  }
+  yield* source;
+}
+
+/** Received chunks, taken from the front in parts of a given size. */
+class ChunkQueue {
+  private chunks: Buffer[] = [];
+  size = 0;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.size += chunk.length;
+  }
+
+  take(bytes: number): Buffer {
+    const taken: Buffer[] = [];
+    let needed = bytes;
+    while (needed > 0) {
+      const first = this.chunks[0]!;
+      if (first.length <= needed) {
+        taken.push(first);
+        this.chunks.shift();
+        needed -= first.length;
+      } else {
+        taken.push(first.subarray(0, needed));
+        this.chunks[0] = first.subarray(needed);
+        needed = 0;
+      }
+    }
+    this.size -= bytes;
+    return taken.length === 1 ? taken[0]! : Buffer.concat(taken);
+  }
+}

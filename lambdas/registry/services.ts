@@ -1,0 +1,41 @@
+import type { UploadStateTokens } from '../auth/upload-state.js';
+import type { BlobStore } from '../store/blob-store.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { TemplateStore } from '../store/template-store.js';
+import { UploadService } from './blobs/upload-service.js';
+import type { RegistryConfig } from './config.js';
+import type { RegistryServices } from './context.js';
+import { apiLocations, gatewayLocations } from './handlers/upload-locations.js';
+import { ManifestService } from './manifests/manifest-service.js';
+import { Repositories } from './repositories.js';
+
+/** What the registry's services are made of, in the registry function and the upload gateway alike. */
+export interface ServiceDeps {
+  store: MetadataStore;
+  templates: TemplateStore;
+  blobs: BlobStore;
+  config: RegistryConfig;
+  /** The registry's URL, where finished blobs are served. */
+  registryUrl: string;
+  /** Signs and checks upload Locations on the gateway; needed when config.uploadGatewayUrl is set. */
+  uploadState?: UploadStateTokens;
+}
+
+export function createRegistryServices(deps: ServiceDeps, now: () => Date): RegistryServices {
+  const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now);
+  const { uploadGatewayUrl } = deps.config;
+  if (uploadGatewayUrl !== undefined && !deps.uploadState) throw new Error('an upload gateway needs the state-token signer');
+  return {
+    store: deps.store,
+    blobs: deps.blobs,
+    config: deps.config,
+    repositories,
+    uploads: new UploadService(deps.store, deps.blobs, {
+      uploadTtlSeconds: deps.config.uploadTtlSeconds,
+      now,
+      ...(deps.config.uploadPartBytes === undefined ? {} : { partBytes: deps.config.uploadPartBytes }),
+    }),
+    manifests: new ManifestService(deps.store, deps.blobs, repositories, now),
+    locations: uploadGatewayUrl === undefined ? apiLocations : gatewayLocations(uploadGatewayUrl, deps.registryUrl, deps.uploadState!),
+  };
+}
