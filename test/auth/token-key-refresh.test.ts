@@ -1,0 +1,105 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { RegistryTokens, TokenError } from '../../lambdas/auth/registry-tokens.js';
+import { secretsManagerTokenKeys } from '../../lambdas/auth/secrets-manager-keys.js';
+
+/**
+ * The token secret's AWSCURRENT and AWSPREVIOUS versions, as GetSecretValue
+ * answers them; no emulator of Secrets Manager exists, and these tests are
+ * about when a function instance reads the keys, which this counts.
+ */
+class TokenSecret {
+  reads = 0;
+  private versions: { id: string; value: string }[] = [];
+
+  constructor() {
+    this.rotate();
+  }
+
+  /** What the rotation function's finishSecret leaves: a new current version, the old one previous. */
+  rotate(): void {
+    this.versions = [{ id: randomUUID(), value: randomBytes(32).toString('base64') }, ...this.versions].slice(0, 2);
+  }
+
+  readonly client = {
+    send: async (command: GetSecretValueCommand) => {
+      this.reads += 1;
+      const version = this.versions[command.input.VersionStage === 'AWSPREVIOUS' ? 1 : 0];
+      if (!version) throw new ResourceNotFoundException({ message: 'no such version', $metadata: {} });
+      return { VersionId: version.id, SecretString: version.value };
+    },
+  } as unknown as SecretsManagerClient;
+}
+
+const REFRESH_SECONDS = 30;
+const claims = { principalArn: 'arn:aws:iam::000000000000:root', accountId: '000000000000', actions: ['ecr:BatchGetImage'] };
+
+/** One function instance: its own key cache over the shared secret, on a clock the test moves. */
+function instance(secret: TokenSecret, clock: { ms: number }): RegistryTokens {
+  const keys = secretsManagerTokenKeys(secret.client, 'token-secret', { refreshSeconds: REFRESH_SECONDS, now: () => clock.ms });
+  return new RegistryTokens(keys, 'registry.example', () => new Date(clock.ms));
+}
+
+/** A token that names a signing key no version of the secret holds. */
+function madeUpKeyToken(kid: string): Promise<string> {
+  return new SignJWT({ acct: claims.accountId, act: claims.actions })
+    .setProtectedHeader({ alg: 'HS256', kid }).setSubject(claims.principalArn)
+    .setIssuer('registry.example').setAudience('registry.example').setIssuedAt().setExpirationTime('1h')
+    .sign(randomBytes(32));
+}
+
+describe('token-signing keys after a rotation', () => {
+  it('are read again when a token names a key this instance has not seen, so fresh tokens are accepted at once', async () => {
+    const secret = new TokenSecret();
+    const clock = { ms: Date.parse('2030-01-01T00:00:00Z') };
+    const verifier = instance(secret, clock);
+    await verifier.verify((await verifier.issue(claims, 3600)).token);
+
+    secret.rotate();
+    clock.ms += 60_000;
+    const fresh = await instance(secret, clock).issue(claims, 3600);
+    expect((await verifier.verify(fresh.token)).principalArn).toBe(claims.principalArn);
+  });
+
+  it('are read again at most once per refresh interval, however many tokens name unknown keys', async () => {
+    const secret = new TokenSecret();
+    const clock = { ms: Date.parse('2030-01-01T00:00:00Z') };
+    const verifier = instance(secret, clock);
+    await verifier.verify((await verifier.issue(claims, 3600)).token);
+    const readsWhenWarm = secret.reads;
+
+    clock.ms += REFRESH_SECONDS * 1000;
+    for (let i = 0; i < 5; i += 1) {
+      await expect(verifier.verify(await madeUpKeyToken(`made-up-${i}`))).rejects.toThrow(TokenError);
+      clock.ms += 1000;
+    }
+    const readsOfOneRefresh = secret.reads - readsWhenWarm;
+    expect(readsOfOneRefresh).toBeGreaterThan(0);
+
+    // A rotation within the interval waits for the next refresh; the token is refused until then, and no read happens.
+    secret.rotate();
+    const fresh = await instance(secret, clock).issue(claims, 3600);
+    const readsBefore = secret.reads;
+    await expect(verifier.verify(fresh.token)).rejects.toThrow(/does not know/);
+    expect(secret.reads).toBe(readsBefore);
+
+    clock.ms += REFRESH_SECONDS * 1000;
+    expect((await verifier.verify(fresh.token)).principalArn).toBe(claims.principalArn);
+    expect(secret.reads - readsBefore).toBe(readsOfOneRefresh);
+  });
+
+  it('are not read again for tokens signed with a key the instance knows', async () => {
+    const secret = new TokenSecret();
+    const clock = { ms: Date.parse('2030-01-01T00:00:00Z') };
+    const verifier = instance(secret, clock);
+    const { token } = await verifier.issue(claims, 3600);
+    const reads = secret.reads;
+    for (let i = 0; i < 3; i += 1) {
+      clock.ms += REFRESH_SECONDS * 1000;
+      await verifier.verify(token);
+    }
+    expect(secret.reads).toBe(reads);
+  });
+});
