@@ -5,7 +5,8 @@
 export type AccessClass = 'pull' | 'push' | 'delete';
 
 export const ECR_ACTIONS: Record<AccessClass, readonly string[]> = {
-  pull: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages', 'ecr:DescribeImages'],
+  // DescribeRepositories: the catalog lists what the caller may describe.
+  pull: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages', 'ecr:DescribeImages', 'ecr:DescribeRepositories'],
   push: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchCheckLayerAvailability'],
   delete: ['ecr:BatchDeleteImage'],
 };

@@ -1,11 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes } from '../support/client.js';
+import { BERTH_TARGET_PREFIX, ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { errorCodes, RegistryClient } from '../support/client.js';
 import { ociImage, type Image } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
+import { send, signedManagementRequest } from '../support/signed.js';
 
 const registry = useRegistry();
 /** A registry of its own for the catalog, so that the set of repositories is known. */
 const catalogRegistry = useRegistry();
+/** And one for listings filtered by policies. */
+const filteredRegistry = useRegistry();
 const client = () => clientOf(registry());
 
 interface TagList {
@@ -100,6 +104,13 @@ describe('tags list', () => {
     }
   });
 
+  it('reads an empty last as none, and refuses a last longer than any tag with TAG_INVALID', async () => {
+    expect((await listTags('/v2/tags/paged/tags/list?last=')).body.tags).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const long = await client().request('GET', `/v2/tags/paged/tags/list?last=${'v'.repeat(2000)}`);
+    expect(long.status).toBe(400);
+    expect(await errorCodes(long)).toEqual(['TAG_INVALID']);
+  });
+
   it('answers NAME_UNKNOWN for a repository that does not exist', async () => {
     const response = await client().request('GET', '/v2/tags/nowhere/tags/list');
     expect(response.status).toBe(404);
@@ -183,5 +194,65 @@ describe('catalog', () => {
     const invalid = await catalog().request('GET', '/v2/_catalog?n=-2');
     expect(invalid.status).toBe(400);
     expect(await errorCodes(invalid)).toEqual(['PAGINATION_NUMBER_INVALID']);
+  });
+
+  it('reads an empty last as none, and refuses a last longer than any repository name with NAME_INVALID', async () => {
+    expect((await listCatalog('/v2/_catalog?last=')).repositories).toEqual(sorted);
+    expect((await listCatalog('/v2/_catalog?last=&n=1')).repositories).toEqual(['a']);
+    expect((await listCatalog(`/v2/_catalog?last=${'a'.repeat(256)}`)).repositories).toEqual(['b/app', 'c']);
+    for (const last of ['a'.repeat(257), 'é'.repeat(2000)]) {
+      const long = await catalog().request('GET', `/v2/_catalog?last=${encodeURIComponent(last)}`);
+      expect(long.status).toBe(400);
+      expect(long.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await errorCodes(long)).toEqual(['NAME_INVALID']);
+    }
+  });
+});
+
+describe('catalog of a caller with less than the whole registry', () => {
+  const admin = () => clientOf(filteredRegistry());
+  const manage = async (target: string, body: unknown, credentials?: { accessKeyId: string; secretAccessKey: string }) => {
+    const response = await send(await signedManagementRequest(filteredRegistry(), target, body, credentials === undefined ? {} : { credentials }));
+    expect(response.status, await response.clone().text()).toBe(200);
+    return response.json() as Promise<Record<string, any>>;
+  };
+  const arn = (name: string) => `arn:aws:ecr:${filteredRegistry().identity.region}:${filteredRegistry().identity.accountId}:repository/${name}`;
+  let scoped: RegistryClient;
+
+  async function names(client: RegistryClient, path: string): Promise<{ repositories: string[]; link: string | null }> {
+    const response = await client.request('GET', path);
+    expect(response.status).toBe(200);
+    return { repositories: ((await response.json()) as { repositories: string[] }).repositories, link: response.headers.get('link') };
+  }
+
+  beforeAll(async () => {
+    for (const repositoryName of ['a/first', 'prod/app', 'team/a', 'team/b', 'team/c', 'team2/x', 'zz/hidden']) {
+      await manage(`${ECR_TARGET_PREFIX}CreateRepository`, { repositoryName });
+    }
+    const policy = { Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: arn('team/*') }] };
+    const { accessKey } = await manage(`${BERTH_TARGET_PREFIX}CreateAccessKey`, { principalName: 'team-bot', policyText: JSON.stringify(policy) });
+    const { authorizationData } = await manage(`${ECR_TARGET_PREFIX}GetAuthorizationToken`, {}, accessKey);
+    scoped = new RegistryClient(filteredRegistry().url, async () => `Basic ${authorizationData[0].authorizationToken}`);
+    await manage(`${ECR_TARGET_PREFIX}SetRepositoryPolicy`, {
+      repositoryName: 'zz/hidden',
+      policyText: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:DescribeRepositories' }] }),
+    });
+  });
+
+  it('lists only the repositories an access key\'s policy lets it describe', async () => {
+    expect(await names(scoped, '/v2/_catalog')).toEqual({ repositories: ['team/a', 'team/b', 'team/c'], link: null });
+  });
+
+  it('counts only visible names in a page, and continues after the last one', async () => {
+    const first = await names(scoped, '/v2/_catalog?n=2');
+    expect(first).toEqual({ repositories: ['team/a', 'team/b'], link: '</v2/_catalog?n=2&last=team%2Fb>; rel="next"' });
+    expect(await names(scoped, '/v2/_catalog?n=2&last=team%2Fb')).toEqual({ repositories: ['team/c'], link: null });
+    expect(await names(scoped, '/v2/_catalog?n=3')).toEqual({ repositories: ['team/a', 'team/b', 'team/c'], link: '</v2/_catalog?n=3&last=team%2Fc>; rel="next"' });
+    expect(await names(scoped, '/v2/_catalog?n=3&last=team%2Fc')).toEqual({ repositories: [], link: null });
+  });
+
+  it('hides a repository whose policy denies DescribeRepositories, even from the registry\'s account', async () => {
+    expect((await names(admin(), '/v2/_catalog')).repositories).toEqual(['a/first', 'prod/app', 'team/a', 'team/b', 'team/c', 'team2/x']);
+    expect(await names(admin(), '/v2/_catalog?n=1&last=team2%2Fx')).toEqual({ repositories: [], link: null });
   });
 });

@@ -1,11 +1,21 @@
 import type { RouteHandler } from '../context.js';
-import { nextLink, parsePageRequest } from '../pagination.js';
+import { filteredPage, nextLink, parsePageRequest } from '../pagination.js';
 import { json } from './responses.js';
 
-/** GET /v2/_catalog: repository names in lexical order, read from the catalog partition, never a scan. */
+/**
+ * GET /v2/_catalog: repository names in lexical order, read from the catalog
+ * partition, never a scan. Only the repositories the caller may describe are
+ * listed, by ECR's rule for DescribeRepositories: the caller's own policy (an
+ * issued key's), the repository policy and the caller's account together.
+ */
 export const listCatalog: RouteHandler = async (context) => {
-  const { limit, last } = parsePageRequest(context.request.query);
-  const page = limit === 0 ? { items: [], more: false } : await context.services.store.listRepositories(last, limit);
-  const headers: Record<string, string> = page.more ? { link: nextLink('/v2/_catalog', limit, page.items.at(-1)!) } : {};
-  return json(200, { repositories: page.items }, headers);
+  const { limit, last } = parsePageRequest(context.request.query, 'NAME_INVALID');
+  if (limit === 0) return json(200, { repositories: [] });
+  const page = await filteredPage(
+    (after, count) => context.services.store.listRepositories(after, count),
+    (name) => context.may('ecr:DescribeRepositories', name),
+    limit,
+    last,
+  );
+  return json(200, { repositories: page.items }, page.next === undefined ? {} : { link: nextLink('/v2/_catalog', limit, page.next) });
 };
