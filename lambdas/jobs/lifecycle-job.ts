@@ -1,5 +1,6 @@
 import { imagesToExpire, type LifecycleImage } from '../lifecycle/evaluate.js';
 import { parseLifecyclePolicy } from '../lifecycle/policy.js';
+import { ManifestReferencedError } from '../store/errors.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { ManifestSummary } from '../store/records.js';
 import { INDEX_MEDIA_TYPES } from '../registry/media-types.js';
@@ -16,7 +17,8 @@ export interface LifecycleRunReport {
 /**
  * Applies every repository's lifecycle policy once: lists its images, decides
  * which expire, and deletes them (manifest, tags and referrer entries). An
- * image an index or an artifact still needs is kept until that goes.
+ * image an index or an artifact still needs is kept until that goes; the store
+ * refuses to delete a child of an index even when the index was pushed after the listing.
  */
 export async function runLifecyclePolicies(store: MetadataStore, now: Date, log: (message: string) => void = () => undefined): Promise<LifecycleRunReport> {
   const report: LifecycleRunReport = { repositories: 0, expired: [], failures: [] };
@@ -44,10 +46,23 @@ async function expireRepository(store: MetadataStore, name: string, now: Date): 
   const policy = parseLifecyclePolicy(record.lifecyclePolicyText);
   const manifests = await allManifests(store, name);
   const images = await withProtection(store, name, manifests);
-  const expired = imagesToExpire(policy, images, now);
-  for (const digest of expired) await store.deleteManifest(name, digest);
+  const expired: string[] = [];
+  for (const digest of imagesToExpire(policy, images, now)) {
+    if (await expire(store, name, digest)) expired.push(digest);
+  }
   await store.updateRepository(name, (current) => ({ ...current, lifecycleEvaluatedAt: now.toISOString() }));
   return expired;
+}
+
+/** Deletes an expired image; false when an index pushed since the listing lists it, which keeps it. */
+async function expire(store: MetadataStore, name: string, digest: string): Promise<boolean> {
+  try {
+    await store.deleteManifest(name, digest);
+    return true;
+  } catch (error) {
+    if (error instanceof ManifestReferencedError) return false;
+    throw error;
+  }
 }
 
 async function allManifests(store: MetadataStore, name: string): Promise<ManifestSummary[]> {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Descriptor } from '../shared/oci-descriptor.js';
+import { MAX_INDEX_CHILDREN } from '../store/metadata-store.js';
 import { RegistryError } from './errors.js';
 import { isValidDigest } from './grammar.js';
 import { FOREIGN_LAYER_TYPES, INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES, MEDIA_TYPES } from './media-types.js';
@@ -6,14 +8,7 @@ import { FOREIGN_LAYER_TYPES, INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES, MEDIA_TYP
 /** The largest manifest Berth accepts, as distribution and the spec suggest. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-  platform?: { os?: string; architecture?: string; variant?: string };
-}
+export type { Descriptor };
 
 /** What the registry needs to know about a manifest to store, validate and index it. */
 export interface ParsedManifest {
@@ -115,6 +110,8 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
 
   if (INDEX_MEDIA_TYPES.includes(mediaType)) {
     const children = descriptorList(document.manifests, 'manifests');
+    const distinct = new Set(children.map((child) => child.digest)).size;
+    if (distinct > MAX_INDEX_CHILDREN) throw invalid(`an index may list at most ${MAX_INDEX_CHILDREN} distinct manifests; this one lists ${distinct}`);
     return { ...base, blobs: [], children, artifactType: document.artifactType as string | undefined };
   }
 

@@ -21,12 +21,48 @@ export class ImmutableTagError extends Error {
 
 /**
  * A push would change more items than one DynamoDB transaction holds (100): the
- * manifest, each tag, each manifest a moved tag leaves, and the referrer entry.
+ * repository check, the manifest, each tag, each manifest a moved tag leaves, each child
+ * of an index, and the referrer entry.
  */
 export class TooManyTagChangesError extends Error {
   constructor(readonly items: number, readonly limit: number) {
     super(`the push would change ${items} items at once; at most ${limit} can change together, so move fewer tags from other manifests in one push`);
     this.name = 'TooManyTagChangesError';
+  }
+}
+
+/** The repository does not exist, or a delete of it has begun: nothing more may be written into it. */
+export class RepositoryNotFoundError extends Error {
+  constructor(readonly repository: string) {
+    super(`repository ${repository} does not exist or is being deleted`);
+    this.name = 'RepositoryNotFoundError';
+  }
+}
+
+/** A delete that required an empty repository found images in it. */
+export class RepositoryNotEmptyError extends Error {
+  constructor(readonly repository: string) {
+    super(`repository ${repository} still holds images`);
+    this.name = 'RepositoryNotEmptyError';
+  }
+}
+
+/**
+ * A manifest write found what it depends on missing from the repository when it was written:
+ * blobs (or a blob of another size than declared) and child manifests, by digest.
+ */
+export class ReferencesMissingError extends Error {
+  constructor(readonly repository: string, readonly blobs: string[], readonly children: string[]) {
+    super(`repository ${repository} lacks ${[...blobs, ...children].join(', ')}`);
+    this.name = 'ReferencesMissingError';
+  }
+}
+
+/** A manifest cannot be deleted while indexes list it (ECR's ImageReferencedByManifestList). */
+export class ManifestReferencedError extends Error {
+  constructor(readonly repository: string, readonly digest: string, readonly indexes: string[]) {
+    super(`manifest ${digest} is listed by ${indexes.length === 1 ? 'index' : 'indexes'} ${indexes.join(', ')}; delete ${indexes.length === 1 ? 'that index' : 'those indexes'} first`);
+    this.name = 'ManifestReferencedError';
   }
 }
 

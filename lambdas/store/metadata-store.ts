@@ -1,14 +1,34 @@
 import type {
-  BlobLink, BlobRecord, ManifestRecord, ManifestSummary, Page, ReferrerRecord, RepositoryRecord, StoredManifest, TagRecord,
+  BlobLink, BlobRecord, BlobReference, ManifestRecord, ManifestSummary, Page, ReferrerRecord, RepositoryRecord, StoredManifest, TagRecord,
   UploadSession,
 } from './records.js';
 
-export interface PutManifestOptions {
+/**
+ * The most child manifests an index may list. A push records itself in each child in the one
+ * transaction that writes it (so a child cannot be deleted under it), and DynamoDB takes 100
+ * items per transaction; this leaves room for the repository check, the manifest, its tags and
+ * its referrer entry.
+ */
+export const MAX_INDEX_CHILDREN = 90;
+
+/** A manifest push: the manifest, what it needs in the repository, and the tags to point at it. */
+export interface ManifestWrite {
+  manifest: ManifestRecord;
+  /** Config and layers, which must be in the repository at these sizes when the write commits. */
+  blobs: BlobReference[];
+  tags: string[];
+  /** Indexes the manifest under its subject for the referrers API. */
+  referrer?: ReferrerRecord;
   /**
    * Tags that may be created or re-pushed at this digest but never moved from another
    * one; the write fails with ImmutableTagError instead, also against a concurrent push.
    */
   immutableTags?: string[];
+}
+
+export interface DeleteRepositoryOptions {
+  /** Refuse with RepositoryNotEmptyError when the repository holds any manifest (ECR's DeleteRepository without force). */
+  ifEmpty?: boolean;
 }
 
 export interface DeleteTagOptions {
@@ -32,10 +52,13 @@ export interface MetadataStore {
    * fresh data if a concurrent update won. Returns undefined when the repository does not exist.
    */
   updateRepository(name: string, change: (record: RepositoryRecord) => RepositoryRecord): Promise<RepositoryRecord | undefined>;
-  /** Whether the repository holds any manifest. */
-  hasManifests(name: string): Promise<boolean>;
-  /** Deletes the repository with everything in it; returns its record, or undefined when it did not exist. */
-  deleteRepository(name: string): Promise<RepositoryRecord | undefined>;
+  /**
+   * Deletes the repository with everything in it; returns its record, or undefined when it did
+   * not exist. Safe against concurrent writes: once the delete has begun, writes into the
+   * repository fail with RepositoryNotFoundError, and a repository created afterwards under the
+   * same name starts empty. An interrupted delete is finished by the next one.
+   */
+  deleteRepository(name: string, options?: DeleteRepositoryOptions): Promise<RepositoryRecord | undefined>;
   /** Repository names in lexical order, strictly after `after`. */
   listRepositories(after: string | undefined, limit: number): Promise<Page<string>>;
 
@@ -47,6 +70,7 @@ export interface MetadataStore {
 
   getBlobLink(repository: string, digest: string): Promise<BlobLink | undefined>;
   getBlobLinks(repository: string, digests: string[]): Promise<Map<string, BlobLink>>;
+  /** Throws RepositoryNotFoundError when the repository does not exist or is being deleted. */
   linkBlob(repository: string, link: BlobLink): Promise<void>;
   /** Returns false when the repository did not hold the blob. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;
@@ -56,7 +80,8 @@ export interface MetadataStore {
   listTags(repository: string, after: string | undefined, limit: number): Promise<Page<string>>;
   /**
    * Removes the tag, and it from its manifest's tag set, atomically. Returns the digest
-   * the tag pointed at, or undefined when the tag did not exist.
+   * the tag pointed at, or undefined when the tag did not exist. A manifest an index lists
+   * stays, untagged, even with deleteUntaggedManifest.
    */
   deleteTag(repository: string, tag: string, options?: DeleteTagOptions): Promise<string | undefined>;
 
@@ -66,12 +91,18 @@ export interface MetadataStore {
   listManifests(repository: string, after: string | undefined, limit: number, filter?: TagStatusFilter): Promise<Page<ManifestSummary>>;
   /**
    * Stores a manifest, points the given tags at it (taking them from the manifests they
-   * pointed at) and indexes it as a referrer, atomically. A re-push keeps the first push time.
-   * Throws ImmutableTagError for an immutable tag at another digest, and
+   * pointed at), records it in its children's `listedBy` and indexes it as a referrer,
+   * atomically, on the condition that the repository, every blob and every child are there
+   * when it commits. A re-push keeps the first push time. Throws RepositoryNotFoundError,
+   * ReferencesMissingError, ImmutableTagError for an immutable tag at another digest, and
    * TooManyTagChangesError when the changes do not fit one transaction.
    */
-  putManifest(repository: string, manifest: ManifestRecord, tags: string[], referrer?: ReferrerRecord, options?: PutManifestOptions): Promise<void>;
-  /** Deletes a manifest with its tags and referrer entry. Returns the tags it had, or undefined when it did not exist. */
+  putManifest(repository: string, write: ManifestWrite): Promise<void>;
+  /**
+   * Deletes a manifest with its tags and referrer entry, and takes it off its children's
+   * `listedBy`. Returns the tags it had, or undefined when it did not exist. Throws
+   * ManifestReferencedError while an index lists it.
+   */
   deleteManifest(repository: string, digest: string): Promise<string[] | undefined>;
   listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
 

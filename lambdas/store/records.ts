@@ -1,4 +1,4 @@
-import type { Descriptor } from '../registry/manifest.js';
+import type { Descriptor } from '../shared/oci-descriptor.js';
 
 /** The records the metadata store keeps, independent of DynamoDB's item shape. */
 
@@ -61,15 +61,26 @@ export interface ManifestFields {
   artifactType?: string;
 }
 
+/**
+ * A manifest as stored. Its blob digests are not kept: an image may list thousands, more than
+ * an item holds, and its bytes say which they are.
+ */
 export type ManifestRecord = ManifestContent & ManifestFields & {
-  /** Digests of config and layers. */
-  blobs: string[];
-  /** Digests of child manifests (indexes only). */
+  /** Digests of child manifests (indexes only); each child records this index in its `listedBy`. */
   children: string[];
 };
 
-/** A manifest as read back: with the tags that point at it, kept on its item as a string set. */
-export type StoredManifest = ManifestRecord & { tags: string[] };
+/**
+ * A manifest as read back: with the tags that point at it and the indexes that list it,
+ * each kept on its item as a string set. A manifest an index lists cannot be deleted.
+ */
+export type StoredManifest = ManifestRecord & { tags: string[]; listedBy: string[] };
+
+/** A blob a manifest needs in its repository, with the size its descriptor declares. */
+export interface BlobReference {
+  digest: string;
+  size: number;
+}
 
 /** A manifest in a listing, with its tags in lexical order. */
 export type ManifestSummary = ManifestFields & { tags: string[] };

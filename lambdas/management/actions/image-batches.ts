@@ -1,7 +1,9 @@
+import { ManifestReferencedError } from '../../store/errors.js';
+import type { MetadataStore } from '../../store/metadata-store.js';
 import type { Action } from '../context.js';
 import { repositoryNameOf } from '../identifiers.js';
 import {
-  findImage, imageIdsOf, imageNotFoundFailure, invalidImageId, isImageFailure, uniqueImageIds,
+  findImage, imageFailure, imageIdsOf, imageNotFoundFailure, invalidImageId, isImageFailure, uniqueImageIds,
   type ImageFailure, type ImageId,
 } from '../images.js';
 import { constraintError, optionalList } from '../validation.js';
@@ -58,8 +60,9 @@ export const batchDeleteImage: Action = async ({ input, services }) => {
     if (invalid) {
       failures.push(invalid);
     } else if (id.imageTag === undefined) {
-      const tags = await services.store.deleteManifest(name, id.imageDigest!);
-      if (!tags) failures.push(imageNotFoundFailure(id));
+      const tags = await deleteUnlisted(services.store, name, id.imageDigest!);
+      if (tags === 'listed') failures.push(imageFailure(id, 'ImageReferencedByManifestList', 'Requested image referenced by manifest list'));
+      else if (!tags) failures.push(imageNotFoundFailure(id));
       else if (tags.length === 0) deleted.push({ imageDigest: id.imageDigest! });
       else deleted.push(...tags.map((imageTag) => ({ imageDigest: id.imageDigest!, imageTag })));
     } else {
@@ -73,8 +76,18 @@ export const batchDeleteImage: Action = async ({ input, services }) => {
   return { imageIds: deleted, failures };
 };
 
+/** Deletes the manifest unless an index lists it, which ECR reports as a failure of that id. */
+async function deleteUnlisted(store: MetadataStore, repository: string, digest: string): Promise<string[] | undefined | 'listed'> {
+  try {
+    return await store.deleteManifest(repository, digest);
+  } catch (error) {
+    if (error instanceof ManifestReferencedError) return 'listed';
+    throw error;
+  }
+}
+
 /** For an id with tag and digest: the failure when the tag is missing or points elsewhere. */
-async function tagMismatch(store: Parameters<typeof findImage>[0], repository: string, id: ImageId): Promise<ImageFailure | undefined> {
+async function tagMismatch(store: MetadataStore, repository: string, id: ImageId): Promise<ImageFailure | undefined> {
   if (id.imageDigest === undefined) return undefined;
   const found = await findImage(store, repository, id);
   return isImageFailure(found) ? found : undefined;

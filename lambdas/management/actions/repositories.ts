@@ -1,3 +1,4 @@
+import { RepositoryNotEmptyError } from '../../store/errors.js';
 import { newRepository } from '../../store/repository-defaults.js';
 import type { RepositoryRecord } from '../../store/records.js';
 import type { Action, ManagementServices } from '../context.js';
@@ -64,11 +65,14 @@ export const describeRepositories: Action = async ({ input, services }) => {
 export const deleteRepository: Action = async ({ input, services }) => {
   const name = repositoryNameOf(services.identity, input);
   const force = optionalBoolean(input, 'force') ?? false;
-  await requireRepository(services, name);
-  if (!force && (await services.store.hasManifests(name))) {
+  let deleted: RepositoryRecord | undefined;
+  try {
+    // The store checks emptiness once pushes into the repository are stopped, so none slips in.
+    deleted = await services.store.deleteRepository(name, { ifEmpty: !force });
+  } catch (error) {
+    if (!(error instanceof RepositoryNotEmptyError)) throw error;
     throw new EcrError('RepositoryNotEmptyException', `The repository with name '${name}' in registry with id '${services.identity.accountId}' cannot be deleted because it still contains images`);
   }
-  const deleted = await services.store.deleteRepository(name);
   if (!deleted) throw notFound(services.identity, name);
   return { repository: repositoryView(services.identity, deleted) };
 };

@@ -1,6 +1,6 @@
 import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import { ImmutableTagError, TooManyTagChangesError } from '../../store/errors.js';
+import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, RepositoryNotFoundError, TooManyTagChangesError } from '../../store/errors.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { ManifestContent, ManifestRecord, ReferrerRecord, RepositoryRecord, StoredManifest } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
@@ -11,14 +11,15 @@ import { immutableTagMessage, isTagImmutable } from './tag-mutability.js';
 
 /**
  * Manifests up to this size are kept inside their DynamoDB items (manifest and
- * tag), larger ones in S3. A manifest item also lists the digests it references,
- * at most as long again as the body, so twice this stays under the 400 KB item limit.
+ * tag), larger ones in S3. A manifest item also holds its tag set, the indexes
+ * that list it and an index's child digests (at most MAX_INDEX_CHILDREN), all
+ * within the rest of the 400 KB item limit.
  */
 export const INLINE_MANIFEST_BYTES = 180 * 1024;
 /**
  * A push writes the manifest item, one item per tag and a referrer item in one
  * transaction, which DynamoDB caps at 4 MB in all. An inline manifest is copied
- * into the manifest item (with its digest lists, at most as long again), every
+ * into the manifest item (with its sets, counted as one more copy), every
  * tag item and, through its annotations, at most once more into the referrer item;
  * when those copies would not fit in this budget, the bytes go to S3 instead.
  */
@@ -61,6 +62,7 @@ export class ManifestService {
     } catch (error) {
       if (error instanceof ImmutableTagError) throw new RegistryError('TAG_INVALID', immutableTagMessage(error.tag, repository), { tag: error.tag });
       if (error instanceof TooManyTagChangesError) throw new RegistryError('TAG_INVALID', error.message);
+      if (error instanceof RepositoryNotFoundError) throw new RegistryError('NAME_UNKNOWN', error.message, { name: repository });
       throw error;
     }
     return manifest;
@@ -69,8 +71,10 @@ export class ManifestService {
   /**
    * Stores a parsed manifest in an existing repository under `tags`: the push both APIs
    * share (the OCI PUT above, ECR's PutImage). Every blob and child must be in the
-   * repository (ManifestReferenceErrors otherwise), and an immutable tag is never moved
-   * to another digest (ImmutableTagError), however pushes race.
+   * repository when the manifest is written (ManifestReferenceErrors otherwise), and an
+   * immutable tag is never moved to another digest (ImmutableTagError), however pushes,
+   * deletes and lifecycle expiry race. RepositoryNotFoundError when the repository is
+   * deleted meanwhile.
    */
   async push(repository: RepositoryRecord, manifest: ParsedManifest, bytes: Buffer, tags: string[]): Promise<void> {
     const children = await this.checkReferences(repository.name, manifest);
@@ -81,7 +85,6 @@ export class ManifestService {
       size: manifest.size,
       pushedAt: this.now().toISOString(),
       imageSize: imageSizeOf(manifest, children),
-      blobs: manifest.blobs.map((blob) => blob.digest),
       children: manifest.children.map((child) => child.digest),
       ...(manifest.config ? { configMediaType: manifest.config.mediaType } : {}),
       ...(manifest.subject ? { subject: manifest.subject.digest } : {}),
@@ -89,7 +92,25 @@ export class ManifestService {
       ...content,
     };
     const immutableTags = tags.filter((tag) => isTagImmutable(repository, tag));
-    await this.store.putManifest(repository.name, record, tags, referrerOf(manifest), { immutableTags });
+    const referrer = referrerOf(manifest);
+    try {
+      await this.store.putManifest(repository.name, {
+        manifest: record,
+        blobs: manifest.blobs.map(({ digest, size }) => ({ digest, size })),
+        tags,
+        immutableTags,
+        ...(referrer ? { referrer } : {}),
+      });
+    } catch (error) {
+      // Deleted between the checks above and the write.
+      if (error instanceof ReferencesMissingError) {
+        throw new ManifestReferenceErrors(repository.name, [
+          ...error.blobs.map((digest) => ({ kind: 'missing-blob' as const, digest })),
+          ...error.children.map((digest) => ({ kind: 'missing-manifest' as const, digest })),
+        ]);
+      }
+      throw error;
+    }
   }
 
   /** Finds a manifest by tag or digest. */
@@ -129,13 +150,26 @@ export class ManifestService {
     return listed.filter((descriptor) => descriptor !== undefined);
   }
 
-  /** Deleting a tag keeps the manifest; deleting a digest removes the manifest, its tags and its referrer entry. */
+  /**
+   * Deleting a tag keeps the manifest; deleting a digest removes the manifest, its tags and
+   * its referrer entry, unless an index lists it: DENIED, as ECR refuses such a delete
+   * (ImageReferencedByManifestList), until the index goes.
+   */
   async delete(repository: string, reference: string): Promise<void> {
     const deleted = isDigestReference(reference)
-      ? await this.store.deleteManifest(repository, reference)
+      ? await this.deleteManifest(repository, reference)
       : await this.store.deleteTag(repository, reference);
     if (!deleted) {
       await this.repositories.explainMiss(repository, new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in repository ${repository}`, { name: repository, reference }));
+    }
+  }
+
+  private async deleteManifest(repository: string, digest: string): Promise<string[] | undefined> {
+    try {
+      return await this.store.deleteManifest(repository, digest);
+    } catch (error) {
+      if (error instanceof ManifestReferencedError) throw new RegistryError('DENIED', error.message, { digest, indexes: error.indexes });
+      throw error;
     }
   }
 
