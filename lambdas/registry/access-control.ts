@@ -1,6 +1,6 @@
 import { isAllowed, type Caller } from '../auth/authorize.js';
 import { TokenError, type RegistryTokens, type TokenClaims } from '../auth/registry-tokens.js';
-import type { AccessKeyRecord, AccessKeyStore } from '../store/access-key-store.js';
+import type { AccessKeyStore } from '../store/access-key-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { ExpiringLru } from '../shared/expiring-lru.js';
 import type { HttpRequest } from '../shared/http/types.js';
@@ -46,7 +46,8 @@ export type RegistryCaller = { caller: Caller; tokenActions?: string[] };
  */
 export class AccessControl {
   private readonly policies: ExpiringLru<string | undefined>;
-  private readonly accessKeys: ExpiringLru<AccessKeyRecord | undefined>;
+  /** What the registry needs of an issued key: that it exists, and its policy. */
+  private readonly accessKeys: ExpiringLru<{ policyText?: string } | undefined>;
 
   constructor(
     private readonly config: AccessControlConfig,
@@ -83,9 +84,12 @@ export class AccessControl {
 
   /** The policy of the access key a token was obtained with; a deleted key's tokens are refused. */
   private async keyPolicyOf(accessKeyId: string): Promise<string | undefined> {
-    const record = await this.accessKeys.get(accessKeyId, () => this.stores.accessKeys.getAccessKey(accessKeyId));
-    if (!record) throw this.unauthorized(`access key ${accessKeyId}, which this token was issued for, no longer exists; log in again`);
-    return record.policyText;
+    const key = await this.accessKeys.get(accessKeyId, async () => {
+      const record = await this.stores.accessKeys.getAccessKey(accessKeyId);
+      return record && (record.policyText === undefined ? {} : { policyText: record.policyText });
+    });
+    if (!key) throw this.unauthorized(`access key ${accessKeyId}, which this token was issued for, no longer exists; log in again`);
+    return key.policyText;
   }
 
   /** Throws UNAUTHORIZED (with the challenge) or DENIED unless the caller may make the request. */
