@@ -49,6 +49,7 @@ export class AccessKeys {
     return this.store.listAccessKeys();
   }
 
+  /** Registry tokens obtained with the key name it, so the registry refuses them once it is gone. */
   delete(accessKeyId: string): Promise<boolean> {
     return this.store.deleteAccessKey(accessKeyId);
   }
