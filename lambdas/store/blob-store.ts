@@ -2,7 +2,7 @@
 export interface BlobStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   get(key: string): Promise<Buffer>;
-  /** Size of the object, or undefined when it does not exist. */
+  /** Size of the object, or undefined when it does not exist (S3 answers 404, or 403 to a caller without s3:ListBucket). */
   head(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
   /** A short-lived URL for a GET of the object; S3 serves Range requests on it. */
@@ -21,7 +21,9 @@ export interface BlobStore {
    * A short-lived URL for a client to PUT the object itself. The SHA-256 is
    * signed into it, so S3 refuses a body that does not match; the client must
    * send the returned headers. The object is marked pending (PENDING_UPLOAD_TAG),
-   * which the bucket's lifecycle rule expires, until unmarkPending.
+   * which the bucket's lifecycle rule expires, until unmarkPending. The PUT only
+   * creates: once the key holds an object, S3 refuses it (412 PreconditionFailed),
+   * so the URL used again can neither replace nor re-mark the object.
    */
   presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest>;
   /** Removes the pending mark, so the object is kept; before anything refers to it. */

@@ -28,7 +28,8 @@
  *   blobs/uploads/<upload id>      a blob assembled by multipart upload, or uploaded straight to S3
  *                                  by a client (berth push); its record points at it. An upload straight
  *                                  to S3 carries PENDING_UPLOAD_TAG until the registry has verified it;
- *                                  the bucket's lifecycle rule expires what an abandoned one leaves
+ *                                  the bucket's lifecycle rule expires what an abandoned one leaves.
+ *                                  Its PUT only creates, so a URL used again cannot touch a served blob
  *   manifests/<algorithm>/<hex>    a manifest too large for a DynamoDB item
  *   uploads/<upload id>/<nonce>    bytes of an unfinished upload not yet large enough for a part;
  *                                  the bucket's lifecycle rule expires what an abandoned upload leaves

@@ -13,9 +13,11 @@ import { PENDING_UPLOAD_TAG } from './keys.js';
 const PENDING_TAGGING = new URLSearchParams({ [PENDING_UPLOAD_TAG.key]: PENDING_UPLOAD_TAG.value }).toString();
 /**
  * Headers a presigned PUT signs, so the client must send them: S3 checks the body against the
- * checksum, and tags the object from the header (a tag hoisted into the query is not reliably applied).
+ * checksum, tags the object from the header (a tag hoisted into the query is not reliably applied),
+ * and with `If-None-Match: *` refuses (412) to replace an object already at the key, so a URL sent
+ * again cannot overwrite or re-tag what the registry verified and serves.
  */
-const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging']);
+const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging', 'if-none-match']);
 
 /** What S3 answers a CompleteMultipartUpload whose list of parts does not make the object. */
 const REFUSED_PARTS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
@@ -44,6 +46,9 @@ export class S3BlobStore implements BlobStore {
       return result.ContentLength;
     } catch (error) {
       if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      // Without s3:ListBucket, which Berth's roles do not hold (lib/permissions.ts), S3 answers a
+      // missing key 403 rather than 404; the roles may read every key they look up.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return undefined;
       throw error;
     }
   }
@@ -98,7 +103,7 @@ export class S3BlobStore implements BlobStore {
   async presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest> {
     const checksum = Buffer.from(sha256Hex, 'hex').toString('base64');
     const command = new PutObjectCommand({
-      Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size, Tagging: PENDING_TAGGING,
+      Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size, Tagging: PENDING_TAGGING, IfNoneMatch: '*',
     });
     // Unhoisted: headers, not query parameters.
     const url = await getSignedUrl(this.presignClient, command, {
@@ -106,7 +111,7 @@ export class S3BlobStore implements BlobStore {
       signableHeaders: SIGNED_PUT_HEADERS,
       unhoistableHeaders: SIGNED_PUT_HEADERS,
     });
-    return { url, headers: { 'x-amz-checksum-sha256': checksum, 'x-amz-tagging': PENDING_TAGGING } };
+    return { url, headers: { 'x-amz-checksum-sha256': checksum, 'x-amz-tagging': PENDING_TAGGING, 'if-none-match': '*' } };
   }
 
   async unmarkPending(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, rename, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -177,9 +177,10 @@ export class ObjectWriters {
   /**
    * Writes `content` beside `path` and moves it there once it is whole and `check` (which throws
    * to refuse it) accepts it: until then `path` keeps what it held, as S3 keeps an object until
-   * its replacement is complete.
+   * its replacement is complete. With `exclusive`, only if nothing is at `path` by then (else it
+   * fails with EEXIST), decided atomically by the file system.
    */
-  async replace(path: string, content: Readable, algorithms: Algorithm[], check: (written: Written) => void = () => undefined): Promise<Written> {
+  async replace(path: string, content: Readable, algorithms: Algorithm[], check: (written: Written) => void = () => undefined, options: { exclusive?: boolean } = {}): Promise<Written> {
     const partial = `${path}.partial-${randomUUID()}`;
     await mkdir(dirname(path), { recursive: true });
     const written = await this.write(partial, content, algorithms);
@@ -189,7 +190,15 @@ export class ObjectWriters {
       await unlink(partial);
       throw error;
     }
-    await rename(partial, path);
+    if (!options.exclusive) {
+      await rename(partial, path);
+      return written;
+    }
+    try {
+      await link(partial, path);
+    } finally {
+      await unlink(partial);
+    }
     return written;
   }
 

@@ -4,8 +4,8 @@ import type S3rver from 's3rver';
 import type { S3rverContext, S3rverStore } from 's3rver';
 import { TaggingConfiguration } from 's3rver/lib/models/config.js';
 import S3Error from 's3rver/lib/models/error.js';
-import { isPutObject } from './s3rver-put-object.js';
 import { abortUpload, uploadDirectory } from './s3rver-multipart.js';
+import { isPutObject, objectOf } from './s3rver-requests.js';
 
 /**
  * What s3rver lacks for the pending mark of direct uploads (S3BlobStore) and for the local
@@ -21,18 +21,6 @@ import { abortUpload, uploadDirectory } from './s3rver-multipart.js';
  */
 
 const TAGGING = 'x-amz-tagging';
-
-/** The bucket and key a request names; Berth's clients address local S3 path-style (lambdas/shared/aws-clients.ts). */
-function objectOf(ctx: S3rverContext): { bucket: string; key: string } | undefined {
-  let segments: string[];
-  try {
-    segments = ctx.path.slice(1).split('/').map(decodeURIComponent);
-  } catch {
-    return undefined; // a malformed escape: s3rver answers it as it would
-  }
-  const [bucket = '', ...key] = segments;
-  return bucket && key.join('/') ? { bucket, key: key.join('/') } : undefined;
-}
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';

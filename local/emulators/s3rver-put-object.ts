@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import type { S3rverContext, S3rverObject } from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
 import type { Algorithm, ObjectWriters } from './object-writers.js';
+import { isPutObject } from './s3rver-requests.js';
 
 /**
  * PutObject as S3 does it, where s3rver falls short:
@@ -15,16 +17,16 @@ import type { Algorithm, ObjectWriters } from './object-writers.js';
  *   so s3rver deletes it with the object.
  * - Streamed PutObject bodies are written and hashed in worker threads (see
  *   ./object-writers.ts), so one upload's MD5 does not hold up the others.
+ * - `If-None-Match: *` (a conditional write): the object is put in place only if
+ *   the key holds none at that moment, else refused with 412 PreconditionFailed
+ *   (the key keeps what it held, tags included), as S3 checks during the write.
  */
 
 const CHECKSUM = 'x-amz-checksum-sha256';
 /** Where the verified checksum is kept; no client may set or see it. */
 const STORED = 'x-amz-meta-berth-checksum-sha256';
-
-/** A PutObject: not UploadPart, PutObjectTagging or CopyObject, which are PUTs too. */
-export function isPutObject(ctx: S3rverContext): boolean {
-  return ctx.method === 'PUT' && !('uploadId' in ctx.query) && !('tagging' in ctx.query) && !('x-amz-copy-source' in ctx.headers);
-}
+/** Set while a PutObject that only creates is served. */
+const createOnly = new AsyncLocalStorage<boolean>();
 
 /** The checksum a request claims, from its header or, when presigned with it hoisted, its query. */
 function claimedChecksum(ctx: S3rverContext): string | undefined {
@@ -43,7 +45,7 @@ function checksumMiddleware() {
     delete ctx.headers[STORED];
     const claimed = isPutObject(ctx) ? claimedChecksum(ctx) : undefined;
     if (claimed !== undefined) ctx.headers[STORED] = claimed;
-    await next();
+    await createOnly.run(isPutObject(ctx) && ctx.headers['if-none-match'] === '*', next);
     const stored = ctx.response.get(STORED);
     ctx.remove(STORED);
     if (claimed !== undefined && ctx.status === 200) ctx.set(CHECKSUM, claimed);
@@ -59,10 +61,14 @@ function workerPutObject(server: S3rver, writers: ObjectWriters): (object: S3rve
     if (Buffer.isBuffer(object.content)) return original(object);
     const claimed = object.metadata[STORED];
     const algorithms: Algorithm[] = claimed ? ['md5', 'sha256'] : ['md5'];
-    const written = await writers.replace(store.getResourcePath(object.bucket, object.key, 'object'), object.content as Readable, algorithms, ({ digests }) => {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    const written = await writers.replace(path, object.content as Readable, algorithms, ({ digests }) => {
       if (claimed && Buffer.from(digests.sha256!, 'hex').toString('base64') !== claimed) {
         throw new S3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
       }
+    }, { exclusive: createOnly.getStore() === true }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
     });
     await store.putMetadata(object.bucket, object.key, object.metadata, written.digests.md5!);
     return { size: written.size, md5: written.digests.md5! };

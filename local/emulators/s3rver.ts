@@ -3,16 +3,21 @@ import { resolve } from 'node:path';
 import S3rver from 's3rver';
 import { freePort } from '../free-port.js';
 import { ObjectWriters } from './object-writers.js';
-import { putObjectsAsS3Does } from './s3rver-put-object.js';
+import { answerMissingKeysWithoutListBucket } from './s3rver-missing-keys.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
+import { checkPresignedHeaders } from './s3rver-presigned-headers.js';
+import { putObjectsAsS3Does } from './s3rver-put-object.js';
 
 export interface RunningS3 {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-/** Starts s3rver in this process, keeping objects under `directory`, with the extensions Berth needs. */
+/**
+ * Starts s3rver in this process on loopback only, keeping objects under `directory`, with the
+ * extensions that make it answer as S3 answers Berth's roles.
+ */
 export async function startS3rver(directory: string): Promise<RunningS3> {
   const path = resolve(directory);
   mkdirSync(path, { recursive: true });
@@ -22,6 +27,9 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   putObjectsAsS3Does(server, writers);
   checkMultipartUploads(server, writers);
   supportPendingUploads(server);
+  answerMissingKeysWithoutListBucket(server);
+  // Outermost: S3 checks the signature before anything else.
+  checkPresignedHeaders(server);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

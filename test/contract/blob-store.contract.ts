@@ -93,6 +93,25 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
       expect((await blobs.get('pending')).equals(bytes)).toBe(true);
     });
 
+    it('only creates through a presigned PUT: sent again, it is refused, and the object keeps its bytes and tags', async () => {
+      const { blobs, tagsOf } = await create();
+      const bytes = randomBytes(2000);
+      const put = await blobs.presignPut('once', createHash('sha256').update(bytes).digest('hex'), bytes.length, 60);
+      expect(put.headers['if-none-match']).toBe('*');
+      expect((await fetch(put.url, { method: 'PUT', body: bytes, headers: put.headers })).status).toBe(200);
+      await blobs.unmarkPending('once');
+      const again = await fetch(put.url, { method: 'PUT', body: bytes, headers: put.headers });
+      expect(again.status).toBe(412);
+      expect(await again.text()).toContain('<Code>PreconditionFailed</Code>');
+      expect(await tagsOf('once')).toEqual({});
+      expect((await blobs.get('once')).equals(bytes)).toBe(true);
+    });
+
+    it('heads a key that was never written as absent', async () => {
+      const { blobs } = await create();
+      expect(await blobs.head('never/written')).toBeUndefined();
+    });
+
     it('unmarks an object that carries no mark', async () => {
       const { blobs, tagsOf } = await create();
       await blobs.put('unmarked', randomBytes(10));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DirectUploadError, DirectUploads } from '../../lambdas/management/direct-uploads.js';
 import type { DirectUploadStore } from '../../lambdas/store/direct-upload-store.js';
 import { objectKeys } from '../../lambdas/store/keys.js';
+import { newRepository } from '../../lambdas/store/repository-defaults.js';
 import { freshStores, objectTags } from '../support/backends.js';
 import { failingOnce } from '../support/faults.js';
 import { sha256 } from '../support/oci.js';
@@ -15,6 +16,13 @@ import { sha256 } from '../support/oci.js';
 const REPOSITORY = 'faults/direct';
 /** Long after any upload started in these tests has expired. */
 const LATER = Math.floor(Date.now() / 1000) + 7 * 24 * 3600;
+
+/** Fresh stores holding the repository these tests upload into. */
+async function storesWithRepository(): ReturnType<typeof freshStores> {
+  const stores = await freshStores();
+  await stores.store.createRepository(newRepository(REPOSITORY, new Date()));
+  return stores;
+}
 
 /** Starts a direct upload of `bytes` and PUTs them to S3 as berth push does, without completing. */
 async function uploaded(uploads: DirectUploads, bytes: Buffer): Promise<{ id: string; digest: string; objectKey: string }> {
@@ -44,7 +52,7 @@ function takenOnRead(records: DirectUploadStore): DirectUploadStore {
 
 describe('direct uploads under S3 faults and races', () => {
   it('removes the pending mark before the blob becomes visible: when that fails, no blob is, and the object stays pending', async () => {
-    const { store, directUploads, blobs, bucket } = await freshStores();
+    const { store, directUploads, blobs, bucket } = await storesWithRepository();
     const uploads = new DirectUploads(store, directUploads, failingOnce(blobs, 'unmarkPending', { count: 1 }), 60, () => new Date());
     const upload = await uploaded(uploads, randomBytes(1000));
 
@@ -57,7 +65,7 @@ describe('direct uploads under S3 faults and races', () => {
   });
 
   it('refuses a completion whose upload another party took meanwhile, leaving the object to that party', async () => {
-    const { store, directUploads, blobs } = await freshStores();
+    const { store, directUploads, blobs } = await storesWithRepository();
     const bytes = randomBytes(1000);
     const upload = await uploaded(new DirectUploads(store, directUploads, blobs, 60, () => new Date()), bytes);
 
@@ -68,7 +76,7 @@ describe('direct uploads under S3 faults and races', () => {
   });
 
   it('leaves to the completion an upload the sweeper listed as expired just before it was completed', async () => {
-    const { store, directUploads, blobs, bucket } = await freshStores();
+    const { store, directUploads, blobs, bucket } = await storesWithRepository();
     const uploads = new DirectUploads(store, directUploads, blobs, 60, () => new Date());
     const bytes = randomBytes(1000);
     const upload = await uploaded(uploads, bytes);
@@ -83,7 +91,7 @@ describe('direct uploads under S3 faults and races', () => {
   });
 
   it('refuses a completion in parts that another completion assembled first, and keeps the blob that one made', async () => {
-    const { store, directUploads, blobs } = await freshStores();
+    const { store, directUploads, blobs } = await storesWithRepository();
     const MiB = 1024 * 1024;
     const sizes = { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB };
     const bytes = randomBytes(11 * MiB);

@@ -9,7 +9,8 @@ import { useLocalS3 } from '../support/local-s3.js';
 /**
  * Local mode's S3 (s3rver, extended) for the pending mark of direct uploads and
  * the sweeper: tags from x-amz-tagging on PUT and multipart uploads,
- * DeleteObjectTagging and AbortMultipartUpload, as S3 does them.
+ * DeleteObjectTagging and AbortMultipartUpload, as S3 does them. A HEAD of a
+ * missing key answers 403, as S3 answers a caller without s3:ListBucket.
  */
 
 const bucket = 'pending';
@@ -39,7 +40,14 @@ describe("local S3's object tags", () => {
     const refused = await fetch(url('bad-tags'), { method: 'PUT', body: randomBytes(100), headers: { 'x-amz-tagging': 'a=%3Cb%3E' } });
     expect(refused.status).toBe(400);
     expect(await errorCode(refused)).toBe('MalformedXML');
-    expect((await fetch(url('bad-tags'), { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(url('bad-tags'), { method: 'HEAD' })).status).toBe(403);
+  });
+
+  it('keeps the tags of an object that a conditional PUT (If-None-Match: *) refused to replace', async () => {
+    await fetch(url('verified'), { method: 'PUT', body: randomBytes(100), headers: { 'if-none-match': '*' } });
+    const replay = await fetch(url('verified'), { method: 'PUT', body: randomBytes(100), headers: { 'if-none-match': '*', 'x-amz-tagging': 'berth-upload=pending' } });
+    expect(replay.status).toBe(412);
+    expect(await tagsOf('verified')).toEqual({});
   });
 
   it('keeps the tags set by PutObjectTagging, and removes them with DeleteObjectTagging', async () => {
@@ -88,7 +96,7 @@ describe("local S3's multipart uploads", () => {
 
   it('still fails to complete an upload it does not know, making no object', async () => {
     await expect(complete('unknown', { id: 'abc123', etag: '"x"' })).rejects.toThrow();
-    expect((await fetch(url('unknown'), { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(url('unknown'), { method: 'HEAD' })).status).toBe(403);
   });
 
   it('aborts an upload, discarding its parts; an aborted or malformed upload ID is NoSuchUpload', async () => {
@@ -101,7 +109,7 @@ describe("local S3's multipart uploads", () => {
       await expect(local().client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'abandoned', UploadId: id }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
     }
     await expect(complete('abandoned', started)).rejects.toThrow();
-    expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(403);
   });
 });
 

@@ -6,7 +6,8 @@ import { useLocalS3 } from '../support/local-s3.js';
 /**
  * Local mode's S3 (s3rver, extended): x-amz-checksum-sha256 is checked as S3
  * checks it, and streamed bodies are written by worker threads that leave
- * nothing behind when a request fails.
+ * nothing behind when a request fails; `If-None-Match: *` only creates. A HEAD
+ * of a missing key answers 403, as S3 answers a caller without s3:ListBucket.
  */
 
 const local = useLocalS3('extensions');
@@ -43,7 +44,7 @@ describe("local S3's SHA-256 checksums", () => {
     const refused = await fetch(url('malformed'), { method: 'PUT', body: 'abc', headers: { 'x-amz-checksum-sha256': 'not-a-checksum' } });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('<Code>InvalidRequest</Code>');
-    expect((await fetch(url('malformed'), { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(url('malformed'), { method: 'HEAD' })).status).toBe(403);
   });
 
   it('ignores a checksum a client writes as metadata', async () => {
@@ -61,6 +62,42 @@ describe("local S3's SHA-256 checksums", () => {
     await fetch(url('overwritten'), { method: 'PUT', body: randomBytes(100) });
     const head = await fetch(url('overwritten'), { method: 'HEAD', headers: { 'x-amz-checksum-mode': 'ENABLED' } });
     expect(head.headers.get('x-amz-checksum-sha256')).toBeNull();
+  });
+});
+
+describe("local S3's conditional writes (If-None-Match: *)", () => {
+  const bodyOf = async (key: string) => Buffer.from(await (await fetch(url(key))).arrayBuffer());
+
+  it('creates an object at a free key, and refuses with 412 to replace it, keeping what it held', async () => {
+    const first = randomBytes(1000);
+    expect((await fetch(url('once'), { method: 'PUT', body: first, headers: { 'if-none-match': '*' } })).status).toBe(200);
+    const refused = await fetch(url('once'), { method: 'PUT', body: randomBytes(1000), headers: { 'if-none-match': '*' } });
+    expect(refused.status).toBe(412);
+    expect(await refused.text()).toContain('<Code>PreconditionFailed</Code>');
+    expect((await bodyOf('once')).equals(first)).toBe(true);
+    expect(files().filter((name) => name.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses a PUT whose body is the same, checksum and all', async () => {
+    const bytes = randomBytes(1000);
+    const headers = { 'if-none-match': '*', 'x-amz-checksum-sha256': base64Sha256(bytes) };
+    expect((await fetch(url('same'), { method: 'PUT', body: bytes, headers })).status).toBe(200);
+    expect((await fetch(url('same'), { method: 'PUT', body: bytes, headers })).status).toBe(412);
+  });
+
+  it('lets exactly one of concurrent creates of a key win, and keeps its bytes', async () => {
+    const bodies = [1, 2, 3, 4].map(() => randomBytes(3 * 1024 * 1024));
+    const statuses = await Promise.all(bodies.map(async (body) => (await fetch(url('raced'), { method: 'PUT', body, headers: { 'if-none-match': '*' } })).status));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 412)).toHaveLength(3);
+    expect((await bodyOf('raced')).equals(bodies[statuses.indexOf(200)]!)).toBe(true);
+  });
+
+  it('replaces an object when the PUT carries no condition', async () => {
+    await fetch(url('replaced'), { method: 'PUT', body: randomBytes(10), headers: { 'if-none-match': '*' } });
+    const second = randomBytes(10);
+    expect((await fetch(url('replaced'), { method: 'PUT', body: second })).status).toBe(200);
+    expect((await bodyOf('replaced')).equals(second)).toBe(true);
   });
 });
 
@@ -82,7 +119,7 @@ describe("local S3's streamed writes", () => {
     });
     await sent;
     await expect.poll(() => files().filter((name) => name.startsWith('abandoned')), { timeout: 5000 }).toEqual([]);
-    expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(403);
   });
 
   it('answers a body it cannot write with an S3 error and goes on serving', async () => {

@@ -85,16 +85,16 @@ describe('direct uploads to S3', () => {
   });
 
   it('reads an object that has no stored checksum to confirm its digest', async () => {
-    // As after a multipart upload, whose checksum is no SHA-256 of the whole: here, a PUT without the header.
+    // As after a multipart upload, whose checksum is no SHA-256 of the whole: here, objects stored without one.
     const good = blob(randomBytes(4000));
     const goodPlan = await initiate('direct/unchecked', good.digest, good.bytes.length);
-    expect((await fetch(goodPlan.put!.url, { method: 'PUT', body: good.bytes })).status).toBe(200);
+    await registry().blobs.put(objectKeys.assembledBlob(goodPlan.uploadId!), good.bytes);
     const accepted = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: goodPlan.uploadId });
     expect(await accepted.json()).toEqual({ repositoryName: 'direct/unchecked', digest: good.digest, size: good.bytes.length });
 
     const bad = blob(randomBytes(4000));
     const badPlan = await initiate('direct/unchecked', bad.digest, bad.bytes.length);
-    expect((await fetch(badPlan.put!.url, { method: 'PUT', body: randomBytes(4000) })).status).toBe(200);
+    await registry().blobs.put(objectKeys.assembledBlob(badPlan.uploadId!), randomBytes(4000));
     const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: badPlan.uploadId });
     expect(done.status).toBe(400);
     const body = (await done.json()) as { __type: string; message: string };
@@ -153,6 +153,18 @@ describe('direct uploads to S3', () => {
     expect(await downloaded(kept.digest, 'direct/swept')).toBe(kept.digest);
   });
 
+  it('answers a completion with nothing uploaded InvalidLayerException, though S3 answers the missing object 403', async () => {
+    const item = blob(randomBytes(100));
+    const plan = await initiate('direct/empty', item.digest, item.bytes.length);
+    // Local S3 answers a HEAD of a missing key as S3 answers a role without s3:ListBucket.
+    expect((await fetch(plan.put!.url.split('?')[0]!, { method: 'HEAD' })).status).toBe(403);
+    const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/empty', uploadId: plan.uploadId });
+    expect(done.status).toBe(400);
+    const body = (await done.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('InvalidLayerException');
+    expect(body.message).toContain('nothing was uploaded');
+  });
+
   it('needs push permission, like a push through /v2/', async () => {
     const policyText = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }] });
     const created = await berth('CreateAccessKey', { principalName: 'reader', policyText });
@@ -160,6 +172,76 @@ describe('direct uploads to S3', () => {
     const refused = await berth('InitiateBlobUpload', { repositoryName: 'direct/app', digest: blob('x').digest, size: 1 }, accessKey);
     expect(refused.status).toBe(403);
     expect(await errorType(refused)).toBe('AccessDeniedException');
+  });
+});
+
+describe('a direct-upload URL sent again', () => {
+  /** A PUT of the plan's URL as its holder may send it again: the same bytes, with or without the headers it signs. */
+  function replay(plan: Plan, bytes: Buffer, headers = plan.put!.headers): Promise<Response> {
+    return fetch(plan.put!.url, { method: 'PUT', body: bytes, headers });
+  }
+
+  async function uploaded(repository: string, bytes: Buffer): Promise<{ plan: Plan; digest: string }> {
+    const item = blob(bytes);
+    const plan = await initiate(repository, item.digest, bytes.length);
+    await putTo(plan, bytes);
+    return { plan, digest: item.digest };
+  }
+
+  it('is signed to create only: the plan asks for If-None-Match: *', async () => {
+    const item = blob(randomBytes(100));
+    const plan = await initiate('replay/signed', item.digest, item.bytes.length);
+    expect(plan.put!.headers['if-none-match']).toBe('*');
+    expect(new URL(plan.put!.url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toContain('if-none-match');
+  });
+
+  it('after completion is refused, and the verified blob stays served, unchanged and unmarked', async () => {
+    const bytes = randomBytes(3000);
+    const { plan, digest } = await uploaded('replay/after', bytes);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'replay/after', uploadId: plan.uploadId })).status).toBe(200);
+
+    const refused = await replay(plan, bytes);
+    expect(refused.status).toBe(412);
+    expect(await refused.text()).toContain('<Code>PreconditionFailed</Code>');
+    // Without the condition the signature no longer matches.
+    const { 'if-none-match': _, ...unconditional } = plan.put!.headers;
+    expect((await replay(plan, bytes, unconditional)).status).toBe(403);
+
+    expect(await uploadTags(plan)).toEqual({});
+    expect(await downloaded(digest, 'replay/after')).toBe(digest);
+  });
+
+  it('before completion is refused too, and the upload completes as it would have', async () => {
+    const bytes = randomBytes(3000);
+    const { plan, digest } = await uploaded('replay/before', bytes);
+    expect((await replay(plan, bytes)).status).toBe(412);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'replay/before', uploadId: plan.uploadId })).status).toBe(200);
+    expect(await uploadTags(plan)).toEqual({});
+    expect(await downloaded(digest, 'replay/before')).toBe(digest);
+  });
+
+  it('while the upload completes is refused, whichever comes first', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const { plan, digest } = await uploaded('replay/during', bytes);
+    const [completed, ...replays] = await Promise.all([
+      berth('CompleteBlobUpload', { repositoryName: 'replay/during', uploadId: plan.uploadId }),
+      ...[1, 2, 3].map(() => replay(plan, bytes)),
+    ]);
+    expect(completed!.status).toBe(200);
+    expect(replays.map((response) => response.status)).toEqual([412, 412, 412]);
+    expect(await uploadTags(plan)).toEqual({});
+    expect(await downloaded(digest, 'replay/during')).toBe(digest);
+  });
+
+  it('cannot take over a layer another repository shares: the stored copy stays', async () => {
+    const bytes = randomBytes(2000);
+    const { plan, digest } = await uploaded('replay/owner', bytes);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'replay/owner', uploadId: plan.uploadId })).status).toBe(200);
+    expect((await initiate('replay/sharer', digest, bytes.length)).status).toBe('EXISTS');
+    expect((await replay(plan, bytes)).status).toBe(412);
+    // What the bucket's lifecycle rule would find: no object marked pending.
+    expect(await uploadTags(plan)).toEqual({});
+    expect(await downloaded(digest, 'replay/sharer')).toBe(digest);
   });
 });
 
@@ -186,6 +268,21 @@ describe('direct uploads in parts', () => {
     expect(done.status, await done.clone().text()).toBe(200);
     expect(await uploadTags(plan, parted())).toEqual({});
     expect(await downloaded(item.digest, 'parted/app', parted())).toBe(item.digest);
+  });
+
+  it('refuses part URLs sent again after completion (the upload is gone), leaving the blob unchanged and unmarked', async () => {
+    const item = blob(randomBytes(7 * MiB));
+    const plan = await initiate('parted/replay', item.digest, item.bytes.length, parted());
+    const parts = await putParts(plan, item.bytes);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'parted/replay', uploadId: plan.uploadId, parts }, parted().adminKey, parted())).status).toBe(200);
+
+    for (const { partNumber, url } of plan.parts!) {
+      const refused = await fetch(url, { method: 'PUT', body: item.bytes.subarray((partNumber - 1) * plan.partSize!, partNumber * plan.partSize!) });
+      expect(refused.status).toBe(404);
+      expect(await refused.text()).toContain('<Code>NoSuchUpload</Code>');
+    }
+    expect(await uploadTags(plan, parted())).toEqual({});
+    expect(await downloaded(item.digest, 'parted/replay', parted())).toBe(item.digest);
   });
 
   it('sweeps an abandoned upload locally once expired: its parts can no longer be assembled', async () => {
