@@ -1,10 +1,40 @@
+import { createHash } from 'node:crypto';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { useRegistry } from '../support/registry.js';
-import { errorType, send, signedManagementRequest } from '../support/signed.js';
+import { errorType, send, signedManagementRequest, type SignedRequest } from '../support/signed.js';
 
 const registry = useRegistry();
 const DESCRIBE = `${ECR_TARGET_PREFIX}DescribeRepositories`;
+
+/**
+ * A management request signed by a client that leaves some headers out of its
+ * signature, or adds headers of its own: what an attacker could capture and replay.
+ */
+async function signedLeaving(target: string, body: unknown, options: { unsigned?: string[]; headers?: Record<string, string> }): Promise<SignedRequest> {
+  const url = new URL(registry().url);
+  const text = JSON.stringify(body);
+  const signer = new SignatureV4({ credentials: registry().adminKey, region: LOCAL_REGION, service: 'ecr', sha256: Sha256 });
+  const signed = await signer.sign(new HttpRequest({
+    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
+    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...options.headers },
+    body: text,
+  }), { unsignableHeaders: new Set(options.unsigned ?? []) });
+  return { url: `${registry().url}/`, headers: signed.headers as Record<string, string>, body: text };
+}
+
+async function refusal(response: Response): Promise<{ status: number; __type: string; message: string }> {
+  return { status: response.status, ...((await response.json()) as { __type: string; message: string }) };
+}
+
+async function repositoryNames(): Promise<string[]> {
+  const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}));
+  return ((await response.json()) as { repositories: { repositoryName: string }[] }).repositories.map((repository) => repository.repositoryName);
+}
 
 describe('SigV4 verification', () => {
   it('accepts a request signed with the administrator key for the service ecr', async () => {
@@ -60,6 +90,44 @@ describe('SigV4 verification', () => {
     const original = await signedManagementRequest(registry(), DESCRIBE, {});
     const response = await send({ ...original, headers: { ...original.headers, 'x-amz-target': `${ECR_TARGET_PREFIX}DeleteRepository` } });
     expect(await errorType(response)).toBe('InvalidSignatureException');
+  });
+
+  it('refuses a signature that leaves out x-amz-target: a captured DescribeImages cannot be replayed as DeleteRepository', async () => {
+    expect((await send(await signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}CreateRepository`, { repositoryName: 'sig/victim' }))).status).toBe(200);
+    const captured = await signedLeaving(`${ECR_TARGET_PREFIX}DescribeImages`, { repositoryName: 'sig/victim' }, { unsigned: ['x-amz-target'] });
+    expect(captured.headers.authorization).not.toContain('x-amz-target');
+    const replayed = await send({ ...captured, headers: { ...captured.headers, 'x-amz-target': `${ECR_TARGET_PREFIX}DeleteRepository` } });
+    expect(await refusal(replayed)).toEqual({
+      status: 403, __type: 'InvalidSignatureException', message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+    });
+    expect(await errorType(await send(captured))).toBe('InvalidSignatureException');
+    expect(await repositoryNames()).toContain('sig/victim');
+  });
+
+  it('refuses a signature that leaves out the host', async () => {
+    const response = await send(await signedLeaving(DESCRIBE, {}, { unsigned: ['host'] }));
+    expect(await refusal(response)).toEqual({
+      status: 403, __type: 'InvalidSignatureException', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    });
+  });
+
+  it('refuses UNSIGNED-PAYLOAD, which would let a replay change the body', async () => {
+    const create = `${ECR_TARGET_PREFIX}CreateRepository`;
+    const captured = await signedLeaving(create, { repositoryName: 'sig/unsigned' }, { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    for (const request of [captured, { ...captured, body: JSON.stringify({ repositoryName: 'sig/swapped' }) }]) {
+      const response = await send(request);
+      expect(await refusal(response)).toMatchObject({ status: 403, __type: 'InvalidSignatureException', message: expect.stringContaining('UNSIGNED-PAYLOAD') });
+    }
+    expect(await repositoryNames()).not.toEqual(expect.arrayContaining(['sig/unsigned']));
+    expect(await repositoryNames()).not.toEqual(expect.arrayContaining(['sig/swapped']));
+  });
+
+  it('accepts a signed x-amz-content-sha256 that is the body\'s hash', async () => {
+    const body = { repositoryName: 'sig/hashed' };
+    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const response = await send(await signedLeaving(`${ECR_TARGET_PREFIX}CreateRepository`, body, { headers: { 'x-amz-content-sha256': hash } }));
+    expect(response.status).toBe(200);
+    expect(await repositoryNames()).toContain('sig/hashed');
   });
 
   it('refuses a signature scoped to another region', async () => {

@@ -30,7 +30,8 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/(
 /**
  * Verifies an AWS Signature Version 4 by signing the same request again with
  * the secret of the access key it names, and comparing. The date window refuses
- * old signatures, and the signed body hash refuses a replay with another body.
+ * old signatures; the signed host, target and body hash refuse a replay
+ * elsewhere, as another action or with another body.
  */
 export function sigv4Verifier(options: VerifierOptions): (request: HttpRequest) => Promise<Principal> {
   return async (request) => {
@@ -56,13 +57,11 @@ export function sigv4Verifier(options: VerifierOptions): (request: HttpRequest) 
     if (skew > MAX_CLOCK_SKEW_MS) {
       throw new EcrError('InvalidSignatureException', `Signature expired: ${request.headers['x-amz-date']} is more than 5 minutes from the server's time ${options.now().toISOString()}`);
     }
-    const bodyHash = createHash('sha256').update(request.body).digest('hex');
-    const declaredHash = request.headers['x-amz-content-sha256'];
-    if (declaredHash !== undefined && declaredHash !== 'UNSIGNED-PAYLOAD' && declaredHash !== bodyHash) {
-      throw new EcrError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match the request body');
-    }
+    const signed = signedHeaders!.split(';');
+    requireSignedScope(request, signed);
+    requireSignedBody(request);
 
-    const expected = await expectedSignature(request, signedHeaders!.split(';'), signingDate, {
+    const expected = await expectedSignature(request, signed, signingDate, {
       region: region!, service: service!, accessKeyId: accessKeyId!, secretAccessKey: credential.secretAccessKey,
     });
     if (!constantTimeEqual(expected, signature!)) {
@@ -70,6 +69,36 @@ export function sigv4Verifier(options: VerifierOptions): (request: HttpRequest) 
     }
     return credential.principal;
   };
+}
+
+/**
+ * A signature must name the host and the action it was made for: one that
+ * leaves either out could be sent to another registry, or replayed as another
+ * action with the same body (a DescribeImages as a DeleteRepository).
+ */
+function requireSignedScope(request: HttpRequest, signed: string[]): void {
+  if (!signed.includes('host')) {
+    throw new EcrError('InvalidSignatureException', "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  if (request.headers['x-amz-target'] !== undefined && !signed.includes('x-amz-target')) {
+    throw new EcrError('InvalidSignatureException', "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+}
+
+/**
+ * The signature must cover the body: x-amz-content-sha256, when sent, must be
+ * the body's hash (the signer then signs that value), and UNSIGNED-PAYLOAD,
+ * which would leave the body free to change, is refused.
+ */
+function requireSignedBody(request: HttpRequest): void {
+  const declared = request.headers['x-amz-content-sha256'];
+  if (declared === undefined) return;
+  if (declared === 'UNSIGNED-PAYLOAD') {
+    throw new EcrError('InvalidSignatureException', 'UNSIGNED-PAYLOAD is not accepted: the signature must cover the request body');
+  }
+  if (declared !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new EcrError('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match the request body');
+  }
 }
 
 function parseAmzDate(value: string | undefined): Date {
