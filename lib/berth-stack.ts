@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { Registry, type RegistryDomainOptions, type RegistryProps } from './registry.js';
 import type { BerthSettings } from './settings.js';
+import type { UploadGatewayOptions } from './upload-gateway.js';
 
 export interface BerthStackProps extends StackProps {
   readonly settings: BerthSettings;
@@ -41,6 +42,16 @@ export class BerthStack extends Stack {
         description: `Point a CNAME for ${props.settings.domain?.domainName} at this name`,
       });
     }
+    const gateway = registry.uploadGateway;
+    if (gateway) {
+      new CfnOutput(this, 'UploadGatewayUrl', { value: gateway.url, description: 'The upload gateway: upload Locations point here' });
+      if (!props.settings.domain?.hostedZone) {
+        new CfnOutput(this, 'UploadGatewayDomainTarget', {
+          value: gateway.loadBalancer.loadBalancerDnsName,
+          description: `Point a CNAME for ${gateway.domainName} at this name`,
+        });
+      }
+    }
   }
 
   private registryProps(settings: BerthSettings): RegistryProps {
@@ -59,7 +70,20 @@ export class BerthStack extends Stack {
     if (settings.throttle !== undefined) props.throttle = settings.throttle;
     if (settings.serverErrorRatePercent !== undefined) props.serverErrorRatePercent = settings.serverErrorRatePercent;
     if (settings.alarmTopicArn !== undefined) props.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn);
+    if (settings.uploadGateway !== undefined) props.uploadGateway = this.uploadGateway(settings.uploadGateway);
     return props;
+  }
+
+  private uploadGateway(gateway: NonNullable<BerthSettings['uploadGateway']>): false | UploadGatewayOptions {
+    if (gateway === false) return false;
+    return {
+      ...(gateway.domainName === undefined ? {} : { domainName: gateway.domainName }),
+      ...(gateway.certificateArn === undefined
+        ? {}
+        : { certificate: acm.Certificate.fromCertificateArn(this, 'UploadGatewayCertificate', gateway.certificateArn) }),
+      ...(gateway.minTasks === undefined ? {} : { minTasks: gateway.minTasks }),
+      ...(gateway.maxTasks === undefined ? {} : { maxTasks: gateway.maxTasks }),
+    };
   }
 
   private domain(domain: NonNullable<BerthSettings['domain']>): RegistryDomainOptions {

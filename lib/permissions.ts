@@ -24,6 +24,10 @@ export const TABLE_ACTIONS = {
   // (Delete items) or, past 100 tags, trims its tag set first (Update items); updateRepository
   // (lifecycleEvaluatedAt) gets, then puts on a version condition. No BatchWriteItem.
   jobs: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // The upload gateway continues sessions (UploadService through DynamoMetadataStore): getUpload
+  // and getBlob get; claimUpload updates the lease; saveUpload and putBlob put, linkBlob puts both
+  // links in a transaction; deleteUpload deletes. Starts, mounts and listings stay on the API.
+  uploadGateway: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 } as const;
 
 /**
@@ -50,6 +54,13 @@ export const OBJECT_ACTIONS = {
   management: {
     actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.manifests],
+  },
+  // Upload bytes: pending bytes under `uploads/` (put, read back, deleted), parts of the
+  // assembled blob under `blobs/uploads/`, small blobs put whole under `blobs/`, and the
+  // object of an upload that lost a race for its digest deleted. Never manifests.
+  uploadGateway: {
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.uploads],
   },
 } as const;
 

@@ -3,9 +3,11 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { UploadGateway } from './upload-gateway.js';
 
 export interface RegistryMonitoringProps {
   readonly api: apigwv2.IHttpApi;
@@ -22,6 +24,8 @@ export interface RegistryMonitoringProps {
   /** Percentage of requests answered 5xx that raises the alarm. */
   readonly serverErrorRatePercent: number;
   readonly alarmTopic?: sns.ITopic;
+  /** The upload gateway, when the registry runs one. */
+  readonly uploadGateway?: UploadGateway;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -74,6 +78,8 @@ export class RegistryMonitoring extends Construct {
       }
     }
 
+    const gatewayWidgets = props.uploadGateway ? this.watchUploadGateway(props.uploadGateway, props.serverErrorRatePercent) : [];
+
     const functions = Object.entries(props.functions).filter(([name]) => !scheduledNames.includes(name));
     const scheduled = Object.entries(props.functions).filter(([name]) => scheduledNames.includes(name));
     const perFunction = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
@@ -122,8 +128,74 @@ export class RegistryMonitoring extends Construct {
             width: 24,
           }),
         ]]),
+        ...(gatewayWidgets.length === 0 ? [] : [gatewayWidgets]),
       ],
     });
+  }
+
+  /**
+   * Alarms on the upload gateway (5xx its tasks answer, 5xx the load balancer answers for
+   * them, tasks failing health checks), and its row of graphs.
+   */
+  private watchUploadGateway(gateway: UploadGateway, serverErrorRatePercent: number): cloudwatch.IWidget[] {
+    const balancer = gateway.loadBalancer.metrics;
+    const targets = gateway.targetGroup.metrics;
+    const requests = balancer.requestCount({ period: PERIOD, statistic: 'Sum', label: 'requests' });
+    const targetErrors = balancer.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: PERIOD, label: 'task 5xx' });
+    const balancerErrors = balancer.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: PERIOD, label: 'load balancer 5xx' });
+    const unhealthy = targets.unhealthyHostCount({ period: PERIOD, statistic: 'Maximum', label: 'unhealthy tasks' });
+    const targetErrorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * taskErrors / requests, 0)',
+      usingMetrics: { requests, taskErrors: targetErrors },
+      period: PERIOD,
+      label: 'task 5xx rate (%)',
+    });
+    // RequestCount leaves out requests refused before a task was chosen (503: no healthy task),
+    // so those count in the total too; a 502 or 504 counts twice, which errs toward quiet.
+    const balancerErrorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests + balancerErrors > 0, 100 * balancerErrors / (requests + balancerErrors), 0)',
+      usingMetrics: { requests, balancerErrors },
+      period: PERIOD,
+      label: 'load balancer 5xx rate (%)',
+    });
+
+    this.addAlarm('UploadGatewayServerErrorRate', targetErrorRate, {
+      threshold: serverErrorRatePercent,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description: `At least ${serverErrorRatePercent}% of upload gateway requests were answered 5xx by its tasks in 2 of the last 3 five-minute periods.`,
+    });
+    this.addAlarm('UploadGatewayLoadBalancerErrorRate', balancerErrorRate, {
+      threshold: serverErrorRatePercent,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      description: `At least ${serverErrorRatePercent}% of upload gateway requests were answered 5xx by the load balancer (no healthy task, or a task that failed or timed out) in 2 of the last 3 five-minute periods.`,
+    });
+    this.addAlarm('UploadGatewayUnhealthyTasks', unhealthy, {
+      threshold: 1,
+      // A task that fails its checks is replaced within minutes; two periods in a row is a fault.
+      evaluationPeriods: 2,
+      description: 'An upload gateway task failed its health checks (GET /healthz) for two five-minute periods in a row.',
+    });
+
+    return [
+      new cloudwatch.GraphWidget({ title: 'Upload gateway requests', left: [requests, targetErrors, balancerErrors], width: 6 }),
+      new cloudwatch.GraphWidget({ title: 'Upload gateway 5xx rate (%)', left: [targetErrorRate, balancerErrorRate], width: 6 }),
+      new cloudwatch.GraphWidget({
+        title: 'Upload gateway tasks',
+        left: [targets.healthyHostCount({ period: PERIOD, statistic: 'Minimum', label: 'healthy tasks' }), unhealthy],
+        right: [
+          gateway.service.metricCpuUtilization({ period: PERIOD, label: 'CPU (%)' }),
+          gateway.service.metricMemoryUtilization({ period: PERIOD, label: 'memory (%)' }),
+        ],
+        width: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Upload gateway bytes received',
+        left: [balancer.processedBytes({ period: PERIOD, statistic: 'Sum', label: 'bytes processed' })],
+        width: 6,
+      }),
+    ];
   }
 
   private addAlarm(

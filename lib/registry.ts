@@ -24,6 +24,7 @@ import { RegistryMonitoring } from './registry-monitoring.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
 import { TokenSecrets } from './token-secrets.js';
+import { resolveUploadGateway, UploadGateway, type UploadGatewayOptions, type UploadGatewaySettings } from './upload-gateway.js';
 
 /** A custom domain for the registry: the host in `docker login` and in image names. */
 export interface RegistryDomainOptions {
@@ -138,6 +139,16 @@ export interface RegistryProps {
    * @default true
    */
   readonly jobsEnabled?: boolean;
+  /**
+   * The upload gateway: a streaming service on ECS Fargate behind a load balancer that takes
+   * the bytes of blob uploads, of any size, where the API takes at most 4.45 MiB a request
+   * (docker, podman, skopeo and crane push each layer in one request). It serves HTTPS at a
+   * host name under `domain`, so it needs one. `false` leaves a pure pay-per-request registry:
+   * no hourly charges, and pushes of layers up to 4.45 MiB per request (or `berth push`).
+   *
+   * @default true - at `uploads.<domainName>`, with the defaults of UploadGatewayOptions
+   */
+  readonly uploadGateway?: boolean | UploadGatewayOptions;
 }
 
 const DEFAULT_TOKEN_LIFETIME = Duration.hours(12);
@@ -175,6 +186,8 @@ export class Registry extends Construct {
   readonly jobsFunction: lambda.Function;
   /** The EventBridge rule that invokes `jobsFunction` on `jobsSchedule`. */
   readonly jobsRule: events.Rule;
+  /** The upload gateway, unless turned off. */
+  readonly uploadGateway?: UploadGateway;
   readonly monitoring: RegistryMonitoring;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
@@ -213,13 +226,24 @@ export class Registry extends Construct {
       BERTH_DOWNLOAD_URL_SECONDS: String(settings.downloadUrlLifetime.toSeconds()),
       BERTH_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
     };
+    if (settings.uploadGateway) {
+      this.uploadGateway = new UploadGateway(this, 'UploadGateway', {
+        settings: settings.uploadGateway,
+        environment,
+        logBucket: storage.accessLogsBucket,
+        logRetention: settings.logRetention,
+        removalPolicy: settings.removalPolicy,
+      });
+      this.grantData(this.uploadGateway.taskRole, 'uploadGateway', [this.tokenSecret], settings.encryptionKey);
+    }
     const registry = new BerthFunction(this, 'Registry', {
       entry: 'lambdas/registry/handler.ts',
       description: 'OCI Distribution API',
       // More memory is more CPU: uploads hash up to 4.4 MiB per request.
       memorySize: 1024,
       timeout: Duration.seconds(29),
-      environment,
+      // Upload Locations point at the gateway, which takes the bytes.
+      environment: this.uploadGateway ? { ...environment, BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : environment,
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
@@ -234,8 +258,8 @@ export class Registry extends Construct {
     });
     this.registryFunction = registry.function;
     this.managementFunction = management.function;
-    this.grantData(registry, 'registry', [this.tokenSecret], settings.encryptionKey);
-    this.grantData(management, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
+    this.grantData(registry.role, 'registry', [this.tokenSecret], settings.encryptionKey);
+    this.grantData(management.role, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
 
     // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table alone.
     // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
@@ -280,6 +304,7 @@ export class Registry extends Construct {
       table: this.table,
       serverErrorRatePercent: settings.serverErrorRatePercent,
       ...(settings.alarmTopic ? { alarmTopic: settings.alarmTopic } : {}),
+      ...(this.uploadGateway ? { uploadGateway: this.uploadGateway } : {}),
     });
   }
 
@@ -381,9 +406,8 @@ export class Registry extends Construct {
     }
   }
 
-  /** The function's access to the table, the bucket, the secrets and the key, action by action. */
-  private grantData(target: BerthFunction, role: RouteTarget, secrets: secretsmanager.ISecret[], key: kms.IKey | undefined): void {
-    const policy = target.role;
+  /** A role's access to the table, the bucket, the secrets and the key, action by action. */
+  private grantData(policy: iam.Role, role: keyof typeof OBJECT_ACTIONS, secrets: secretsmanager.ISecret[], key: kms.IKey | undefined): void {
     policy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[role]], resources: [this.table.tableArn] }));
     for (const grant of [OBJECT_ACTIONS[role], OBJECT_TAGGING_ACTIONS[role]]) {
       if (!grant) continue;
@@ -442,6 +466,7 @@ interface Settings {
   alarmTopic: sns.ITopic | undefined;
   jobsSchedule: events.Schedule;
   jobsEnabled: boolean;
+  uploadGateway: UploadGatewaySettings | undefined;
 }
 
 /** Props with their defaults, checked once: a bad value fails the synth with what to change. */
@@ -485,5 +510,18 @@ function resolveSettings(props: RegistryProps): Settings {
     alarmTopic: props.alarmTopic,
     jobsSchedule: props.jobsSchedule ?? DEFAULT_JOBS_SCHEDULE,
     jobsEnabled: props.jobsEnabled ?? true,
+    uploadGateway: uploadGatewaySettings(props),
   };
+}
+
+/** The gateway's settings, or undefined when it is off; on, it needs the registry's custom domain. */
+function uploadGatewaySettings(props: RegistryProps): UploadGatewaySettings | undefined {
+  const option = props.uploadGateway ?? true;
+  if (option === false) return undefined;
+  if (!props.domain) {
+    throw new Error('The upload gateway takes upload bytes over HTTPS only, and HTTPS needs a certificate for a host name of yours, which a registry without a custom domain lacks. '
+      + 'Set a domain (the domain prop; in the Berth app, -c domainName=registry.example.com), '
+      + 'or turn the gateway off (uploadGateway: false; in the Berth app, -c uploadGateway=false) for a pure pay-per-request registry whose API takes at most 4.45 MiB per request.');
+  }
+  return resolveUploadGateway(option === true ? {} : option, props.domain);
 }

@@ -22,6 +22,13 @@ export interface BerthSettings {
   throttle?: { rateLimit?: number; burstLimit?: number };
   serverErrorRatePercent?: number;
   alarmTopicArn?: string;
+  /** `false` turns the upload gateway off; an object sets what differs from its defaults. */
+  uploadGateway?: false | {
+    domainName?: string;
+    certificateArn?: string;
+    minTasks?: number;
+    maxTasks?: number;
+  };
 }
 
 /** Every context key the app reads, with what it means; README's Deploy section lists the same. */
@@ -29,7 +36,8 @@ export const CONTEXT_KEYS = [
   'stackName', 'domainName', 'certificateArn', 'hostedZoneId', 'hostedZoneName', 'createOnPush',
   'tokenLifetimeSeconds', 'tokenKeyRotationDays', 'downloadUrlSeconds', 'removalPolicy', 'logRetentionDays',
   'kmsKeyArn', 'intelligentTiering', 'throttleRateLimit', 'throttleBurstLimit', 'serverErrorRatePercent',
-  'alarmTopicArn',
+  'alarmTopicArn', 'uploadGateway', 'uploadGatewayDomainName', 'uploadGatewayCertificateArn', 'uploadGatewayMinTasks',
+  'uploadGatewayMaxTasks',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -59,12 +67,8 @@ export function settingsFromContext(lookup: Lookup): BerthSettings {
     throw new SettingsError('certificateArn and hostedZoneId/hostedZoneName need domainName, the registry\'s host name');
   }
   if (domainName !== undefined) {
-    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domainName)) {
-      throw new SettingsError(`domainName must be a host name such as registry.example.com, got ${JSON.stringify(domainName)}`);
-    }
-    if (certificateArn !== undefined && !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
-      throw new SettingsError(`certificateArn must be an ACM certificate ARN, got ${JSON.stringify(certificateArn)}`);
-    }
+    checkHostName('domainName', domainName, 'registry.example.com');
+    if (certificateArn !== undefined) checkCertificateArn('certificateArn', certificateArn);
     settings.domain = {
       domainName,
       ...(certificateArn === undefined ? {} : { certificateArn }),
@@ -119,7 +123,51 @@ export function settingsFromContext(lookup: Lookup): BerthSettings {
       ...(burstLimit === undefined ? {} : { burstLimit }),
     };
   }
+  assign(settings, 'uploadGateway', uploadGatewaySettings(lookup));
   return settings;
+}
+
+/** The upload gateway's keys: `uploadGateway=false` turns it off, the others tune it. */
+function uploadGatewaySettings(lookup: Lookup): BerthSettings['uploadGateway'] {
+  const enabled = optionalBoolean(lookup, 'uploadGateway');
+  const tuned = {
+    domainName: optionalText(lookup, 'uploadGatewayDomainName'),
+    certificateArn: optionalText(lookup, 'uploadGatewayCertificateArn'),
+    minTasks: optionalInteger(lookup, 'uploadGatewayMinTasks', 1, 1000),
+    maxTasks: optionalInteger(lookup, 'uploadGatewayMaxTasks', 1, 1000),
+  };
+  const keys: Record<keyof typeof tuned, ContextKey> = {
+    domainName: 'uploadGatewayDomainName',
+    certificateArn: 'uploadGatewayCertificateArn',
+    minTasks: 'uploadGatewayMinTasks',
+    maxTasks: 'uploadGatewayMaxTasks',
+  };
+  const given = Object.entries(tuned).filter(([, value]) => value !== undefined);
+  if (enabled === false) {
+    if (given.length > 0) {
+      const names = given.map(([name]) => keys[name as keyof typeof tuned]).join(' and ');
+      throw new SettingsError(`uploadGateway=false turns the gateway off, so ${names} would do nothing: drop one or the other`);
+    }
+    return false;
+  }
+  if (tuned.domainName !== undefined) checkHostName(keys.domainName, tuned.domainName, 'uploads.registry.example.com');
+  if (tuned.certificateArn !== undefined) checkCertificateArn(keys.certificateArn, tuned.certificateArn);
+  if (tuned.minTasks !== undefined && tuned.maxTasks !== undefined && tuned.maxTasks < tuned.minTasks) {
+    throw new SettingsError(`uploadGatewayMaxTasks (${tuned.maxTasks}) must be at least uploadGatewayMinTasks (${tuned.minTasks})`);
+  }
+  return given.length === 0 ? undefined : Object.fromEntries(given);
+}
+
+function checkHostName(key: ContextKey, value: string, example: string): void {
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(value)) {
+    throw new SettingsError(`${key} must be a host name such as ${example}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkCertificateArn(key: ContextKey, value: string): void {
+  if (!/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(value)) {
+    throw new SettingsError(`${key} must be an ACM certificate ARN, got ${JSON.stringify(value)}`);
+  }
 }
 
 function assign<K extends keyof BerthSettings>(settings: BerthSettings, key: K, value: BerthSettings[K] | undefined): void {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/routes.js';
-import { berthStack, CERTIFICATE_ARN, FULL_CONTEXT, functionId, resource } from './stacks.js';
+import { berthStack, CERTIFICATE_ARN, FULL_CONTEXT, functionId, NO_GATEWAY, resource } from './stacks.js';
 
 type Json = Record<string, any>;
 
@@ -17,7 +17,7 @@ function routeTable(template: ReturnType<typeof berthStack>['template']): Record
 }
 
 describe('the HTTP API', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
   const registry = functionId(template, 'registry');
   const management = functionId(template, 'management');
 
@@ -94,7 +94,7 @@ describe('a custom domain', () => {
   });
 
   it('uses a given certificate, and without a hosted zone tells where to point the CNAME', () => {
-    const { template } = berthStack({ domainName: 'registry.example.com', certificateArn: CERTIFICATE_ARN });
+    const { template } = berthStack({ domainName: 'registry.example.com', certificateArn: CERTIFICATE_ARN, ...NO_GATEWAY });
     template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
@@ -106,7 +106,7 @@ describe('a custom domain', () => {
 
 describe('the outputs', () => {
   it('name the registry host, the management endpoint, the table and the bucket', () => {
-    const { template } = berthStack();
+    const { template } = berthStack(NO_GATEWAY);
     const outputs = template.toJSON().Outputs as Record<string, Json>;
     expect(Object.keys(outputs).sort()).toEqual(['BucketName', 'DashboardName', 'EcrEndpoint', 'ManagementEndpoint', 'RegistryHost', 'TableName']);
     expect(JSON.stringify(outputs.ManagementEndpoint!.Value)).toMatch(/"https:\/\/",.*"\/iam"/);

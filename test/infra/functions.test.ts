@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { newestNodeRuntime } from '../../lib/berth-function.js';
-import { actionsOf, berthStack, FULL_CONTEXT, functionId, KMS_KEY_ARN, resource, roleStatements } from './stacks.js';
+import { actionsOf, berthStack, FULL_CONTEXT, functionId, KMS_KEY_ARN, NO_GATEWAY, resource, roleStatements } from './stacks.js';
 
 type Statement = ReturnType<typeof roleStatements>[number];
 
@@ -26,7 +26,7 @@ function dataStatements(statements: Statement[]): Statement[] {
 }
 
 describe('the functions', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
 
   it('run arm64 on the newest Node.js runtime CDK offers, 22 or later', () => {
     const major = (name: string) => Number(/^nodejs(\d+)\.x$/.exec(name)?.[1] ?? 0);
@@ -87,7 +87,7 @@ describe('the functions', () => {
 });
 
 describe('least privilege', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
   const { table, bucket, tokenSecret, sealingSecret } = ids(template);
 
   it('lets the registry function read and write items, blob objects and the token key, and nothing else', () => {

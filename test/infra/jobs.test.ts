@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
 import { Registry, type RegistryProps } from '../../lib/registry.js';
-import { berthStack, FULL_CONTEXT, functionId, KMS_KEY_ARN, logicalId, NO_BUNDLING, resource, roleStatements } from './stacks.js';
+import { berthStack, FULL_CONTEXT, functionId, KMS_KEY_ARN, logicalId, NO_BUNDLING, NO_GATEWAY, resource, roleStatements } from './stacks.js';
 
 type Json = Record<string, any>;
 
@@ -13,12 +13,12 @@ const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 function registryTemplate(props: RegistryProps): Template {
   const app = new App({ context: NO_BUNDLING });
   const stack = new Stack(app, 'Platform', { env: { account: '123456789012', region: 'eu-west-1' } });
-  new Registry(stack, 'Registry', props);
+  new Registry(stack, 'Registry', { uploadGateway: false, ...props });
   return Template.fromStack(stack);
 }
 
 describe('the scheduled jobs function', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
   const jobs = functionId(template, 'jobs');
   const table = logicalId(template, 'AWS::DynamoDB::Table', () => true);
   const rule = logicalId(template, 'AWS::Events::Rule', () => true);

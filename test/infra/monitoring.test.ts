@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { berthStack, FULL_CONTEXT, functionId, TOPIC_ARN } from './stacks.js';
+import { berthStack, FULL_CONTEXT, functionId, NO_GATEWAY, TOPIC_ARN } from './stacks.js';
 
 type Alarm = { Properties: Record<string, any> };
 
@@ -9,7 +9,7 @@ function allAlarms(template: ReturnType<typeof berthStack>['template']): Alarm[]
 }
 
 describe('monitoring', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
 
   it('alarms on the 5xx rate of the API', () => {
     const [rate] = allAlarms(template).filter((alarm) => alarm.Properties.Metrics !== undefined);

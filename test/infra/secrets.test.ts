@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { isTokenKey } from '../../lambdas/rotation/token-key-rotation.js';
 import { Sealer } from '../../lambdas/shared/crypto/sealer.js';
 import { INITIAL_KEY_GENERATOR } from '../../lib/token-secrets.js';
-import { berthStack, FULL_CONTEXT, functionId } from './stacks.js';
+import { berthStack, FULL_CONTEXT, functionId, NO_GATEWAY } from './stacks.js';
 
 describe('the keys in Secrets Manager', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
 
   it('are two secrets generated as 43 letters and digits, retained with the data', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);

@@ -2,7 +2,7 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../lib/registry.js';
 import { CONTEXT_KEYS, settingsFromContext, SettingsError } from '../../lib/settings.js';
-import { CERTIFICATE_ARN, FULL_CONTEXT, KMS_KEY_ARN, NO_BUNDLING, TOPIC_ARN } from './stacks.js';
+import { CERTIFICATE_ARN, FULL_CONTEXT, GATEWAY_CERTIFICATE_ARN, KMS_KEY_ARN, NO_BUNDLING, TOPIC_ARN } from './stacks.js';
 
 const read = (context: Record<string, unknown>) => settingsFromContext((key) => context[key]);
 
@@ -26,11 +26,15 @@ describe('settings from CDK context', () => {
       throttle: { rateLimit: 200, burstLimit: 400 },
       serverErrorRatePercent: 2,
       alarmTopicArn: TOPIC_ARN,
+      uploadGateway: { domainName: 'push.example.com', certificateArn: GATEWAY_CERTIFICATE_ARN, minTasks: 2, maxTasks: 6 },
     };
     expect(read(FULL_CONTEXT)).toEqual(expected);
     const json = Object.fromEntries(Object.entries(FULL_CONTEXT).map(([key, value]) => [key, /^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value]));
     expect(read(json)).toEqual(expected);
     expect(read({ domainName: 'r.example.com', certificateArn: CERTIFICATE_ARN }).domain).toEqual({ domainName: 'r.example.com', certificateArn: CERTIFICATE_ARN });
+    expect(read({ uploadGateway: 'false' }).uploadGateway).toBe(false);
+    expect(read({ uploadGateway: false }).uploadGateway).toBe(false);
+    expect(read({ uploadGateway: 'true' })).toEqual({ stackName: 'Berth' });
     expect([...CONTEXT_KEYS].sort()).toEqual([...Object.keys(FULL_CONTEXT), 'stackName', 'certificateArn'].sort());
   });
 
@@ -47,6 +51,12 @@ describe('settings from CDK context', () => {
     [{ domainName: 'r.example.com', hostedZoneId: 'Z1' }, /hostedZoneId and hostedZoneName go together/],
     [{ domainName: 'r.example.com', certificateArn: 'arn:aws:iam::123456789012:role/x' }, /certificateArn must be an ACM certificate ARN/],
     [{ throttleRateLimit: '0' }, /throttleRateLimit must be a number from 1/],
+    [{ uploadGateway: 'off' }, /uploadGateway must be true or false/],
+    [{ uploadGateway: 'false', uploadGatewayMinTasks: '2' }, /uploadGateway=false turns the gateway off, so uploadGatewayMinTasks would do nothing/],
+    [{ uploadGatewayDomainName: 'uploads' }, /uploadGatewayDomainName must be a host name such as uploads.registry.example.com/],
+    [{ uploadGatewayCertificateArn: 'arn:aws:iam::123456789012:role/x' }, /uploadGatewayCertificateArn must be an ACM certificate ARN/],
+    [{ uploadGatewayMinTasks: '0' }, /uploadGatewayMinTasks must be a number from 1 to 1000/],
+    [{ uploadGatewayMinTasks: '3', uploadGatewayMaxTasks: '2' }, /uploadGatewayMaxTasks \(2\) must be at least uploadGatewayMinTasks \(3\)/],
   ])('refuse %j with a message that names the key', (context, message) => {
     expect(() => read(context)).toThrow(SettingsError);
     expect(() => read(context)).toThrow(message);
@@ -55,7 +65,7 @@ describe('settings from CDK context', () => {
 
 describe('Registry props', () => {
   const registry = (props: ConstructorParameters<typeof Registry>[2]) =>
-    () => new Registry(new Stack(new App({ context: NO_BUNDLING }), 'S'), 'Registry', props);
+    () => new Registry(new Stack(new App({ context: NO_BUNDLING }), 'S'), 'Registry', { uploadGateway: false, ...props });
 
   it('refuse tokens that would outlive the key that signed them', () => {
     expect(registry({ tokenLifetime: Duration.days(2), tokenKeyRotation: Duration.days(1) })).toThrow(/tokenKeyRotation \(1 day\) must be longer than tokenLifetime \(2 days\)/);

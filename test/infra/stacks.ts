@@ -6,9 +6,13 @@ import { settingsFromContext } from '../../lib/settings.js';
 /** Skips esbuild: template assertions need the resources, not the bundles (synth.test.ts bundles). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/** A registry without a custom domain must leave the upload gateway off (it serves HTTPS only). */
+export const NO_GATEWAY = { uploadGateway: 'false' };
+
 export const KMS_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 export const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:berth-alarms';
 export const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456';
+export const GATEWAY_CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f0f0f0f-ab12-cd34-ef56-abcdef123456';
 
 /** Every setting the app reads, set: the configuration that exercises every optional resource. */
 export const FULL_CONTEXT = {
@@ -27,6 +31,11 @@ export const FULL_CONTEXT = {
   throttleBurstLimit: '400',
   serverErrorRatePercent: '2',
   alarmTopicArn: TOPIC_ARN,
+  uploadGateway: 'true',
+  uploadGatewayDomainName: 'push.example.com',
+  uploadGatewayCertificateArn: GATEWAY_CERTIFICATE_ARN,
+  uploadGatewayMinTasks: '2',
+  uploadGatewayMaxTasks: '6',
 };
 
 /** The production stack as `cdk synth` builds it from these context values. */

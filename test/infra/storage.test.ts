@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { objectKeys } from '../../lambdas/store/keys.js';
 import { TABLE_KEY, TTL_ATTRIBUTE } from '../../lambdas/store/table-schema.js';
 import { OBJECT_ACTIONS, OBJECT_PREFIXES } from '../../lib/permissions.js';
-import { berthStack, FULL_CONTEXT, KMS_KEY_ARN, logicalId, resource } from './stacks.js';
+import { berthStack, FULL_CONTEXT, KMS_KEY_ARN, logicalId, NO_GATEWAY, resource } from './stacks.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('the table', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
 
   it('has the key schema the store uses, on demand, with TTL on expiresAt', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
@@ -47,7 +47,7 @@ describe('the table', () => {
 });
 
 describe('the blob bucket', () => {
-  const { template } = berthStack();
+  const { template } = berthStack(NO_GATEWAY);
   const blobs = logicalId(template, 'AWS::S3::Bucket', (properties) => properties.LoggingConfiguration !== undefined);
   const logs = logicalId(template, 'AWS::S3::Bucket', (properties) => properties.LoggingConfiguration === undefined);
 
