@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
+import { preparePrivateDataDir } from './data-dir.js';
 import { startEmulators } from './emulators/index.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
 import { localTokenKeys } from './token-keys.js';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 5000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const dataDir = resolve(process.env.BERTH_DATA_DIR ?? '.berth');
-  mkdirSync(dataDir, { recursive: true });
+  preparePrivateDataDir(dataDir);
 
   const admin = loadOrCreateAdminKey(dataDir);
   const emulators = await startEmulators({ dataDir, scratchDir: dataDir });

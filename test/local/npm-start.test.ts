@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { awsCli } from '../support/aws-cli.js';
 import { loginPassword } from '../support/signed.js';
 import { runTool } from '../support/tools.js';
 import { randomBlob } from '../support/oci.js';
+import { isLoopback, processTree, socketsOf } from './listening-sockets.js';
 
 /** Runs local/main.ts as `npm start` does, in its own process. */
 function startBerth(env: Record<string, string>): { child: ChildProcess; output: () => string } {
@@ -38,7 +39,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 /** Whether a DynamoDB Local JVM for this data directory is still running. */
 function jvmRunning(dataDir: string): boolean {
-  return spawnSync('pgrep', ['-f', `DynamoDBLocal.jar -dbPath ${join(dataDir, 'dynamodb')}`]).status === 0;
+  return spawnSync('pgrep', ['-f', '--', `-dbPath ${join(dataDir, 'dynamodb')}`]).status === 0;
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'berth-start-'));
@@ -48,6 +49,8 @@ describe('npm start', () => {
   it('serves the registry, stops everything on SIGTERM, and keeps data across a restart', async () => {
     const port = await freePort();
     const env = { PORT: String(port), BERTH_DATA_DIR: dataDir };
+    // An existing data directory open to others is made private.
+    chmodSync(dataDir, 0o755);
     const first = startBerth(env);
     await waitFor(() => first.output().includes('Berth is running at'), 'the registry to start');
     expect(first.output()).toContain(`http://127.0.0.1:${port}`);
@@ -61,6 +64,14 @@ describe('npm start', () => {
     const item = randomBlob(2000);
     await client.pushBlob('local/persist', item);
     expect(jvmRunning(dataDir)).toBe(true);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    if (process.platform === 'linux') {
+      // Every service it started (the registry, local S3, DynamoDB Local in its JVM) listens on loopback only.
+      const sockets = socketsOf(processTree(first.child.pid!));
+      expect(sockets.map((socket) => socket.port)).toContain(port);
+      expect(sockets.length).toBeGreaterThanOrEqual(3);
+      expect(sockets.filter((socket) => !isLoopback(socket.address))).toEqual([]);
+    }
 
     if (awsCli.path) {
       // The administrator's key works as-is with the AWS CLI: the credentials file alone, no other settings.
