@@ -50,19 +50,11 @@ export interface UploadGatewayOptions {
    */
   readonly maxUploadsPerTask?: number;
   /**
-   * Size of the S3 multipart parts the gateway cuts a body into: 5 MiB (S3's smallest) or more.
+   * Size of the S3 multipart parts the gateway cuts a body into: from 5 MiB (S3's smallest) to 512 MiB.
    *
    * @default 8
    */
   readonly partSizeMiB?: number;
-  /**
-   * How long the load balancer keeps a connection on which nothing moves. A steady upload is
-   * never idle; a client waits in silence after its last byte while S3 assembles the parts of
-   * a large blob, which may take minutes.
-   *
-   * @default Duration.minutes(10)
-   */
-  readonly idleTimeout?: Duration;
 }
 
 /** The options with their defaults, checked, and the domain the gateway serves. */
@@ -76,13 +68,29 @@ export interface UploadGatewaySettings {
   readonly memoryMiB: number;
   readonly maxUploadsPerTask: number;
   readonly partSizeMiB: number;
-  readonly idleTimeout: Duration;
 }
 
 /** What Node.js itself takes in a task, besides the upload buffers. */
 const NODE_RESERVE_MIB = 256;
-/** S3's smallest multipart part (except the last). */
-const MIN_PART_MIB = 5;
+/** S3's smallest multipart part (except the last), and the most the gateway takes. */
+const PART_MIB = { min: 5, max: 512 } as const;
+/** The most uploads at once the gateway takes (BERTH_GATEWAY_MAX_UPLOADS). */
+const MAX_UPLOADS = 10_000;
+/**
+ * How long the load balancer keeps a connection on which nothing moves. A steady upload is
+ * never idle, however long; the client waits in silence after its last byte while S3 assembles
+ * the parts of a large blob, which S3 says may take minutes. It stays below the gateway's own
+ * keep-alive (11 minutes, lambdas/upload-gateway/http-server.ts): the load balancer, not the
+ * task, must close an idle connection, or a request sent on it as it closes fails with 502.
+ */
+export const IDLE_TIMEOUT = Duration.minutes(10);
+/**
+ * A task leaving (deployment, scale-in) stops receiving new requests, then finishes its
+ * uploads in flight for this long before ECS stops it.
+ */
+const DRAINING = Duration.minutes(5);
+/** Then SIGTERM: the gateway closes its listener and waits for what is left, up to Fargate's most. */
+const STOP_TIMEOUT = Duration.minutes(2);
 /**
  * ALBRequestCountPerTarget is per minute. At about 2 s a request (a chunk of a few MiB), 600 a
  * minute keeps some 20 uploads at once on a task, below maxUploadsPerTask; long single-request
@@ -109,22 +117,19 @@ export function resolveUploadGateway(
     memoryMiB: options.memoryMiB ?? 1024,
     maxUploadsPerTask: options.maxUploadsPerTask ?? 32,
     partSizeMiB: options.partSizeMiB ?? 8,
-    idleTimeout: options.idleTimeout ?? Duration.minutes(10),
   };
-  const whole = (name: string, value: number, min: number) => {
-    if (!Number.isInteger(value) || value < min) throw new Error(`uploadGateway.${name} must be a whole number of at least ${min}, got ${value}`);
+  const whole = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`uploadGateway.${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}, got ${value}`);
+    }
   };
   whole('minTasks', settings.minTasks, 1);
   whole('maxTasks', settings.maxTasks, settings.minTasks);
-  whole('maxUploadsPerTask', settings.maxUploadsPerTask, 1);
-  whole('partSizeMiB', settings.partSizeMiB, MIN_PART_MIB);
+  whole('maxUploadsPerTask', settings.maxUploadsPerTask, 1, MAX_UPLOADS);
+  whole('partSizeMiB', settings.partSizeMiB, PART_MIB.min, PART_MIB.max);
   const buffers = settings.maxUploadsPerTask * 2 * settings.partSizeMiB;
   if (buffers + NODE_RESERVE_MIB > settings.memoryMiB) {
     throw new Error(`uploadGateway: ${settings.maxUploadsPerTask} uploads of two ${settings.partSizeMiB} MiB parts each (${buffers} MiB) and ${NODE_RESERVE_MIB} MiB for Node.js do not fit in memoryMiB ${settings.memoryMiB}; raise memoryMiB or lower maxUploadsPerTask or partSizeMiB`);
-  }
-  const idle = settings.idleTimeout.toSeconds();
-  if (!Number.isInteger(idle) || idle < 60 || idle > 4000) {
-    throw new Error(`uploadGateway.idleTimeout must be whole seconds from 1 minute to 4000 seconds (the most a load balancer allows), got ${settings.idleTimeout.toHumanString()}`);
   }
   return settings;
 }
@@ -202,6 +207,7 @@ export class UploadGateway extends Construct {
       },
       portMappings: [{ containerPort: UPLOAD_GATEWAY_PORT }],
       readonlyRootFilesystem: true,
+      stopTimeout: STOP_TIMEOUT,
       // An init process as PID 1 passes ECS's SIGTERM on to Node.js, which PID 1 would ignore.
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       // Logs never hold up uploads: a slow CloudWatch Logs drops lines rather than blocking writes.
@@ -242,7 +248,7 @@ export class UploadGateway extends Construct {
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup: balancerSecurityGroup,
-      idleTimeout: settings.idleTimeout,
+      idleTimeout: IDLE_TIMEOUT,
       dropInvalidHeaderFields: true,
     });
     if (Token.isUnresolved(this.loadBalancer.stack.region)) {
@@ -268,8 +274,7 @@ export class UploadGateway extends Construct {
       targets: [this.service],
       // Uploads differ in length by orders of magnitude: send each to the task with the fewest open.
       loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
-      // A task leaving (deployment, scale-in) finishes its uploads in flight for this long first.
-      deregistrationDelay: Duration.minutes(5),
+      deregistrationDelay: DRAINING,
       healthCheck: {
         path: '/healthz',
         healthyHttpCodes: '200',

@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +36,8 @@ describe('npx cdk synth', () => {
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'berth-synth-'));
-    result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir], {
+    // A custom domain, so the upload gateway is on and its image's build context is staged too.
+    result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', outdir, '-c', 'domainName=registry.example.com'], {
       cwd: ROOT,
       env: { ...process.env, ...OFFLINE },
       encoding: 'utf8',
@@ -46,7 +49,7 @@ describe('npx cdk synth', () => {
     rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('runs offline, bundles the functions and passes cdk-nag', () => {
+  it('runs offline, bundles the functions and the gateway, and passes cdk-nag', () => {
     expect(result.error).toBeUndefined();
     expect(`${result.stderr}`).not.toMatch(/AwsSolutions-/);
     expect(result.status).toBe(0);
@@ -70,4 +73,55 @@ describe('npx cdk synth', () => {
       expect(loaded.stdout.trim()).toBe('function');
     }
   });
+
+  it('stages the upload gateway\'s image: a Dockerfile for arm64 on a Node.js base, run by a non-root user', () => {
+    const context = gatewayBuildContext(outdir);
+    expect(context.platform).toBe('linux/arm64');
+    const dockerfile = readFileSync(join(context.directory, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\/docker\/library\/node:\d+-slim$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).not.toMatch(/^RUN /m);
+    expect(existsSync(join(context.directory, 'main.mjs'))).toBe(true);
+  });
+
+  it('bundles a gateway that starts with the task\'s environment and answers its health check', async () => {
+    const { directory } = gatewayBuildContext(outdir);
+    const port = await freePort();
+    const gateway = spawn(process.execPath, ['--enable-source-maps', join(directory, 'main.mjs')], {
+      env: { ...process.env, ...OFFLINE, ...FUNCTION_ENV, BERTH_UPLOAD_GATEWAY_URL: 'https://uploads.registry.example.com', PORT: String(port), BERTH_GATEWAY_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let log = '';
+      gateway.stderr.setEncoding('utf8');
+      gateway.stderr.on('data', (chunk: string) => { log += chunk; });
+      while (!log.includes('listening')) {
+        const [exited] = await Promise.race([once(gateway.stderr, 'data').then(() => [false]), once(gateway, 'exit').then(() => [true])]);
+        if (exited) throw new Error(`the gateway exited: ${log}`);
+      }
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      gateway.kill('SIGTERM');
+    }
+  }, 60_000);
 });
+
+/** The Docker build context the synth staged for the upload gateway, from the assembly's asset manifest. */
+function gatewayBuildContext(outdir: string): { directory: string; platform: string } {
+  const assets = JSON.parse(readFileSync(join(outdir, 'Berth.assets.json'), 'utf8')) as {
+    dockerImages: Record<string, { source: { directory: string; platform?: string } }>;
+  };
+  const images = Object.values(assets.dockerImages);
+  expect(images).toHaveLength(1);
+  return { directory: join(outdir, images[0]!.source.directory), platform: images[0]!.source.platform ?? '' };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
