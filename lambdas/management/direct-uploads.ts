@@ -30,7 +30,11 @@ export class DirectUploadError extends Error {
  * Uploads that clients make straight to S3 through presigned URLs, so layer
  * bytes never pass API Gateway's request limit. Nothing becomes visible until
  * the registry has confirmed the digest: from S3's verified checksum where the
- * upload carried one, otherwise by reading the object.
+ * upload carried one, otherwise by reading the object. The URLs stay valid for a
+ * while after use, yet cannot touch the object once it exists: a single PUT only
+ * creates (BlobStore.presignPut), and part URLs name a multipart upload that
+ * completing ends; the pending mark comes from the PUT or from starting the
+ * multipart upload, which only the registry does.
  */
 export class DirectUploads {
   private readonly writer: BlobWriter;
