@@ -467,6 +467,37 @@ describe('manifest validation', () => {
     await expectManifest('invalid/at-limit', 'big', manifest);
   });
 
+  it('stores a 1 MB manifest of 7,000 layers and serves it byte-exact', async () => {
+    // More distinct blobs than one DynamoDB transaction has items, each listed many times.
+    const blobs = Array.from({ length: 150 }, () => randomBlob(16, 'application/vnd.oci.image.layer.v1.tar+gzip'));
+    const config = blob('{"architecture":"amd64","os":"linux"}', 'application/vnd.oci.image.config.v1+json');
+    for (const item of [config, ...blobs]) await client().pushBlob('invalid/many-layers', item);
+    const manifest = blob(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: descriptor(config),
+      layers: Array.from({ length: 7000 }, (_, index) => descriptor(blobs[index % blobs.length]!)),
+    }), OCI_MANIFEST);
+    expect(manifest.bytes.length).toBeGreaterThan(MiB * 0.9);
+    const response = await client().pushManifest('invalid/many-layers', 'wide', manifest);
+    expect(response.status).toBe(201);
+    await expectManifest('invalid/many-layers', 'wide', manifest);
+    await expectManifest('invalid/many-layers', manifest.digest, manifest);
+  });
+
+  it('answers MANIFEST_INVALID for an index of more than 90 distinct manifests, and stores nothing', async () => {
+    const children = Array.from({ length: 91 }, () => ociImage().manifest);
+    const index = blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: children.map((child) => descriptor(child)) }), OCI_INDEX);
+    const response = await client().pushManifest('invalid/wide-index', 'multi', index);
+    expect(response.status).toBe(400);
+    const errors = await errorList(response);
+    expect(errors.map((error) => error.code)).toEqual(['MANIFEST_INVALID']);
+    expect(errors[0]!.message).toContain('at most 90');
+    // Refused before anything was written, the repository create-on-push would make included.
+    const pulled = await client().request('GET', `/v2/invalid/wide-index/manifests/${index.digest}`);
+    expect(await errorCodes(pulled)).toEqual(['NAME_UNKNOWN']);
+  });
+
   it('answers TAG_INVALID for a malformed tag in the path or in ?tag=, and stores nothing', async () => {
     const image = ociImage();
     await pushBlobs('invalid/tag', image);
@@ -550,6 +581,32 @@ describe('manifest deletion', () => {
     expect((await client().request('DELETE', `/v2/delete/moved/manifests/${old.manifest.digest}`)).status).toBe(202);
     await expectManifestUnknown('delete/moved', old.manifest.digest);
     await expectManifest('delete/moved', 'latest', current.manifest);
+  });
+
+  it('answers DENIED to deleting a manifest an index lists, until the index is deleted', async () => {
+    const amd64 = ociImage({ platform: { os: 'linux', architecture: 'amd64' } });
+    const arm64 = ociImage({ platform: { os: 'linux', architecture: 'arm64' } });
+    await client().pushImage('delete/listed', 'amd64', amd64);
+    await client().pushImage('delete/listed', 'arm64', arm64);
+    const index = ociIndex([
+      { image: amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { image: arm64, platform: { os: 'linux', architecture: 'arm64' } },
+    ]);
+    expect((await client().pushManifest('delete/listed', 'multi', index)).status).toBe(201);
+
+    const refused = await client().request('DELETE', `/v2/delete/listed/manifests/${amd64.manifest.digest}`);
+    expect(refused.status).toBe(403);
+    const errors = await errorList(refused);
+    expect(errors.map((error) => error.code)).toEqual(['DENIED']);
+    expect(errors[0]!.message).toContain(index.digest);
+    await expectManifest('delete/listed', amd64.manifest.digest, amd64.manifest);
+    // Deleting its tag is fine: the index still has its child.
+    expect((await client().request('DELETE', '/v2/delete/listed/manifests/amd64')).status).toBe(202);
+    await expectManifest('delete/listed', 'multi', index, OCI_INDEX);
+
+    expect((await client().request('DELETE', `/v2/delete/listed/manifests/${index.digest}`)).status).toBe(202);
+    expect((await client().request('DELETE', `/v2/delete/listed/manifests/${amd64.manifest.digest}`)).status).toBe(202);
+    await expectManifestUnknown('delete/listed', amd64.manifest.digest);
   });
 
   it('answers MANIFEST_UNKNOWN when deleting an unknown digest, and NAME_UNKNOWN in an unknown repository', async () => {
