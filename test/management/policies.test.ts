@@ -191,6 +191,26 @@ describe('policies with the AWS SDK', () => {
       .rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
+  it('sets and applies a policy whose action has many wildcards, which a backtracking matcher took minutes over', async () => {
+    const ecr = ecrClient(registry());
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk-policy/stars' }));
+    // 146 characters, 18 stars, matching no action: every request evaluates it.
+    const stars = `ecr:${'*'.repeat(18)}${'Z'.repeat(124)}`;
+    expect(stars).toHaveLength(146);
+    const policyText = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' },
+        { Effect: 'Deny', Principal: '*', Action: stars },
+      ],
+    });
+    const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk-policy/stars', policyText }));
+    expect(set.policyText).toBe(policyText);
+    const anonymous = await fetch(`${registry().url}/v2/sdk-policy/stars/manifests/latest`);
+    expect(anonymous.status).toBe(404);
+    expect(((await anonymous.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
+  });
+
   it('refuses a registryId other than this registry\'s', async () => {
     const ecr = ecrClient(registry());
     const other = registry().identity.accountId === '111111111111' ? '222222222222' : '111111111111';
