@@ -74,10 +74,16 @@ export function functionId(template: Template, role: keyof typeof FUNCTION_DESCR
   return logicalId(template, 'AWS::Lambda::Function', (properties) => properties.Description === FUNCTION_DESCRIPTIONS[role]);
 }
 
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
 /** The statements of the inline policies attached to a function's role. */
-export function roleStatements(template: Template, functionLogicalId: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string }> {
+export function roleStatements(template: Template, functionLogicalId: string): Statement[] {
   const roleRef = resource(template, functionLogicalId).Properties.Role as { 'Fn::GetAtt': [string, string] };
-  const roleId = roleRef['Fn::GetAtt'][0];
+  return policyStatements(template, roleRef['Fn::GetAtt'][0]);
+}
+
+/** The statements of the inline policies attached to a role, by its logical ID. */
+export function policyStatements(template: Template, roleId: string): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy') as Resources)
     .filter((policy) => (policy.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleId))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
