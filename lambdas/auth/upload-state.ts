@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { TokenKeySource } from './token-keys.js';
 
 /**
@@ -53,11 +53,18 @@ export class UploadStateTokens {
 
   /** The grant, when the token is genuine, unexpired and for this upload of this repository. */
   async verify(token: string, repository: string, uploadId: string): Promise<UploadGrant> {
-    const keySet = await this.keys();
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new UploadStateError('the upload URL is not valid for this registry; use the Location the registry returned');
+    }
+    // Named, so that a cache that has not seen a rotation yet looks again.
+    const keySet = await this.keys(kid);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, (header) => {
-        const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === header.kid);
+      ({ payload } = await jwtVerify(token, () => {
+        const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
         if (!key) throw new UploadStateError('the upload URL was signed with a key this registry does not know; start the upload again');
         return key.secret;
       }, { algorithms: [ALGORITHM], issuer: this.registryHost, audience: this.audience, currentDate: this.now() }));
