@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filteredPage, MAX_SCANNED_PER_PAGE, parsePageRequest } from '../../lambdas/registry/pagination.js';
+import { filteredPage, MAX_PAGE_SIZE, MAX_SCANNED_PER_PAGE, nextLink, parsePageRequest } from '../../lambdas/registry/pagination.js';
 import { RegistryError } from '../../lambdas/registry/errors.js';
 
 /** A sorted listing read as the store reads it: names after `after`, `limit` at most, and whether more follow. */
@@ -44,7 +44,20 @@ describe('filtered pages', () => {
 });
 
 describe('page requests', () => {
-  it('reads n and last, an empty last as none, and refuses a last longer than any name', () => {
+  it('clamps n to the page maximum and keeps last', () => {
+    expect(parsePageRequest(new URLSearchParams('n=5000&last=b'), 'TAG_INVALID')).toEqual({ limit: MAX_PAGE_SIZE, last: 'b' });
+    expect(parsePageRequest(new URLSearchParams(''), 'TAG_INVALID')).toEqual({ limit: MAX_PAGE_SIZE, last: undefined });
+  });
+
+  it('refuses an n that is not a non-negative integer', () => {
+    expect(() => parsePageRequest(new URLSearchParams('n=-1'), 'TAG_INVALID')).toThrow(expect.objectContaining({ kind: 'PAGINATION_NUMBER_INVALID' }) as RegistryError);
+  });
+
+  it('writes the Link header as the spec shows it', () => {
+    expect(nextLink('/v2/a/tags/list', 2, 'b')).toBe('</v2/a/tags/list?n=2&last=b>; rel="next"');
+  });
+
+  it('reads an empty last as none, and refuses a last longer than any name', () => {
     expect(parsePageRequest(new URLSearchParams('n=5&last=team%2Fapp'), 'NAME_INVALID')).toEqual({ limit: 5, last: 'team/app' });
     expect(parsePageRequest(new URLSearchParams('last='), 'NAME_INVALID')).toEqual({ limit: 1000, last: undefined });
     expect(parsePageRequest(new URLSearchParams(`last=${'a'.repeat(256)}`), 'NAME_INVALID').last).toHaveLength(256);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { errorResponse, RegistryError } from '../../lambdas/registry/errors.js';
 import { parseContentRange } from '../../lambdas/registry/handlers/uploads.js';
 import { acceptedTypes, isAccepted } from '../../lambdas/registry/manifests/negotiation.js';
-import { nextLink, parsePageRequest, MAX_PAGE_SIZE } from '../../lambdas/registry/pagination.js';
 import { matchRoute } from '../../lambdas/registry/routes.js';
 
 describe('Content-Range', () => {
@@ -24,19 +23,6 @@ describe('Accept negotiation', () => {
     const accepted = acceptedTypes('application/vnd.oci.image.manifest.v1+json;q=0.9, application/vnd.docker.distribution.manifest.v2+json');
     expect(isAccepted(accepted, 'application/vnd.oci.image.manifest.v1+json')).toBe(true);
     expect(isAccepted(accepted, 'application/vnd.oci.image.index.v1+json')).toBe(false);
-  });
-});
-
-describe('pagination', () => {
-  it('clamps n to the page maximum and keeps last', () => {
-    expect(parsePageRequest(new URLSearchParams('n=5000&last=b'))).toEqual({ limit: MAX_PAGE_SIZE, last: 'b' });
-    expect(parsePageRequest(new URLSearchParams(''))).toEqual({ limit: MAX_PAGE_SIZE, last: undefined });
-  });
-  it('refuses a non-numeric n', () => {
-    expect(() => parsePageRequest(new URLSearchParams('n=-1'))).toThrow(RegistryError);
-  });
-  it('writes the Link header as the spec shows it', () => {
-    expect(nextLink('/v2/a/tags/list', 2, 'b')).toBe('</v2/a/tags/list?n=2&last=b>; rel="next"');
   });
 });
 
