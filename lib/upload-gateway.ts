@@ -55,6 +55,25 @@ export interface UploadGatewayOptions {
    * @default 8
    */
   readonly partSizeMiB?: number;
+  /**
+   * How long the load balancer keeps a connection on which nothing moves: from 1 to 10 minutes.
+   * A steady upload is never idle, however long; the client waits in silence after its last
+   * byte while S3 assembles the parts of a large blob, which S3 says may take minutes. At most
+   * 10 minutes: it must stay below the gateway's own keep-alive (11 minutes,
+   * lambdas/upload-gateway/http-server.ts), so that the load balancer, not the task, closes an
+   * idle connection; a request sent on a connection the task is closing fails with 502.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly idleTimeout?: Duration;
+  /**
+   * How long a task that leaves (a deployment, a scale-in) keeps serving the uploads it has
+   * in flight, taking no new ones, before ECS stops it: up to 1 hour. ECS then sends SIGTERM,
+   * and the gateway gets Fargate's most, 2 minutes, to finish what is left.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly drainTime?: Duration;
 }
 
 /** The options with their defaults, checked, and the domain the gateway serves. */
@@ -68,6 +87,8 @@ export interface UploadGatewaySettings {
   readonly memoryMiB: number;
   readonly maxUploadsPerTask: number;
   readonly partSizeMiB: number;
+  readonly idleTimeout: Duration;
+  readonly drainTime: Duration;
 }
 
 /** What Node.js itself takes in a task, besides the upload buffers. */
@@ -76,20 +97,11 @@ const NODE_RESERVE_MIB = 256;
 const PART_MIB = { min: 5, max: 512 } as const;
 /** The most uploads at once the gateway takes (BERTH_GATEWAY_MAX_UPLOADS). */
 const MAX_UPLOADS = 10_000;
-/**
- * How long the load balancer keeps a connection on which nothing moves. A steady upload is
- * never idle, however long; the client waits in silence after its last byte while S3 assembles
- * the parts of a large blob, which S3 says may take minutes. It stays below the gateway's own
- * keep-alive (11 minutes, lambdas/upload-gateway/http-server.ts): the load balancer, not the
- * task, must close an idle connection, or a request sent on it as it closes fails with 502.
- */
-export const IDLE_TIMEOUT = Duration.minutes(10);
-/**
- * A task leaving (deployment, scale-in) stops receiving new requests, then finishes its
- * uploads in flight for this long before ECS stops it.
- */
-const DRAINING = Duration.minutes(5);
-/** Then SIGTERM: the gateway closes its listener and waits for what is left, up to Fargate's most. */
+/** Below the gateway's keep-alive of 11 minutes (see UploadGatewayOptions.idleTimeout). */
+const MAX_IDLE_TIMEOUT = Duration.minutes(10);
+/** The most a target group's deregistration delay may be. */
+const MAX_DRAIN_TIME = Duration.hours(1);
+/** After SIGTERM the gateway closes its listener and waits for what is left, up to Fargate's most. */
 const STOP_TIMEOUT = Duration.minutes(2);
 /**
  * ALBRequestCountPerTarget is per minute. At about 2 s a request (a chunk of a few MiB), 600 a
@@ -117,6 +129,8 @@ export function resolveUploadGateway(
     memoryMiB: options.memoryMiB ?? 1024,
     maxUploadsPerTask: options.maxUploadsPerTask ?? 32,
     partSizeMiB: options.partSizeMiB ?? 8,
+    idleTimeout: options.idleTimeout ?? MAX_IDLE_TIMEOUT,
+    drainTime: options.drainTime ?? Duration.minutes(5),
   };
   const whole = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isInteger(value) || value < min || value > max) {
@@ -127,6 +141,8 @@ export function resolveUploadGateway(
   whole('maxTasks', settings.maxTasks, settings.minTasks);
   whole('maxUploadsPerTask', settings.maxUploadsPerTask, 1, MAX_UPLOADS);
   whole('partSizeMiB', settings.partSizeMiB, PART_MIB.min, PART_MIB.max);
+  whole('idleTimeout (in seconds)', settings.idleTimeout.toSeconds(), 60, MAX_IDLE_TIMEOUT.toSeconds());
+  whole('drainTime (in seconds)', settings.drainTime.toSeconds(), 0, MAX_DRAIN_TIME.toSeconds());
   const buffers = settings.maxUploadsPerTask * 2 * settings.partSizeMiB;
   if (buffers + NODE_RESERVE_MIB > settings.memoryMiB) {
     throw new Error(`uploadGateway: ${settings.maxUploadsPerTask} uploads of two ${settings.partSizeMiB} MiB parts each (${buffers} MiB) and ${NODE_RESERVE_MIB} MiB for Node.js do not fit in memoryMiB ${settings.memoryMiB}; raise memoryMiB or lower maxUploadsPerTask or partSizeMiB`);
@@ -248,7 +264,7 @@ export class UploadGateway extends Construct {
       internetFacing: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup: balancerSecurityGroup,
-      idleTimeout: IDLE_TIMEOUT,
+      idleTimeout: settings.idleTimeout,
       dropInvalidHeaderFields: true,
     });
     if (Token.isUnresolved(this.loadBalancer.stack.region)) {
@@ -274,7 +290,7 @@ export class UploadGateway extends Construct {
       targets: [this.service],
       // Uploads differ in length by orders of magnitude: send each to the task with the fewest open.
       loadBalancingAlgorithmType: elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS,
-      deregistrationDelay: DRAINING,
+      deregistrationDelay: settings.drainTime,
       healthCheck: {
         path: '/healthz',
         healthyHttpCodes: '200',

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -284,13 +284,23 @@ describe('upload gateway props', () => {
     [{ minTasks: 3, maxTasks: 2 }, /uploadGateway.maxTasks must be a whole number from 3 up, got 2/],
     [{ partSizeMiB: 4 }, /uploadGateway.partSizeMiB must be a whole number from 5 to 512, got 4/],
     [{ maxUploadsPerTask: 0 }, /uploadGateway.maxUploadsPerTask must be a whole number from 1 to 10000/],
+    [{ idleTimeout: Duration.minutes(11) }, /uploadGateway.idleTimeout \(in seconds\) must be a whole number from 60 to 600, got 660/],
+    [{ drainTime: Duration.hours(2) }, /uploadGateway.drainTime \(in seconds\) must be a whole number from 0 to 3600, got 7200/],
     [{ maxUploadsPerTask: 64 }, /64 uploads of two 8 MiB parts each \(1024 MiB\) and 256 MiB for Node.js do not fit in memoryMiB 1024; raise memoryMiB/],
   ])('refuse %j with what to change', (uploadGateway, message) => {
     expect(() => registryTemplate({ uploadGateway })).toThrow(message);
   });
 
-  it('size the tasks as given, and pass the upload limits to the gateway', () => {
-    const { template } = registryTemplate({ uploadGateway: { cpu: 1024, memoryMiB: 4096, maxUploadsPerTask: 100, partSizeMiB: 16, minTasks: 5 } });
+  it('size the tasks as given, pass the upload limits to the gateway, and set the load balancer\'s timings', () => {
+    const { template } = registryTemplate({
+      uploadGateway: { cpu: 1024, memoryMiB: 4096, maxUploadsPerTask: 100, partSizeMiB: 16, minTasks: 5, idleTimeout: Duration.minutes(3), drainTime: Duration.seconds(30) },
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '180' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
     expect(taskDefinition(template)).toMatchObject({ Cpu: '1024', Memory: '4096' });
     expect(taskEnvironment(template)).toMatchObject({ BERTH_GATEWAY_MAX_UPLOADS: '100', BERTH_GATEWAY_PART_MIB: '16' });
     // The most tasks is at least the fewest.
