@@ -94,7 +94,7 @@ function resourceMatches(pattern: string, resource: string): boolean {
 }
 
 /** As IAM evaluates: a matching Deny wins, else a matching Allow allows, else nothing does. */
-export function evaluateIdentityPolicy(statements: IdentityStatement[], action: string, resource: string): PolicyDecision {
+function evaluateIdentityPolicy(statements: IdentityStatement[], action: string, resource: string): PolicyDecision {
   let allowed = false;
   for (const statement of statements) {
     const actionHit = statement.actions.patterns.some((pattern) => actionMatches(pattern, action)) !== statement.actions.negated;
