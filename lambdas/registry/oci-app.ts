@@ -1,4 +1,4 @@
-import { UploadConflictError } from '../store/errors.js';
+import { RepositoryNotFoundError, UploadConflictError } from '../store/errors.js';
 import type { HttpApp, HttpRequest, HttpResponse } from '../shared/http/types.js';
 import { errorResponse, internalError, RegistryError } from './errors.js';
 import { isValidName } from './grammar.js';
@@ -44,5 +44,7 @@ function toErrorResponse(error: unknown, log: (message: string, error: unknown) 
   if (error instanceof RegistryError) return errorResponse(error);
   if (error instanceof ManifestReferenceErrors) return errorResponse(error.errors);
   if (error instanceof UploadConflictError) return errorResponse(new RegistryError('RANGE_INVALID', error.message));
+  // Deleted while the request ran, after the handler found it.
+  if (error instanceof RepositoryNotFoundError) return errorResponse(new RegistryError('NAME_UNKNOWN', error.message, { name: error.repository }));
   return internalError(error, log);
 }

@@ -1,5 +1,5 @@
 import {
-  CreateRepositoryCommand, DescribeImagesCommand, ImageTagAlreadyExistsException, ListImagesCommand, PutImageCommand,
+  BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ImageTagAlreadyExistsException, ListImagesCommand, PutImageCommand,
   paginateDescribeImages, paginateListImages,
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
@@ -328,6 +328,36 @@ describe('image actions with the AWS SDK', () => {
       artifactMediaType: EMPTY_CONFIG.mediaType,
       imageSizeInBytes: EMPTY_CONFIG.bytes.length + payload.bytes.length,
     });
+  });
+
+  it('refuses to delete an image an index lists (ImageReferencedByManifestList) until the index goes; its last tag still goes alone', async () => {
+    const amd64 = ociImage({ platform: { os: 'linux', architecture: 'amd64' } });
+    const arm64 = ociImage({ platform: { os: 'linux', architecture: 'arm64' } });
+    await push('sdk/listed', amd64, 'amd64');
+    await push('sdk/listed', arm64);
+    const index = ociIndex([
+      { image: amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { image: arm64, platform: { os: 'linux', architecture: 'arm64' } },
+    ]);
+    await pushManifest('sdk/listed', 'multi', index);
+    const ecr = ecrClient(registry());
+
+    const refused = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'sdk/listed', imageIds: [{ imageDigest: arm64.manifest.digest }] }));
+    expect(refused.imageIds).toEqual([]);
+    expect(refused.failures).toEqual([{
+      imageId: { imageDigest: arm64.manifest.digest },
+      failureCode: 'ImageReferencedByManifestList',
+      failureReason: 'Requested image referenced by manifest list',
+    }]);
+    // By its last tag: the tag goes, the image stays for the index.
+    const untagged = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'sdk/listed', imageIds: [{ imageTag: 'amd64' }] }));
+    expect(untagged.imageIds).toEqual([{ imageDigest: amd64.manifest.digest, imageTag: 'amd64' }]);
+    expect((await client().request('HEAD', `/v2/sdk/listed/manifests/${amd64.manifest.digest}`, { headers: { accept: amd64.manifest.mediaType } })).status).toBe(200);
+
+    const all = [{ imageDigest: index.digest }, { imageDigest: amd64.manifest.digest }, { imageDigest: arm64.manifest.digest }];
+    const deleted = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'sdk/listed', imageIds: all }));
+    expect(deleted.failures).toEqual([]);
+    expect(deleted.imageIds?.sort(byKey)).toEqual([{ imageDigest: index.digest, imageTag: 'multi' }, { imageDigest: amd64.manifest.digest }, { imageDigest: arm64.manifest.digest }].sort(byKey));
   });
 
   it('honours exclusion filters on PutImage', async () => {

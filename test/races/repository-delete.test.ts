@@ -1,7 +1,7 @@
 import { DeleteRepositoryCommand, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
-import type { RegistryClient } from '../support/client.js';
+import { errorCodes, type RegistryClient } from '../support/client.js';
 import { blob, descriptor, ociImage, type Blob, type Image } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 
@@ -79,5 +79,21 @@ describe('pushes racing a delete of their repository', () => {
     console.log(`repository delete races: ${clean} of ${TRIALS} trials clean; pushes answered 201 per trial: ${outcomes.map((outcome) => outcome.pushed).join(', ')}`);
     expect(outcomes.map((outcome) => outcome.dangling)).toEqual(outcomes.map(() => []));
     expect(outcomes.map((outcome) => outcome.inherited)).toEqual(outcomes.map(() => 0));
+  });
+});
+
+describe('an upload that outlives its repository', () => {
+  it('is refused with NAME_UNKNOWN and links nothing into a repository created again', async () => {
+    const client = clientOf(registry());
+    const layer = ociImage().layers[0]!;
+    const location = await client.startUpload('races/outlived');
+    await ecrClient(registry()).send(new DeleteRepositoryCommand({ repositoryName: 'races/outlived', force: true }));
+    const finished = await client.fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${layer.digest}`, {
+      method: 'PUT', body: layer.bytes, headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(finished.status).toBe(404);
+    expect(await errorCodes(finished)).toEqual(['NAME_UNKNOWN']);
+    await client.pushImage('races/outlived', 'fresh', ociImage());
+    expect((await client.request('HEAD', `/v2/races/outlived/blobs/${layer.digest}`)).status).toBe(404);
   });
 });

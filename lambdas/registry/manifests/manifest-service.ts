@@ -1,6 +1,6 @@
 import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
-import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, RepositoryNotFoundError, TooManyTagChangesError } from '../../store/errors.js';
+import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, TooManyTagChangesError } from '../../store/errors.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { ManifestContent, ManifestRecord, ReferrerRecord, RepositoryRecord, StoredManifest } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
@@ -62,7 +62,6 @@ export class ManifestService {
     } catch (error) {
       if (error instanceof ImmutableTagError) throw new RegistryError('TAG_INVALID', immutableTagMessage(error.tag, repository), { tag: error.tag });
       if (error instanceof TooManyTagChangesError) throw new RegistryError('TAG_INVALID', error.message);
-      if (error instanceof RepositoryNotFoundError) throw new RegistryError('NAME_UNKNOWN', error.message, { name: repository });
       throw error;
     }
     return manifest;
