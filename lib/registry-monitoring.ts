@@ -30,7 +30,7 @@ export interface RegistryMonitoringProps {
 
 const PERIOD = Duration.minutes(5);
 
-/** Alarms (5xx rate, Lambda errors and throttles) and a dashboard for one registry. */
+/** Alarms (5xx rate, Lambda errors and throttles, the upload gateway's health) and a dashboard for one registry. */
 export class RegistryMonitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;

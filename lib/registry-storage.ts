@@ -30,7 +30,10 @@ const S3_LOGS_BY_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolic
 export class RegistryStorage extends Construct {
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
-  /** Receives the bucket's S3 server access logs: the only record of presigned downloads. */
+  /**
+   * Receives the bucket's S3 server access logs (the only record of presigned downloads), and
+   * the upload gateway's load balancer access logs and VPC flow logs. Kept for the log retention.
+   */
   readonly accessLogsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: RegistryStorageProps) {

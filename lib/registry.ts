@@ -159,7 +159,8 @@ const DEFAULT_JOBS_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '3' });
 
 /**
  * A Berth container registry: an OCI Distribution API and an ECR-compatible management API
- * behind one HTTP API, over one DynamoDB table and one S3 bucket.
+ * behind one HTTP API, over one DynamoDB table and one S3 bucket; and, unless turned off, the
+ * upload gateway that takes upload bytes of any size (lib/upload-gateway.ts).
  *
  * Routes: `/v2/...` (registry function) and `POST /` (management function, ECR's protocol) let
  * requests through to the functions, which authenticate them; `POST /iam`, `/iam/token` and
