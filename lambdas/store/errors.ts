@@ -26,7 +26,7 @@ export class ImmutableTagError extends Error {
  */
 export class TooManyTagChangesError extends Error {
   constructor(readonly items: number, readonly limit: number) {
-    super(`the push would change ${items} items at once; at most ${limit} can change together, so move fewer tags from other manifests in one push`);
+    super(`the push would change ${items} items at once; at most ${limit} can change together, so set or move fewer tags in one push (each manifest of an index counts too)`);
     this.name = 'TooManyTagChangesError';
   }
 }

@@ -22,7 +22,7 @@ export interface RepositorySettings {
 export interface RepositoryRecord extends RepositorySettings {
   name: string;
   createdAt: string;
-  /** Optimistic-concurrency counter, bumped by every update. */
+  /** Optimistic-concurrency counter, bumped by every update, by every blob unlink and when a delete begins. */
   version: number;
 }
 

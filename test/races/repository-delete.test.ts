@@ -6,7 +6,7 @@ import { blob, descriptor, ociImage, type Blob, type Image } from '../support/oc
 import { clientOf, useRegistry } from '../support/registry.js';
 
 const registry = useRegistry();
-const TRIALS = 10;
+const TRIALS = 8;
 const PUSHES = 40;
 /** The delete starts once this many pushes have been answered, so that it overlaps the rest. */
 const DELETE_AFTER = 5;
@@ -27,13 +27,17 @@ async function danglingTags(client: RegistryClient, repository: string): Promise
   if (listed.status === 404) return [];
   const { tags } = (await listed.json()) as { tags: string[] };
   const dangling: string[] = [];
+  // Every variant shares the image's blobs: ask about each once.
+  const served = new Map<string, Promise<boolean>>();
+  const blobServed = (digest: string) => served.get(digest) ?? served.set(digest, client.request('HEAD', `/v2/${repository}/blobs/${digest}`)
+    .then((response) => response.status === 200 || response.status === 307)).get(digest)!;
   for (const tag of tags) {
     const byTag = await client.request('GET', `/v2/${repository}/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
     const digest = byTag.headers.get('docker-content-digest');
     const document = byTag.status === 200 ? (await byTag.json()) as { config: { digest: string }; layers: { digest: string }[] } : undefined;
     const byDigest = digest === null ? undefined : await client.request('HEAD', `/v2/${repository}/manifests/${digest}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
-    const blobs = document ? await Promise.all([document.config, ...document.layers].map((item) => client.request('HEAD', `/v2/${repository}/blobs/${item.digest}`))) : [];
-    const whole = byDigest?.status === 200 && document !== undefined && blobs.every((response) => response.status === 200 || response.status === 307);
+    const blobs = document ? await Promise.all([document.config, ...document.layers].map((item) => blobServed(item.digest))) : [];
+    const whole = byDigest?.status === 200 && document !== undefined && blobs.every(Boolean);
     if (!whole) dangling.push(tag);
   }
   return dangling;
