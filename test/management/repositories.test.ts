@@ -1,4 +1,4 @@
-import { CreateRepositoryCommand, DescribeRepositoriesCommand, PutImageTagMutabilityCommand, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DeleteRepositoryCommand, DescribeRepositoriesCommand, PutImageTagMutabilityCommand, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
 import { ociImage } from '../support/oci.js';
@@ -143,5 +143,18 @@ describe('repositories with the AWS SDK', () => {
     await clientOf(registry()).pushImage('sdk/pushed', 'v1', ociImage());
     const described = await ecrClient(registry()).send(new DescribeRepositoriesCommand({ repositoryNames: ['sdk/pushed'] }));
     expect(described.repositories?.[0]).toMatchObject({ repositoryName: 'sdk/pushed', imageTagMutability: 'MUTABLE' });
+  });
+
+  it('leaves a repository it refused to delete without force taking pushes, and one deleted with force empty when pushed again', async () => {
+    const ecr = ecrClient(registry());
+    const client = clientOf(registry());
+    await client.pushImage('sdk/kept', 'v1', ociImage());
+    await expect(ecr.send(new DeleteRepositoryCommand({ repositoryName: 'sdk/kept' }))).rejects.toMatchObject({ name: 'RepositoryNotEmptyException' });
+    await client.pushImage('sdk/kept', 'v2', ociImage());
+    expect((await client.request('GET', '/v2/sdk/kept/tags/list').then((response) => response.json()))).toMatchObject({ tags: ['v1', 'v2'] });
+
+    await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'sdk/kept', force: true }));
+    await client.pushImage('sdk/kept', 'v3', ociImage());
+    expect((await client.request('GET', '/v2/sdk/kept/tags/list').then((response) => response.json()))).toMatchObject({ tags: ['v3'] });
   });
 });
