@@ -4,14 +4,14 @@ import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../../re
 import { ManifestReferenceErrors, ManifestService } from '../../registry/manifests/manifest-service.js';
 import { immutableTagMessage } from '../../registry/manifests/tag-mutability.js';
 import { Repositories } from '../../registry/repositories.js';
-import { ImmutableTagError } from '../../store/errors.js';
+import { ImmutableTagError, RepositoryNotFoundError } from '../../store/errors.js';
 import type { Action, ManagementServices } from '../context.js';
 import { EcrError } from '../errors.js';
 import type { RegistryIdentity } from '../identifiers.js';
 import { repositoryNameOf } from '../identifiers.js';
 import { ECR_DIGEST, IMAGE_TAG } from '../images.js';
 import { optionalString, requiredString } from '../validation.js';
-import { requireRepository } from './repositories.js';
+import { notFound, requireRepository } from './repositories.js';
 
 /**
  * PutImage: the push of the OCI manifest PUT (ManifestService.push, with its reference
@@ -80,6 +80,7 @@ async function alreadyPushed(services: ManagementServices, repository: string, d
 function pushError(identity: RegistryIdentity, repository: string, error: unknown): unknown {
   const where = `repository with name '${repository}' in the registry with id '${identity.accountId}'`;
   if (error instanceof ImmutableTagError) return new EcrError('ImageTagAlreadyExistsException', immutableTagMessage(error.tag, repository));
+  if (error instanceof RepositoryNotFoundError) return notFound(identity, repository);
   if (!(error instanceof ManifestReferenceErrors)) return error;
   const missing = (kind: 'missing-blob' | 'missing-manifest') => error.problems.filter((problem) => problem.kind === kind).map((problem) => problem.digest);
   if (missing('missing-manifest').length > 0) {
