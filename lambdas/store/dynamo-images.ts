@@ -118,11 +118,10 @@ export class DynamoImages {
     let blobsCheckedAt: RepositoryGuard | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const guard = await this.repositories.guard(repository);
-      if (blobsCheckedAt?.version !== guard.version || blobsCheckedAt === undefined) {
-        await this.checkBlobs(repository, write.blobs);
-        blobsCheckedAt = guard;
-      }
-      const current = await this.tagDigests(repository, tags);
+      // The links are read after the version (see above); the tags in any order.
+      const recheck = blobsCheckedAt?.version !== guard.version || blobsCheckedAt === undefined;
+      const [current] = await Promise.all([this.tagDigests(repository, tags), recheck ? this.checkBlobs(repository, write.blobs) : undefined]);
+      blobsCheckedAt = guard;
       // A tag already at this digest needs no write (the bytes are the same).
       const moved = tags.filter((tag) => current.get(tag) !== manifest.digest);
       const blocked = moved.find((tag) => immutable.has(tag) && current.has(tag));
