@@ -6,16 +6,20 @@ import { join } from 'node:path';
 import { startBerthServer } from '../local/berth-server.js';
 import type { Emulators } from '../local/emulators/index.js';
 import { buildCli } from '../scripts/build-cli.js';
+import { actionsFor } from '../lambdas/auth/actions.js';
 import { startDistribution } from '../test/support/distribution.js';
+import { startSeparateGateway } from '../test/support/gateway-process.js';
 import { runBench } from './support/run.js';
 import { fixed, formatTable, printSection } from './support/table.js';
 
 /**
  * `npm run bench:push`: push throughput of a 1 GiB image of 8 layers (random,
  * incompressible), in one run on this machine: `berth push` into the local
- * registry (DynamoDB Local, s3rver) against `skopeo copy` into Debian's
- * docker-registry (distribution, filesystem storage). Each client pushes twice,
- * in the order A B B A, each time into a registry of its own.
+ * registry (DynamoDB Local, s3rver), `skopeo copy` into the local registry
+ * through its upload gateway (in a process of its own, for its memory), and
+ * `skopeo copy` into Debian's docker-registry (distribution, filesystem
+ * storage). Each client pushes twice, in the order A B C C B A, each time into
+ * a registry of its own.
  */
 
 const MiB = 1024 * 1024;
@@ -131,6 +135,29 @@ function berthClient(emulators: Emulators, bundle: string, layout: string): Clie
   };
 }
 
+/** skopeo pushing as it would to any registry: upload sessions continue on the upload gateway, run as a process of its own. */
+function gatewayClient(emulators: Emulators, layout: string): Client & { peakRssMiB: number[] } {
+  const peakRssMiB: number[] = [];
+  return {
+    name: 'skopeo copy -> Berth via the upload gateway (local)',
+    peakRssMiB,
+    async push(round) {
+      const gateway = await startSeparateGateway({ ...emulators, name: `berth-gateway-bench-${round}` });
+      try {
+        const registry = gateway.registry;
+        const { token } = await registry.tokens.issue({ principalArn: `arn:aws:iam::${registry.identity.accountId}:root`, accountId: registry.identity.accountId, actions: actionsFor(['pull', 'push']) }, 3600);
+        const host = new URL(registry.url).host;
+        evenStart(layout);
+        const run = await timed('skopeo', ['--insecure-policy', 'copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${token}`, `oci:${layout}:bench`, `docker://${host}/bench/push:1`], process.env);
+        peakRssMiB.push(gateway.peakRssBytes() / MiB);
+        return run;
+      } finally {
+        await gateway.stop();
+      }
+    },
+  };
+}
+
 function skopeoClient(layout: string): Client {
   return {
     name: 'skopeo copy -> docker-registry (filesystem)',
@@ -156,10 +183,11 @@ runBench('berth-push-bench', async (emulators, scratch) => {
   const bundle = join(scratch, 'berth.mjs');
   await buildCli(bundle);
   const berth = berthClient(emulators, bundle, layout);
+  const gateway = gatewayClient(emulators, layout);
   const skopeo = skopeoClient(layout);
-  // On this kind of machine whichever client runs second is slower; A B B A cancels that out.
-  const order = [berth, skopeo, skopeo, berth];
-  const runs = new Map<Client, Run[]>([[berth, []], [skopeo, []]]);
+  // On this kind of machine whichever client runs later is slower; A B C C B A cancels that out.
+  const order = [berth, gateway, skopeo, skopeo, gateway, berth];
+  const runs = new Map<Client, Run[]>([[berth, []], [gateway, []], [skopeo, []]]);
   const total = (LAYERS * LAYER_BYTES) / MiB;
   const rows: string[][] = [];
   for (const [round, client] of order.entries()) {
@@ -168,8 +196,10 @@ runBench('berth-push-bench', async (emulators, scratch) => {
     runs.get(client)!.push(run);
     rows.push([String(round + 1), client.name, fixed(run.seconds, 2), fixed(total / run.seconds), run.maxRssMiB === undefined ? '-' : fixed(run.maxRssMiB, 0)]);
   }
-  for (const client of [berth, skopeo]) rows.push(['mean', client.name, fixed(mean(runs.get(client)!), 2), fixed(total / mean(runs.get(client)!)), '']);
-  console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine, clients in the order A B B A)`);
+  for (const client of [berth, gateway, skopeo]) rows.push(['mean', client.name, fixed(mean(runs.get(client)!), 2), fixed(total / mean(runs.get(client)!)), '']);
+  console.log(`Push throughput: ${total} MiB image of ${LAYERS} layers (Node ${process.version}, one run, same machine, clients in the order A B C C B A)`);
   printSection('Push', formatTable(['run', 'client -> registry', 'seconds', 'MiB/s', 'peak RSS MiB'], rows, ['left', 'left']));
-  console.log(`\nratio (berth push MiB/s / skopeo copy MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(berth)!), 2)}`);
+  console.log(`\nratio (berth push MiB/s / skopeo copy into docker-registry MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(berth)!), 2)}`);
+  console.log(`ratio (skopeo copy into Berth via the gateway MiB/s / skopeo copy into docker-registry MiB/s, means): ${fixed(mean(runs.get(skopeo)!) / mean(runs.get(gateway)!), 2)}`);
+  console.log(`upload gateway peak RSS MiB per run: ${gateway.peakRssMiB.map((value) => fixed(value, 0)).join(', ')}`);
 });

@@ -1,5 +1,6 @@
-import { access, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { access, appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import type { S3rverStore } from 's3rver';
@@ -59,10 +60,45 @@ async function checkParts(directory: string, parts: { number: number; etag: stri
   }
 }
 
+/**
+ * CompleteMultipartUpload as S3 does it: the parts' bytes joined in order,
+ * with the ETag S3 gives a multipart object (the MD5 of the parts' MD5s, and
+ * the number of parts) and no hash of the whole. s3rver streamed the whole
+ * object back through its putObject, MD5 and all, which made completing a
+ * large upload cost as much as sending it again.
+ */
+async function assemble(store: S3rverStore, bucket: string, directory: string, parts: { number: number }[]): Promise<{ size: number; md5: string }> {
+  const [key, metadata] = await Promise.all([
+    readFile(join(directory, 'key'), 'utf8'),
+    readFile(join(directory, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
+  ]);
+  const path = store.getResourcePath(bucket, key, 'object');
+  const partial = `${path}.partial-${randomUUID()}`;
+  await mkdir(dirname(path), { recursive: true });
+  const md5s: Buffer[] = [];
+  let size = 0;
+  try {
+    for (const part of parts) {
+      const bytes = await readFile(join(directory, String(part.number)));
+      await appendFile(partial, bytes);
+      size += bytes.length;
+      md5s.push(Buffer.from(await readFile(join(directory, `${part.number}.md5`), 'utf8'), 'hex'));
+    }
+    // Whole before it is in place: a reader never sees a partly joined object.
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  const md5 = `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}`;
+  await store.putMetadata(bucket, key, metadata, md5);
+  await rm(directory, { recursive: true, force: true });
+  return { size, md5 };
+}
+
 /** Extends `server` before it starts listening; its parts go to `writers`. */
 export function checkMultipartUploads(server: S3rver, writers: ObjectWriters): void {
   const { store } = server;
-  const assemble = store.putObjectMultipart.bind(store);
   store.putPart = async (bucket, uploadId, partNumber, content) => {
     const path = join(await openUpload(store, bucket, uploadId), String(partNumber));
     const written = await writers.replace(path, content as Readable, ['md5']);
@@ -70,7 +106,8 @@ export function checkMultipartUploads(server: S3rver, writers: ObjectWriters): v
     return { size: written.size, md5: written.digests.md5! };
   };
   store.putObjectMultipart = async (bucket, uploadId, parts) => {
-    await checkParts(await openUpload(store, bucket, uploadId), parts);
-    return assemble(bucket, uploadId, parts);
+    const directory = await openUpload(store, bucket, uploadId);
+    await checkParts(directory, parts);
+    return assemble(store, bucket, directory, parts);
   };
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
 import { artifact, blob, EMPTY_CONFIG, imageBlobs, ociImage, ociIndex, sha256, type Blob } from '../support/oci.js';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout.js';
 import { basicAuth, useRegistry, clientOf } from '../support/registry.js';
@@ -157,18 +156,5 @@ describe.skipIf(skopeo.path === undefined)('skopeo', () => {
       expect(sha256(await succeeds(inspectRaw(docker(repository, 'keep'))))).toBe(multiArch.manifest.digest);
       expect(await fails(runSkopeo('delete', ...registryAccess(), docker(repository, 'v1')))).toMatch(/Unable to delete/);
     });
-  });
-
-  it('refuses a layer over the request limit, pointing at `berth push`', async () => {
-    // Random bytes do not compress, so the gzip layer stays over the limit.
-    const big = ociImage({ layerSizes: [6 * 1024 * 1024] });
-    expect(big.layers[0]!.bytes.length).toBeGreaterThan(MAX_REQUEST_BODY_BYTES);
-    const layout = join(work, 'big');
-    writeOciLayout(layout, [{ name: 'big', manifest: big.manifest }], imageBlobs(big));
-
-    const stderr = await fails(push(`oci:${layout}:big`, docker('clients/big', 'v1')));
-    expect(stderr).toContain(`over Berth's limit of ${MAX_REQUEST_BODY_BYTES} bytes`);
-    expect(stderr).toContain('`berth push`');
-    expect(await fails(inspectRaw(docker('clients/big', 'v1')))).toMatch(/manifest unknown|name unknown/);
   });
 });

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOf, basicAuth } from '../support/registry.js';
 import { RegistryClient } from '../support/client.js';
 import { startSeparateGateway, type SeparateGateway } from '../support/gateway-process.js';
@@ -20,7 +20,9 @@ const RSS_BOUND_BYTES = 200 * MIB;
 
 let gateway: SeparateGateway;
 beforeAll(async () => {
-  gateway = await startSeparateGateway(8 * MIB);
+  gateway = await startSeparateGateway({
+    dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint'), name: `berth-gateway-${randomUUID().slice(0, 8)}`, partBytes: 8 * MIB,
+  });
 });
 afterAll(async () => {
   await gateway?.stop();

@@ -2,10 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
-import type { RunningRegistry } from '../../local/berth-server.js';
+import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 import type { GatewayChildSetup } from './gateway-child.js';
-import { startTestRegistry } from './registry.js';
 
 const CHILD = fileURLToPath(new URL('./gateway-child.ts', import.meta.url));
 
@@ -22,17 +20,29 @@ export interface SeparateGateway {
   stop(): Promise<void>;
 }
 
-export async function startSeparateGateway(partBytes?: number): Promise<SeparateGateway> {
+export interface SeparateGatewayOptions {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  /** Names the registry's table and bucket. */
+  name: string;
+  partBytes?: number;
+}
+
+/** Also used by the push benchmark, which measures the gateway's memory apart from the emulators'. */
+export async function startSeparateGateway(options: SeparateGatewayOptions): Promise<SeparateGateway> {
+  const { dynamoEndpoint, s3Endpoint, partBytes } = options;
   const tokenKey = { kid: randomUUID(), secret: randomBytes(32) };
   let child = await spawnChild(0);
   const gatewayUrl = `http://127.0.0.1:${child.port}`;
-  const registry = await startTestRegistry(
-    { uploadGatewayUrl: gatewayUrl, ...(partBytes === undefined ? {} : { uploadPartBytes: partBytes }) },
-    { uploadGateway: false, tokenKeys: async () => ({ current: tokenKey, previous: [] }) },
-  );
+  const registry = await startBerthServer({
+    dynamoEndpoint, s3Endpoint, table: options.name, bucket: options.name, port: 0,
+    registry: { uploadGatewayUrl: gatewayUrl, ...(partBytes === undefined ? {} : { uploadPartBytes: partBytes }) },
+    uploadGateway: false,
+    tokenKeys: async () => ({ current: tokenKey, previous: [] }),
+  });
   const setup: GatewayChildSetup = {
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    s3Endpoint: inject('s3Endpoint'),
+    dynamoEndpoint,
+    s3Endpoint,
     table: registry.table,
     bucket: registry.bucket,
     registryUrl: registry.url,

@@ -22,15 +22,26 @@ export interface Received {
   count: number;
 }
 
+/** Parts one request uploads at once: S3 takes them in parallel; memory holds these and the one filling. */
+const PARTS_IN_FLIGHT = 2;
+
+/** A part cut from the stream, with the session's offset and hash state once it is stored. */
+interface CutPart {
+  partNumber: number;
+  offset: number;
+  hashState: Uint8Array;
+}
+
 /**
  * Receives an upload's bytes as they arrive and sends them to S3 in parts of
- * `partBytes`, so memory per upload stays at about two parts whatever the
- * blob's size: one filling while the previous one uploads.
+ * `partBytes`, a few at once, so memory per upload stays at a few parts
+ * whatever the blob's size.
  *
- * The hash advances only over bytes cut into a part, so the state saved after
- * each part covers exactly the session's offset: a request cut off midway
- * leaves a session the client can resume from its Range, and the state
- * outlives the process (resumable SHA-256), so completing never reads back.
+ * The hash advances only over bytes cut into a part, and the session is saved
+ * only up to the last part stored with all the parts before it, so a saved
+ * state covers exactly the session's offset: a request cut off midway leaves
+ * a session the client can resume from its Range, and the state outlives the
+ * process (resumable SHA-256), so completing never reads back.
  */
 export async function receive(
   blobs: BlobStore,
@@ -44,30 +55,54 @@ export async function receive(
   if (start.pending) buffer.push(await blobs.get(start.pending.objectKey));
   let counted = buffer.size;
   let cut = { offset: start.offset, hashState: start.hashState };
-  let saved = start;
+  let nextPart = (start.multipart?.parts.length ?? 0) + 1;
   let count = 0;
-  let uploading: Promise<void> = Promise.resolve();
+  let multipart: Promise<MultipartState> | undefined;
+  const uploading = new Set<Promise<void>>();
+  const stored = new Map<number, CutPart & { etag: string }>();
+  let saved = start;
+  let saving: Promise<void> = Promise.resolve();
 
-  const sendPart = async (): Promise<void> => {
-    // A part always takes the counted bytes whole, so a saved session never splits them.
-    const part = buffer.take(Math.max(partBytes, counted));
-    const hash = await resumeHash(cut.hashState);
-    hash.update(part.subarray(counted));
-    cut = { offset: cut.offset + part.length - counted, hashState: hash.save() };
-    counted = 0;
-    const at = cut;
-    await uploading;
-    uploading = (async () => {
-      const multipart = await appendPart(blobs, saved, part);
-      const next: UploadSession = { ...saved, ...at, multipart };
+  /** Saves the session up to the last part stored after all those before it; one save at a time. */
+  const save = (): Promise<void> => {
+    saving = saving.then(async () => {
+      const parts = [...saved.multipart?.parts ?? []];
+      let last: CutPart | undefined;
+      for (let part = stored.get(parts.length + 1); part; part = stored.get(parts.length + 1)) {
+        parts.push({ partNumber: part.partNumber, etag: part.etag });
+        stored.delete(part.partNumber);
+        last = part;
+      }
+      if (!last) return;
+      const next: UploadSession = { ...saved, offset: last.offset, hashState: last.hashState, multipart: { ...(await multipart!), parts } };
       delete next.pending;
       await checkpoint(next);
       const consumed = saved.pending;
       saved = next;
       if (consumed) await blobs.delete(consumed.objectKey);
+    });
+    return saving;
+  };
+
+  const sendPart = async (): Promise<void> => {
+    // A part always takes the counted bytes whole, so a saved session never splits them.
+    const bytes = buffer.take(Math.max(partBytes, counted));
+    const hash = await resumeHash(cut.hashState);
+    hash.update(bytes.subarray(counted));
+    cut = { offset: cut.offset + bytes.length - counted, hashState: hash.save() };
+    counted = 0;
+    const part: CutPart = { partNumber: nextPart, ...cut };
+    nextPart += 1;
+    while (uploading.size >= PARTS_IN_FLIGHT) await Promise.race(uploading);
+    multipart ??= start.multipart ? Promise.resolve(start.multipart) : startMultipart(blobs, start.id);
+    const upload = (async () => {
+      const { objectKey, uploadId } = await multipart!;
+      stored.set(part.partNumber, { ...part, etag: await blobs.uploadPart(objectKey, uploadId, part.partNumber, bytes) });
+      await save();
     })();
-    // Awaited before the next part or at the end; meanwhile a failure must not count as unhandled.
-    uploading.catch(() => undefined);
+    uploading.add(upload);
+    // Awaited by the loop or at the end; meanwhile a failure must not count as unhandled.
+    upload.then(() => uploading.delete(upload), () => undefined);
   };
 
   try {
@@ -77,9 +112,12 @@ export async function receive(
       while (buffer.size >= Math.max(partBytes, counted)) await sendPart();
     }
   } finally {
-    await uploading.catch(() => undefined);
+    // Whatever happened, keep what was stored: the session resumes from there.
+    await Promise.allSettled(uploading);
+    await saving.catch(() => undefined);
   }
-  await uploading;
+  await Promise.all(uploading);
+  await saving;
   const fresh = buffer.size - counted;
   return { session: saved, waiting: buffer.take(buffer.size), fresh, count };
 }
