@@ -2,6 +2,10 @@
 export interface BlobStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Stores a body of known length as it arrives, without holding it in memory. */
+  putStream(key: string, body: AsyncIterable<Uint8Array>, length: number): Promise<void>;
+  /** The object's bytes as they are read. */
+  read(key: string): AsyncIterable<Uint8Array>;
   /** Size of the object, or undefined when it does not exist (S3 answers 404, or 403 to a caller without s3:ListBucket). */
   head(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;

@@ -70,6 +70,7 @@ function toUpload(item: Item): UploadSession {
     hashState: new Uint8Array(item.hashState as Uint8Array),
     ...(item.pending === undefined ? {} : { pending: item.pending as UploadSession['pending'] }),
     ...(item.multipart === undefined ? {} : { multipart: item.multipart as UploadSession['multipart'] }),
+    ...(item.whole === undefined ? {} : { whole: item.whole as UploadSession['whole'] }),
     createdAt: item.createdAt as string,
     expiresAt: item.expiresAt as number,
   };

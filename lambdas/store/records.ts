@@ -109,11 +109,16 @@ export interface UploadSession {
   repository: string;
   /** Bytes received so far. */
   offset: number;
-  /** Saved SHA-256 state over the bytes received so far. */
+  /** Saved SHA-256 state over the bytes received so far; unused while `whole` holds them. */
   hashState: Uint8Array;
   /** Received bytes not yet sent as a multipart part (S3 parts must be ≥ 5 MiB). */
   pending?: { objectKey: string; size: number };
   multipart?: MultipartState;
+  /**
+   * Every byte received so far, as one object with its digest: what one
+   * streamed request of known length left (neither parts nor pending then).
+   */
+  whole?: { objectKey: string; size: number; digest: string };
   createdAt: string;
   /** Epoch seconds; the table's TTL attribute. */
   expiresAt: number;

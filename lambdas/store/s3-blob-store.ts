@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
 import { MultipartRefusedError } from './errors.js';
 import { PENDING_UPLOAD_TAG } from './keys.js';
@@ -38,6 +39,27 @@ export class S3BlobStore implements BlobStore {
   async get(key: string): Promise<Buffer> {
     const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     return Buffer.from(await result.Body!.transformToByteArray());
+  }
+
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, length: number): Promise<void> {
+    // A body that fails (its client went away) ends the PUT at once; S3 keeps nothing of it.
+    const abort = new AbortController();
+    const source = Readable.from(body);
+    let failure: unknown;
+    source.on('error', (error) => {
+      failure = error;
+      abort.abort();
+    });
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: source, ContentLength: length }), { abortSignal: abort.signal });
+    } catch (error) {
+      throw failure ?? error;
+    }
+  }
+
+  async *read(key: string): AsyncIterable<Uint8Array> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    yield* result.Body as AsyncIterable<Uint8Array>;
   }
 
   async head(key: string): Promise<number | undefined> {

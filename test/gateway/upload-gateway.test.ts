@@ -154,29 +154,70 @@ describe('the upload gateway', () => {
     });
   });
 
-  it('resumes from the Range it reports after a connection dropped midway', async () => {
-    const bytes = randomBytes(13 * 1024 * 1024);
-    const url = await client().startUpload('gateway/dropped');
-    // 11 MiB arrive, then the connection breaks: the two 5 MiB parts sent are kept.
-    await new Promise<void>((resolve) => {
+  /** Sends the first `sent` bytes of a PATCH that announces `headers`, then breaks the connection. */
+  function dropMidway(url: string, bytes: Buffer, sent: number, headers: Record<string, string>): Promise<void> {
+    return new Promise<void>((resolve) => {
       const target = new URL(url);
-      const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: { 'content-length': String(bytes.length) } });
+      const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: { 'content-length': String(bytes.length), ...headers } });
       sending.on('error', () => resolve());
-      sending.write(bytes.subarray(0, 11 * 1024 * 1024), () => setTimeout(() => sending.destroy(), 200));
+      sending.write(bytes.subarray(0, sent), () => setTimeout(() => sending.destroy(), 200));
     });
-    // The dropped request lets the session go as soon as it notices; until then a resume is told to wait.
+  }
+
+  /** Resumes from the Range the session reports; until the dropped request lets the session go, a resume is told to wait. */
+  async function resume(url: string, bytes: Buffer, chunked: boolean): Promise<number> {
     let resumeAt = 0;
     await waitFor(async () => {
-      resumeAt = Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]) + 1;
-      const resumed = await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(resumeAt), headers: { 'content-range': `${resumeAt}-${bytes.length - 1}` } });
+      resumeAt = Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]);
+      if (resumeAt > 0) resumeAt += 1;
+      const headers: Record<string, string> = chunked ? { 'content-range': `${resumeAt}-${bytes.length - 1}` } : {};
+      const resumed = await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(resumeAt), headers });
       if (resumed.status === 416 && (await resumed.text()).includes('another request')) return false;
       expect(resumed.status).toBe(202);
       return true;
     });
-    // Only whole parts survive the drop: the bytes after the last part were never stored.
-    expect(resumeAt).toBe(10 * 1024 * 1024);
+    return resumeAt;
+  }
+
+  it('resumes a chunked upload from the Range it reports after a connection dropped midway', async () => {
+    const bytes = randomBytes(13 * 1024 * 1024);
+    const url = await client().startUpload('gateway/dropped-chunk');
+    await dropMidway(url, bytes, 11 * 1024 * 1024, { 'content-range': `0-${bytes.length - 1}` });
+    // Whole parts survive the drop (5 MiB each here); the bytes after the last part were never stored.
+    expect(await resume(url, bytes, true)).toBe(10 * 1024 * 1024);
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
-    expect(sha256(await download('gateway/dropped', sha256(bytes)))).toBe(sha256(bytes));
+    expect(sha256(await download('gateway/dropped-chunk', sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('starts a streamed upload over from 0 after its connection dropped, storing nothing of the broken request', async () => {
+    const bytes = randomBytes(13 * 1024 * 1024);
+    const url = await client().startUpload('gateway/dropped-stream');
+    await dropMidway(url, bytes, 11 * 1024 * 1024, {});
+    expect(await resume(url, bytes, false)).toBe(0);
+    expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
+    expect(sha256(await download('gateway/dropped-stream', sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('takes a second streamed PATCH after a first one, reading the first back once', async () => {
+    const bytes = randomBytes(14 * 1024 * 1024);
+    const url = await client().startUpload('gateway/two-streams');
+    expect((await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(0, 9 * 1024 * 1024) })).status).toBe(202);
+    const second = await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(9 * 1024 * 1024) });
+    expect(second.status).toBe(202);
+    expect(second.headers.get('range')).toBe(`0-${bytes.length - 1}`);
+    expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
+    expect(sha256(await download('gateway/two-streams', sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('refuses a streamed upload whose digest does not match, and keeps nothing', async () => {
+    const bytes = randomBytes(7 * 1024 * 1024);
+    const url = await client().startUpload('gateway/stream-mismatch');
+    expect((await anonymous().fetch(url, { method: 'PATCH', body: bytes })).status).toBe(202);
+    const wrong = sha256(randomBytes(10));
+    const done = await anonymous().fetch(withDigest(url, wrong), { method: 'PUT' });
+    expect(await errorCodes(done)).toEqual(['DIGEST_INVALID']);
+    expect((await client().request('HEAD', `/v2/gateway/stream-mismatch/blobs/${sha256(bytes)}`)).status).toBe(404);
+    expect(await registry().blobs.head(`blobs/uploads/${sessionId(url)}`)).toBeUndefined();
   });
 });
 

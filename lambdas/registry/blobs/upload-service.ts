@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../store/blob-store.js';
+import { objectKeys } from '../../store/keys.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { BlobLink, UploadSession } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
 import { BlobWriter } from './blob-writer.js';
 import { initialHashState, resumeHash } from './resumable-sha256.js';
-import { hashAll, keepWaiting, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
+import { concat, hashAll, keepWaiting, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
+import { receiveWhole, takesWhole } from './whole-upload.js';
 
 /** How many holders of a blob a mount without `from` considers before uploading instead. */
 const MOUNT_CANDIDATES = 10;
@@ -18,6 +20,8 @@ export const MIN_PART_BYTES = 5 * 1024 * 1024;
  * registry function's timeout and the time to upload one part.
  */
 const LEASE_SECONDS = 2 * 60;
+/** How often a request streaming one whole object renews its lease. */
+const RENEW_EVERY_MS = (LEASE_SECONDS / 4) * 1000;
 
 export interface UploadServiceOptions {
   uploadTtlSeconds: number;
@@ -42,6 +46,8 @@ export interface UploadBody {
 interface Hold {
   /** Saves progress and keeps holding the session (a long request renews its lease this way). */
   checkpoint: Checkpoint;
+  /** Keeps holding the session, unchanged, through a long request that saves no progress. */
+  renew: () => Promise<void>;
   /** Saves the session and lets it go. */
   release: (session: UploadSession) => Promise<void>;
 }
@@ -91,13 +97,18 @@ export class UploadService {
     checkRangeStart(session, range, lengthOf(body));
     if (lengthOf(body) === 0) return session;
     return this.withLease(session, async (hold) => {
-      const received = await receive(this.blobs, session, body.bytes, this.partBytes, hold.checkpoint);
+      if (takesWhole(session, body, range !== undefined, this.partBytes)) {
+        const next = await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS);
+        await hold.release(next);
+        return next;
+      }
+      const received = await this.receiveParts(session, body, hold);
       const next = await keepWaiting(this.blobs, received);
       await hold.release(next);
       if (received.session.pending && received.session.pending.objectKey !== next.pending?.objectKey) {
         await this.blobs.delete(received.session.pending.objectKey);
       }
-      checkRangeLength(next, range, received.count);
+      checkRangeLength(next, range, received.count - (session.whole?.size ?? 0));
       return next;
     });
   }
@@ -107,9 +118,13 @@ export class UploadService {
     const session = await this.load(repository, id);
     if (lengthOf(body) !== 0) checkRangeStart(session, range, lengthOf(body));
     return this.withLease(session, async (hold) => {
-      const received = await receive(this.blobs, session, body.bytes, this.partBytes, hold.checkpoint);
+      if (takesWhole(session, body, range !== undefined, this.partBytes)) {
+        return this.completeWhole(await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS), digest);
+      }
+      if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
+      const received = await this.receiveParts(session, body, hold);
       const hash = await hashAll(received);
-      if (range && received.count !== range.end - range.start + 1) {
+      if (range && received.count - (session.whole?.size ?? 0) !== range.end - range.start + 1) {
         await hold.release(await keepWaiting(this.blobs, received));
         checkRangeLength(received.session, range, received.count);
       }
@@ -187,6 +202,10 @@ export class UploadService {
         latest = next;
         await claim(next.offset);
       },
+      renew: async () => {
+        await this.store.saveUpload(latest, lease);
+        await claim(latest.offset);
+      },
       release: async (next) => {
         await this.store.saveUpload(next, lease);
         latest = next;
@@ -200,6 +219,34 @@ export class UploadService {
       if (!released) await this.store.saveUpload(latest, lease).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Receives a request's bytes into parts after what the session holds. A
+   * session holding one whole object (a streamed request) that is then added
+   * to — which no client is known to do — has that object read back once and
+   * sent to parts with the new bytes, its hash state rebuilt on the way.
+   */
+  private async receiveParts(session: UploadSession, body: UploadBody, hold: Hold): Promise<Received> {
+    if (!session.whole) return receive(this.blobs, session, body.bytes, this.partBytes, hold.checkpoint);
+    const restart: UploadSession = { ...session, offset: 0, hashState: await initialHashState() };
+    delete restart.whole;
+    return receive(this.blobs, restart, concat(this.blobs.read(session.whole.objectKey), body.bytes), this.partBytes, hold.checkpoint);
+  }
+
+  /** Completes a session whose bytes are one object: its digest was taken as it arrived, so nothing is read. */
+  private async completeWhole(session: UploadSession, digest: string): Promise<BlobLink> {
+    const whole = session.whole!;
+    if (whole.digest !== digest) {
+      await this.discard(session);
+      throw digestMismatch(digest, whole.digest);
+    }
+    const existing = await this.store.getBlob(digest);
+    const link = existing
+      ? await this.blobs.delete(whole.objectKey).then(() => this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey }))
+      : await this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
+    await this.store.deleteUpload(session.id);
+    return link;
   }
 
   private async commit(received: Received, digest: string, size: number): Promise<BlobLink> {
@@ -222,6 +269,8 @@ export class UploadService {
 
   private async discardData(session: UploadSession): Promise<void> {
     if (session.pending) await this.blobs.delete(session.pending.objectKey);
+    // A whole object, or one a request that added to it left unreferenced (parts go to the same key).
+    await this.blobs.delete(objectKeys.assembledBlob(session.id));
     if (session.multipart) await this.abortQuietly(session.multipart.objectKey, session.multipart.uploadId);
   }
 

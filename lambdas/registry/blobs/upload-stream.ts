@@ -161,6 +161,11 @@ export async function keepWaiting(blobs: BlobStore, received: Received): Promise
   return { ...session, offset: size, hashState, pending: { objectKey, size: waiting.length } };
 }
 
+/** One source after another. */
+export async function* concat(...sources: ByteSource[]): AsyncIterable<Uint8Array> {
+  for (const source of sources) yield* iterate(source);
+}
+
 async function* iterate(source: ByteSource): AsyncIterable<Uint8Array> {
   if (source instanceof Uint8Array) {
     if (source.length > 0) yield source;
