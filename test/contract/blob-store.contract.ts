@@ -21,6 +21,25 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
       expect(await blobs.head('a/b')).toBeUndefined();
     });
 
+    it('stores a streamed body of known length, and reads objects back as a stream', async () => {
+      const { blobs } = await create();
+      const chunks = [randomBytes(3 * 1024 * 1024), randomBytes(3 * 1024 * 1024), randomBytes(100)];
+      await blobs.putStream('streamed', (async function* () { yield* chunks; })(), chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+      const read: Buffer[] = [];
+      for await (const chunk of blobs.read('streamed')) read.push(Buffer.from(chunk));
+      expect(digestOf(Buffer.concat(read))).toBe(digestOf(Buffer.concat(chunks)));
+    });
+
+    it('keeps nothing of a streamed body that fails midway', async () => {
+      const { blobs } = await create();
+      const failing = (async function* () {
+        yield randomBytes(1024 * 1024);
+        throw new Error('the client went away');
+      })();
+      await expect(blobs.putStream('broken', failing, 4 * 1024 * 1024)).rejects.toThrow('the client went away');
+      expect(await blobs.head('broken')).toBeUndefined();
+    });
+
     it('presigns GET URLs that serve the object and byte ranges', async () => {
       const { blobs } = await create();
       const bytes = randomBytes(500);
@@ -148,4 +167,8 @@ export function blobStoreContract(adapter: string, create: () => Promise<BlobSto
       expect(await blobs.computeSha256('plain')).toBe(createHash('sha256').update(bytes).digest('hex'));
     });
   });
+}
+
+function digestOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
