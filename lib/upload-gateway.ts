@@ -9,6 +9,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PARTS_HELD } from '../lambdas/registry/blobs/upload-stream.js';
 import { acknowledge, acknowledgeWildcardResource } from './nag.js';
 import { UPLOAD_GATEWAY_PORT, uploadGatewayImage } from './upload-gateway-image.js';
 
@@ -143,9 +144,9 @@ export function resolveUploadGateway(
   whole('partSizeMiB', settings.partSizeMiB, PART_MIB.min, PART_MIB.max);
   whole('idleTimeout (in seconds)', settings.idleTimeout.toSeconds(), 60, MAX_IDLE_TIMEOUT.toSeconds());
   whole('drainTime (in seconds)', settings.drainTime.toSeconds(), 0, MAX_DRAIN_TIME.toSeconds());
-  const buffers = settings.maxUploadsPerTask * 2 * settings.partSizeMiB;
+  const buffers = settings.maxUploadsPerTask * PARTS_HELD * settings.partSizeMiB;
   if (buffers + NODE_RESERVE_MIB > settings.memoryMiB) {
-    throw new Error(`uploadGateway: ${settings.maxUploadsPerTask} uploads of two ${settings.partSizeMiB} MiB parts each (${buffers} MiB) and ${NODE_RESERVE_MIB} MiB for Node.js do not fit in memoryMiB ${settings.memoryMiB}; raise memoryMiB or lower maxUploadsPerTask or partSizeMiB`);
+    throw new Error(`uploadGateway: ${settings.maxUploadsPerTask} uploads of ${PARTS_HELD} ${settings.partSizeMiB} MiB parts each (${buffers} MiB) and ${NODE_RESERVE_MIB} MiB for Node.js do not fit in memoryMiB ${settings.memoryMiB}; raise memoryMiB or lower maxUploadsPerTask or partSizeMiB`);
   }
   return settings;
 }

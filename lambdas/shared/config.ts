@@ -101,7 +101,7 @@ export function parseGatewayEnvironment(env: Env): { port: number; host: string;
   return {
     port: wholeNumber(env, 'PORT', 8080, 1, 65_535, 'port'),
     host: env.BERTH_GATEWAY_HOST?.trim() || '0.0.0.0',
-    // Each upload holds about two parts in memory: 32 uploads of 8 MiB parts stay near 512 MiB.
+    // Each upload holds at most three parts in memory: 32 uploads of 8 MiB parts stay under 768 MiB.
     maxUploads: wholeNumber(env, 'BERTH_GATEWAY_MAX_UPLOADS', 32, 1, 10_000, 'uploads'),
   };
 }

@@ -286,14 +286,14 @@ describe('upload gateway props', () => {
     [{ maxUploadsPerTask: 0 }, /uploadGateway.maxUploadsPerTask must be a whole number from 1 to 10000/],
     [{ idleTimeout: Duration.minutes(11) }, /uploadGateway.idleTimeout \(in seconds\) must be a whole number from 60 to 600, got 660/],
     [{ drainTime: Duration.hours(2) }, /uploadGateway.drainTime \(in seconds\) must be a whole number from 0 to 3600, got 7200/],
-    [{ maxUploadsPerTask: 64 }, /64 uploads of two 8 MiB parts each \(1024 MiB\) and 256 MiB for Node.js do not fit in memoryMiB 1024; raise memoryMiB/],
+    [{ maxUploadsPerTask: 40 }, /40 uploads of 3 8 MiB parts each \(960 MiB\) and 256 MiB for Node.js do not fit in memoryMiB 1024; raise memoryMiB/],
   ])('refuse %j with what to change', (uploadGateway, message) => {
     expect(() => registryTemplate({ uploadGateway })).toThrow(message);
   });
 
   it('size the tasks as given, pass the upload limits to the gateway, and set the load balancer\'s timings', () => {
     const { template } = registryTemplate({
-      uploadGateway: { cpu: 1024, memoryMiB: 4096, maxUploadsPerTask: 100, partSizeMiB: 16, minTasks: 5, idleTimeout: Duration.minutes(3), drainTime: Duration.seconds(30) },
+      uploadGateway: { cpu: 1024, memoryMiB: 4096, maxUploadsPerTask: 60, partSizeMiB: 16, minTasks: 5, idleTimeout: Duration.minutes(3), drainTime: Duration.seconds(30) },
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '180' }]),
@@ -302,7 +302,7 @@ describe('upload gateway props', () => {
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
     });
     expect(taskDefinition(template)).toMatchObject({ Cpu: '1024', Memory: '4096' });
-    expect(taskEnvironment(template)).toMatchObject({ BERTH_GATEWAY_MAX_UPLOADS: '100', BERTH_GATEWAY_PART_MIB: '16' });
+    expect(taskEnvironment(template)).toMatchObject({ BERTH_GATEWAY_MAX_UPLOADS: '60', BERTH_GATEWAY_PART_MIB: '16' });
     // The most tasks is at least the fewest.
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 5, MaxCapacity: 5 });
   });

@@ -22,8 +22,10 @@ export interface Received {
   count: number;
 }
 
-/** Parts one request uploads at once: S3 takes them in parallel; memory holds these and the one filling. */
+/** Parts one request uploads at once: S3 takes them in parallel. */
 const PARTS_IN_FLIGHT = 2;
+/** Parts one request holds in memory at most: those in flight and the one filling. */
+export const PARTS_HELD = PARTS_IN_FLIGHT + 1;
 
 /** A part cut from the stream, with the session's offset and hash state once it is stored. */
 interface CutPart {
