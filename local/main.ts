@@ -52,6 +52,7 @@ async function main(): Promise<void> {
 
   const host = registry.url.replace(/^http:\/\//, '');
   console.log(`Berth is running at ${registry.url} (data in ${dataDir})`);
+  console.log(`Uploads of any size continue on the upload gateway at ${registry.gatewayUrl}`);
   console.log('Try it (the registry wants a token, as on AWS):');
   console.log(`  npm link && berth login --registry ${registry.url}   # once: docker, skopeo and podman then sign in by themselves`);
   console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
