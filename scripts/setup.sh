@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Berth needs to run locally and to run its tests:
-# Java (for DynamoDB Local), skopeo, the docker CLI, docker-registry and AWS CLI v2 (real-client tests) and the npm packages.
+# Java (for DynamoDB Local), skopeo, podman, buildah, the docker CLI, docker-registry and AWS CLI v2 (real-client tests) and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+# podman and buildah push large layers through the upload gateway in the tests (vfs storage, no runtime needed).
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v buildah >/dev/null 2>&1 || missing+=(buildah)
 # The tests use docker's CLI only, never its daemon; Debian packages the CLI in docker.io.
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 # Debian's docker-registry (distribution) is the source registry of the `berth copy` tests and the push benchmark.
@@ -31,7 +34,7 @@ if ((${#missing[@]})); then
       esac
     done
   else
-    echo "Please install: ${missing[*]} (Java 17+, skopeo, the docker CLI, docker-registry (distribution), AWS CLI v2), then run this again." >&2
+    echo "Please install: ${missing[*]} (Java 17+, skopeo, podman, buildah, the docker CLI, docker-registry (distribution), AWS CLI v2), then run this again." >&2
     exit 1
   fi
 fi
