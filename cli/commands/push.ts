@@ -8,9 +8,16 @@ import { createProgress } from '../transfer/progress.js';
 import { executePush, type Destination, type PushOutcome } from '../transfer/push.js';
 import { parseImageReference, planCopy, SourceRegistry } from '../transfer/remote.js';
 
-/** berth push and berth copy: images of any size, uploaded straight to the registry's bucket. */
+/** berth push and berth copy: images of any size, uploaded straight to the registry's bucket or, above one PUT's limit, through its upload API. */
 
 const JOBS = { type: 'string', value: 'N', description: 'blobs uploaded at once (default 4)' } as const;
+const RETRIES = {
+  type: 'string', value: 'N',
+  description: 'failed requests in a row after which the upload of a layer too large for one PUT gives up; it resumes from what the registry kept, '
+    + 'waiting 1 s, then twice as long each time up to 30 s, or as long as the registry asks (default 5)',
+} as const;
+/** The wait before the first retry of an upload through the registry. */
+const FIRST_RETRY_WAIT_MS = 1000;
 
 function concurrencyOf(input: CommandInput): number {
   const value = stringOption(input, 'jobs');
@@ -18,6 +25,14 @@ function concurrencyOf(input: CommandInput): number {
   const jobs = Number(value);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, not '${value}'`);
   return jobs;
+}
+
+function retriesOf(input: CommandInput): number {
+  const value = stringOption(input, 'retries');
+  if (value === undefined) return 5;
+  const retries = Number(value);
+  if (!/^\d+$/.test(value) || retries > 100) throw new UsageError(`--retries must be a whole number from 0 to 100, not '${value}'`);
+  return retries;
 }
 
 /** HOST/REPO[:TAG], docker://HOST/REPO[:TAG] or http(s)://HOST/REPO[:TAG]; without a host, the --registry one. */
@@ -35,7 +50,9 @@ async function transfer(plan: TransferPlan, destination: Destination, input: Com
   const clients = own || !context.clientsFor ? { ecr: context.ecr(), api: context.api(), destroy: () => undefined } : context.clientsFor(destination.registry);
   let outcome: PushOutcome;
   try {
-    outcome = await executePush(plan, destination, clients, { concurrency: concurrencyOf(input), progress });
+    outcome = await executePush(plan, destination, clients, {
+      concurrency: concurrencyOf(input), progress, retry: { retries: retriesOf(input), firstWaitMs: FIRST_RETRY_WAIT_MS },
+    });
   } catch (error) {
     // The hint names the destination's repository, not the command's first argument (the source).
     if (error instanceof Error && error.name === 'RepositoryNotFoundException') {
@@ -61,11 +78,11 @@ async function transfer(plan: TransferPlan, destination: Destination, input: Com
 const push: Command = {
   name: ['push'],
   args: ['SOURCE', 'DESTINATION'],
-  synopsis: '[--jobs N]',
-  summary: 'Pushes an image of any size, its layers straight to the registry\'s bucket. SOURCE is oci:DIR[:REF] (an OCI image layout), '
+  synopsis: '[--jobs N] [--retries N]',
+  summary: 'Pushes an image of any size, its layers straight to the registry\'s bucket (above 5 GiB, through its upload API and upload gateway). SOURCE is oci:DIR[:REF] (an OCI image layout), '
     + 'docker-archive:FILE[:REF] (the output of docker save; - for standard input) or docker-daemon:IMAGE (runs docker save). '
     + 'DESTINATION is HOST/REPOSITORY[:TAG] or a URL; blobs the repository has are skipped, so an interrupted push resumes where it stopped.',
-  options: { jobs: JOBS },
+  options: { jobs: JOBS, retries: RETRIES },
   async run(input, context) {
     const [source, target] = input.positionals as [string, string];
     const destination = destinationOf(target, context);
@@ -77,13 +94,14 @@ const push: Command = {
 const copy: Command = {
   name: ['copy'],
   args: ['SOURCE', 'DESTINATION'],
-  synopsis: '[--src-creds USER:PASSWORD] [--jobs N]',
+  synopsis: '[--src-creds USER:PASSWORD] [--jobs N] [--retries N]',
   summary: 'Copies an image from any registry into Berth: docker://HOST/REPOSITORY[:TAG|@DIGEST] to docker://HOST/REPOSITORY[:TAG], '
     + 'multi-platform indexes with all their images, and the referrers (signatures, SBOMs) of a registry that serves them. '
     + 'Plain HTTP for registries on this machine.',
   options: {
     'src-creds': { type: 'string', value: 'USER:PASSWORD', description: 'credentials for the source registry (default: anonymous, or its token service\'s anonymous token)' },
     jobs: JOBS,
+    retries: RETRIES,
   },
   async run(input, context) {
     const [sourceName, target] = input.positionals as [string, string];

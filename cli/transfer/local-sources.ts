@@ -115,7 +115,7 @@ async function planOciLayout(dir: string, ref: string | undefined): Promise<Tran
   const seen = new Set<string>();
   const fileBlob = (digest: string, size: number): BlobSource => {
     const path = blobPath(digest);
-    return { digest, size, open: async (signal) => fileStream(path, 0, size, signal) };
+    return { digest, size, open: async (signal, offset = 0) => fileStream(path, offset, size - offset, signal) };
   };
   const visit = async (digest: string, descriptorType: string | undefined): Promise<ManifestEntry> => {
     let bytes: Buffer;
@@ -221,7 +221,7 @@ async function archivePlan(file: string, ref: string | undefined, what: string):
   const layers = image.Layers.map(entryOf);
   const blobs = new Map<string, BlobSource>();
   for (const entry of [config, ...layers]) {
-    blobs.set(entry.digest, { digest: entry.digest, size: entry.size, open: async (signal) => fileStream(file, entry.offset, entry.size, signal) });
+    blobs.set(entry.digest, { digest: entry.digest, size: entry.size, open: async (signal, offset = 0) => fileStream(file, entry.offset + offset, entry.size - offset, signal) });
   }
   const gzip = (entry: TarEntry) => entry.head[0] === 0x1f && entry.head[1] === 0x8b;
   const manifest = {

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 export interface BlobSource {
   digest: string;
   size: number;
-  /** The blob's bytes, streamed from wherever they are. */
-  open(signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  /** The blob's bytes from `offset` (default 0) to its end, streamed from wherever they are. */
+  open(signal?: AbortSignal, offset?: number): Promise<ReadableStream<Uint8Array>>;
 }
 
 export interface ManifestEntry {

@@ -6,6 +6,9 @@ export interface Progress {
   start(digest: string, size: number): void;
   advance(digest: string, bytes: number): void;
   finish(digest: string, outcome: 'pushed' | 'exists' | 'failed'): void;
+  /** Something that happened to one blob's upload (a retry, a slow path); `done` sets how much of it is sent again. */
+  event(digest: string, line: string, done?: number): void;
+  /** A line once the blobs are done (manifests, the tag). */
   note(line: string): void;
   close(): void;
 }
@@ -13,7 +16,7 @@ export interface Progress {
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
 export function createProgress(output: { write(text: string): void; isTty: boolean } | undefined): Progress {
-  if (!output) return { start() {}, advance() {}, finish() {}, note() {}, close() {} };
+  if (!output) return { start() {}, advance() {}, finish() {}, event() {}, note() {}, close() {} };
   return output.isTty ? barProgress(output) : lineProgress(output);
 }
 
@@ -30,6 +33,9 @@ function lineProgress(output: { write(text: string): void }): Progress {
       if (outcome === 'exists') output.write(`${short(digest)}: skipped, already exists\n`);
       else if (outcome === 'pushed') output.write(`${short(digest)}: pushed ${formatBytes(blob?.size)} in ${(((Date.now() - (blob?.at ?? Date.now())) / 1000)).toFixed(1)} s\n`);
       else output.write(`${short(digest)}: failed\n`);
+    },
+    event(digest, line) {
+      output.write(`${short(digest)}: ${line}\n`);
     },
     note(line) {
       output.write(`${line}\n`);
@@ -79,6 +85,14 @@ function barProgress(output: { write(text: string): void }): Progress {
       if (row) row.state = state;
       else rows.push({ digest, size: 0, done: 0, state });
       schedule();
+    },
+    event(digest, text, done) {
+      const row = find(digest);
+      if (row && done !== undefined) row.done = done;
+      // Above the bars, which are drawn again below it.
+      output.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}\r\x1b[2K${short(digest)}: ${text}\n`);
+      drawn = 0;
+      draw();
     },
     note(text) {
       if (timer) clearTimeout(timer);

@@ -159,13 +159,30 @@ export class SourceRegistry {
     return {
       digest: descriptor.digest,
       size: descriptor.size,
-      open: async (signal) => {
-        const response = await this.get(`/blobs/${descriptor.digest}`, {}, signal);
+      open: async (signal, offset = 0) => {
+        const response = await this.get(`/blobs/${descriptor.digest}`, offset > 0 ? { range: `bytes=${offset}-` } : {}, signal);
         if (!response.ok || !response.body) throw await this.refusal(response, `blob ${descriptor.digest}`, 'BlobUnknown');
-        return response.body as ReadableStream<Uint8Array>;
+        const body = response.body as ReadableStream<Uint8Array>;
+        // A source that ignores Range sends the whole blob: what comes before the offset is dropped.
+        return offset > 0 && response.status !== 206 ? body.pipeThrough(skipping(offset)) : body;
       },
     };
   }
+}
+
+/** Drops the first `count` bytes of a stream. */
+function skipping(count: number): TransformStream<Uint8Array, Uint8Array> {
+  let left = count;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left >= chunk.byteLength) {
+        left -= chunk.byteLength;
+        return;
+      }
+      controller.enqueue(chunk.subarray(left));
+      left = 0;
+    },
+  });
 }
 
 /** Everything an image reference reaches: an index's children, config and layers, and referrers, recursively. */

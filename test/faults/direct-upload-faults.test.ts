@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DirectUploadError, DirectUploads } from '../../lambdas/management/direct-uploads.js';
+import { DirectUploads } from '../../lambdas/management/direct-uploads.js';
 import type { DirectUploadStore } from '../../lambdas/store/direct-upload-store.js';
 import { objectKeys } from '../../lambdas/store/keys.js';
 import { newRepository } from '../../lambdas/store/repository-defaults.js';
@@ -28,7 +28,6 @@ async function storesWithRepository(): ReturnType<typeof freshStores> {
 async function uploaded(uploads: DirectUploads, bytes: Buffer): Promise<{ id: string; digest: string; objectKey: string }> {
   const digest = sha256(bytes);
   const plan = await uploads.start(REPOSITORY, digest, bytes.length);
-  if (!('put' in plan)) throw new Error('expected a single PUT');
   expect((await fetch(plan.put.url, { method: 'PUT', body: bytes, headers: plan.put.headers })).status).toBe(200);
   return { id: plan.uploadId, digest, objectKey: objectKeys.assembledBlob(plan.uploadId) };
 }
@@ -56,12 +55,12 @@ describe('direct uploads under S3 faults and races', () => {
     const uploads = new DirectUploads(store, directUploads, failingOnce(blobs, 'unmarkPending', { count: 1 }), 60, () => new Date());
     const upload = await uploaded(uploads, randomBytes(1000));
 
-    await expect(uploads.complete(REPOSITORY, upload.id, [])).rejects.toThrow('injected S3 failure');
+    await expect(uploads.complete(REPOSITORY, upload.id)).rejects.toThrow('injected S3 failure');
     expect(await store.getBlob(upload.digest)).toBeUndefined();
     expect(await store.getBlobLink(REPOSITORY, upload.digest)).toBeUndefined();
     // Left to the bucket's lifecycle rule; the client starts again.
     expect(await objectTags(bucket, upload.objectKey)).toEqual({ 'berth-upload': 'pending' });
-    await expect(uploads.complete(REPOSITORY, upload.id, [])).rejects.toMatchObject({ reason: 'unknown' });
+    await expect(uploads.complete(REPOSITORY, upload.id)).rejects.toMatchObject({ reason: 'unknown' });
   });
 
   it('refuses a completion whose upload another party took meanwhile, leaving the object to that party', async () => {
@@ -70,7 +69,7 @@ describe('direct uploads under S3 faults and races', () => {
     const upload = await uploaded(new DirectUploads(store, directUploads, blobs, 60, () => new Date()), bytes);
 
     const losing = new DirectUploads(store, takenOnRead(directUploads), blobs, 60, () => new Date());
-    await expect(losing.complete(REPOSITORY, upload.id, [])).rejects.toMatchObject({ reason: 'unknown' });
+    await expect(losing.complete(REPOSITORY, upload.id)).rejects.toMatchObject({ reason: 'unknown' });
     expect(await store.getBlob(upload.digest)).toBeUndefined();
     expect((await blobs.get(upload.objectKey)).equals(bytes)).toBe(true);
   });
@@ -83,49 +82,10 @@ describe('direct uploads under S3 faults and races', () => {
 
     const listed = await directUploads.expiredDirectUploads(LATER, 10);
     expect(listed.map((record) => record.id)).toEqual([upload.id]);
-    await uploads.complete(REPOSITORY, upload.id, []);
+    await uploads.complete(REPOSITORY, upload.id);
     await uploads.discard(listed[0]!);
     expect((await blobs.get(upload.objectKey)).equals(bytes)).toBe(true);
     expect(await objectTags(bucket, upload.objectKey)).toEqual({});
     expect(await store.getBlobLink(REPOSITORY, upload.digest)).toMatchObject({ objectKey: upload.objectKey });
-  });
-
-  it('refuses a completion in parts that another completion assembled first, and keeps the blob that one made', async () => {
-    const { store, directUploads, blobs } = await storesWithRepository();
-    const MiB = 1024 * 1024;
-    const sizes = { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB };
-    const bytes = randomBytes(11 * MiB);
-    const digest = sha256(bytes);
-    const winning = new DirectUploads(store, directUploads, blobs, 60, () => new Date(), sizes);
-    const plan = await winning.start(REPOSITORY, digest, bytes.length);
-    if (!('parts' in plan)) throw new Error('expected parts');
-    const parts: { partNumber: number; etag: string }[] = [];
-    for (const part of plan.parts) {
-      const start = (part.partNumber - 1) * plan.partSize;
-      const uploadedPart = await fetch(part.url, { method: 'PUT', body: bytes.subarray(start, start + plan.partSize) });
-      parts.push({ partNumber: part.partNumber, etag: uploadedPart.headers.get('etag')! });
-    }
-
-    // The other completion runs to the end between this one's read of the record and its assembly.
-    const racing = new Proxy(directUploads, {
-      get(target, property, receiver) {
-        if (property === 'getDirectUpload') {
-          return async (id: string) => {
-            const record = await target.getDirectUpload(id);
-            await winning.complete(REPOSITORY, id, parts);
-            return record;
-          };
-        }
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const losing = new DirectUploads(store, racing, blobs, 60, () => new Date(), sizes);
-    const refused = losing.complete(REPOSITORY, plan.uploadId, parts);
-    await expect(refused).rejects.toThrow(DirectUploadError);
-    await expect(refused).rejects.toMatchObject({ reason: 'unknown' });
-    const link = await store.getBlobLink(REPOSITORY, digest);
-    expect(link).toMatchObject({ digest, size: bytes.length });
-    expect(await blobs.computeSha256(link!.objectKey)).toBe(digest.slice('sha256:'.length));
   });
 });

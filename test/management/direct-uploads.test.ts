@@ -20,8 +20,6 @@ interface Plan {
   status: 'UPLOAD' | 'EXISTS';
   uploadId?: string;
   put?: { url: string; headers: Record<string, string> };
-  partSize?: number;
-  parts?: { partNumber: number; url: string }[];
 }
 
 async function initiate(repositoryName: string, digest: string, size: number, on: RunningRegistry = registry()): Promise<Plan> {
@@ -84,24 +82,19 @@ describe('direct uploads to S3', () => {
     expect(await registry().store.getBlob(item.digest)).toBeUndefined();
   });
 
-  it('reads an object that has no stored checksum to confirm its digest', async () => {
-    // As after a multipart upload, whose checksum is no SHA-256 of the whole: here, objects stored without one.
-    const good = blob(randomBytes(4000));
-    const goodPlan = await initiate('direct/unchecked', good.digest, good.bytes.length);
-    await registry().blobs.put(objectKeys.assembledBlob(goodPlan.uploadId!), good.bytes);
-    const accepted = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: goodPlan.uploadId });
-    expect(await accepted.json()).toEqual({ repositoryName: 'direct/unchecked', digest: good.digest, size: good.bytes.length });
-
-    const bad = blob(randomBytes(4000));
-    const badPlan = await initiate('direct/unchecked', bad.digest, bad.bytes.length);
-    await registry().blobs.put(objectKeys.assembledBlob(badPlan.uploadId!), randomBytes(4000));
-    const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: badPlan.uploadId });
+  it('refuses an object that storage holds no verified SHA-256 for, even with the right bytes: completing reads nothing back', async () => {
+    // Only an object stored some other way than the URL's PUT, whose signed checksum S3 verifies, lacks one.
+    const item = blob(randomBytes(4000));
+    const plan = await initiate('direct/unchecked', item.digest, item.bytes.length);
+    await registry().blobs.put(objectKeys.assembledBlob(plan.uploadId!), item.bytes);
+    const done = await berth('CompleteBlobUpload', { repositoryName: 'direct/unchecked', uploadId: plan.uploadId });
     expect(done.status).toBe(400);
     const body = (await done.json()) as { __type: string; message: string };
     expect(body.__type).toBe('InvalidLayerException');
-    expect(body.message).toContain('nothing was stored');
-    expect((await clientOf(registry()).request('HEAD', `/v2/direct/unchecked/blobs/${bad.digest}`)).status).toBe(404);
-    expect(await registry().store.getBlob(bad.digest)).toBeUndefined();
+    expect(body.message).toContain('storage verified no SHA-256 for the upload');
+    expect((await clientOf(registry()).request('HEAD', `/v2/direct/unchecked/blobs/${item.digest}`)).status).toBe(404);
+    expect(await registry().store.getBlob(item.digest)).toBeUndefined();
+    expect(await registry().blobs.head(objectKeys.assembledBlob(plan.uploadId!))).toBeUndefined();
   });
 
   it('refuses a size other than announced, unknown uploads and malformed digests', async () => {
@@ -245,57 +238,33 @@ describe('a direct-upload URL sent again', () => {
   });
 });
 
-describe('direct uploads in parts', () => {
-  const MiB = 1024 * 1024;
-  // Parts of S3's smallest size, as push-multipart.test.ts explains.
-  const parted = useRegistry({ directUploadSizes: { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB } });
+describe('direct uploads above one PUT', () => {
+  const GiB = 1024 ** 3;
 
-  async function putParts(plan: Plan, bytes: Buffer, count = plan.parts!.length): Promise<{ partNumber: number; eTag: string }[]> {
-    return Promise.all(plan.parts!.slice(0, count).map(async ({ partNumber, url }) => {
-      const body = bytes.subarray((partNumber - 1) * plan.partSize!, partNumber * plan.partSize!);
-      const response = await fetch(url, { method: 'PUT', body });
-      expect(response.status).toBe(200);
-      return { partNumber, eTag: response.headers.get('etag')! };
-    }));
-  }
-
-  it('marks the assembled object pending, and removes the mark on completion', async () => {
-    const item = blob(randomBytes(7 * MiB));
-    const plan = await initiate('parted/app', item.digest, item.bytes.length, parted());
-    expect(plan.parts).toHaveLength(2);
-    const parts = await putParts(plan, item.bytes);
-    const done = await berth('CompleteBlobUpload', { repositoryName: 'parted/app', uploadId: plan.uploadId, parts }, parted().adminKey, parted());
-    expect(done.status, await done.clone().text()).toBe(200);
-    expect(await uploadTags(plan, parted())).toEqual({});
-    expect(await downloaded(item.digest, 'parted/app', parted())).toBe(item.digest);
+  it('plans one PUT up to 5 GiB, S3\'s limit for one', async () => {
+    const plan = await initiate('direct/largest', blob(randomBytes(10)).digest, 5 * GiB);
+    expect(plan.status).toBe('UPLOAD');
+    expect(plan.put?.url).toBeTruthy();
   });
 
-  it('refuses part URLs sent again after completion (the upload is gone), leaving the blob unchanged and unmarked', async () => {
-    const item = blob(randomBytes(7 * MiB));
-    const plan = await initiate('parted/replay', item.digest, item.bytes.length, parted());
-    const parts = await putParts(plan, item.bytes);
-    expect((await berth('CompleteBlobUpload', { repositoryName: 'parted/replay', uploadId: plan.uploadId, parts }, parted().adminKey, parted())).status).toBe(200);
-
-    for (const { partNumber, url } of plan.parts!) {
-      const refused = await fetch(url, { method: 'PUT', body: item.bytes.subarray((partNumber - 1) * plan.partSize!, partNumber * plan.partSize!) });
-      expect(refused.status).toBe(404);
-      expect(await refused.text()).toContain('<Code>NoSuchUpload</Code>');
-    }
-    expect(await uploadTags(plan, parted())).toEqual({});
-    expect(await downloaded(item.digest, 'parted/replay', parted())).toBe(item.digest);
+  it('refuses a larger blob with LimitExceededException, naming the upload API to use instead', async () => {
+    const refused = await berth('InitiateBlobUpload', { repositoryName: 'direct/huge', digest: blob(randomBytes(10)).digest, size: 5 * GiB + 1 });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { __type: string; message: string };
+    expect(body.__type).toBe('LimitExceededException');
+    expect(body.message).toContain('up to 5368709120 bytes');
+    expect(body.message).toContain('POST /v2/direct/huge/blobs/uploads/');
   });
 
-  it('sweeps an abandoned upload locally once expired: its parts can no longer be assembled', async () => {
-    const item = blob(randomBytes(7 * MiB));
-    const plan = await initiate('parted/abandoned', item.digest, item.bytes.length, parted());
-    const parts = await putParts(plan, item.bytes, 1);
-    expect(await parted().sweep(LATER)).toBeGreaterThanOrEqual(1);
+  describe('on a registry whose single PUT takes 1000 bytes', () => {
+    const small = useRegistry({ directUploadSizes: { singlePutMaxBytes: 1000, minPartBytes: 5 * 1024 * 1024 } });
 
-    const key = objectKeys.assembledBlob(plan.uploadId!);
-    const multipartUploadId = new URL(plan.parts![0]!.url).searchParams.get('uploadId')!;
-    await expect(parted().blobs.completeMultipart(key, multipartUploadId, parts.map(({ partNumber, eTag }) => ({ partNumber, etag: eTag })))).rejects.toThrow();
-    expect(await parted().blobs.head(key)).toBeUndefined();
-    const done = await berth('CompleteBlobUpload', { repositoryName: 'parted/abandoned', uploadId: plan.uploadId, parts }, parted().adminKey, parted());
-    expect(await errorType(done)).toBe('UploadNotFoundException');
+    it('answers EXISTS for a larger blob the repository has, and refuses one it lacks', async () => {
+      const held = blob(randomBytes(2000));
+      expect((await clientOf(small()).pushBlob('limited/app', held)).status).toBe(201);
+      expect((await initiate('limited/app', held.digest, held.bytes.length, small())).status).toBe('EXISTS');
+      const other = blob(randomBytes(2000));
+      expect(await errorType(await berth('InitiateBlobUpload', { repositoryName: 'limited/app', digest: other.digest, size: 2000 }, small().adminKey, small()))).toBe('LimitExceededException');
+    });
   });
 });

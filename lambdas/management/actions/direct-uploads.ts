@@ -6,21 +6,25 @@ import type { Action, ActionContext } from '../context.js';
 import { DirectUploadError } from '../direct-uploads.js';
 import { EcrError, type EcrErrorType } from '../errors.js';
 import { repositoryNameOf } from '../identifiers.js';
-import { constraintError, objectsOf, optionalList, requiredString } from '../validation.js';
+import { constraintError, requiredString } from '../validation.js';
 
 /**
  * Berth_V1.InitiateBlobUpload and CompleteBlobUpload: `berth push` uploads
- * layers of any size straight to S3, with the same authorization as a push
- * through /v2/ (ecr:InitiateLayerUpload, ecr:CompleteLayerUpload) and the same
- * create-on-push.
+ * layers of up to 5 GiB (one PUT) straight to S3, with the same authorization
+ * as a push through /v2/ (ecr:InitiateLayerUpload, ecr:CompleteLayerUpload)
+ * and the same create-on-push.
  */
 
-/** How ECR names each way a completion fails. */
-const COMPLETION_ERRORS: Record<DirectUploadError['reason'], EcrErrorType> = {
+/** How ECR names each way a direct upload fails. */
+const DIRECT_UPLOAD_ERRORS: Record<DirectUploadError['reason'], EcrErrorType> = {
   unknown: 'UploadNotFoundException',
   mismatch: 'InvalidLayerException',
-  parts: 'InvalidLayerPartException',
+  tooLarge: 'LimitExceededException',
 };
+
+function ecrErrorOf(error: unknown): unknown {
+  return error instanceof DirectUploadError ? new EcrError(DIRECT_UPLOAD_ERRORS[error.reason], error.message) : error;
+}
 
 /** S3's largest object. */
 const MAX_BLOB_BYTES = 5 * 1024 ** 4;
@@ -67,23 +71,22 @@ export const initiateBlobUpload: Action = async (context) => {
       return { status: 'EXISTS', digest };
     }
   }
-  return { status: 'UPLOAD', digest, ...(await services.directUploads.start(name, digest, size)) };
+  try {
+    return { status: 'UPLOAD', digest, ...(await services.directUploads.start(name, digest, size)) };
+  } catch (error) {
+    throw ecrErrorOf(error);
+  }
 };
 
 export const completeBlobUpload: Action = async (context) => {
   const { services, principal, input } = context;
   const name = repositoryNameOf(services.identity, input);
   const uploadId = requiredString(input, 'uploadId', { min: 1, max: 64 });
-  const parts = objectsOf(optionalList(input, 'parts', { max: 10_000 }) ?? [], 'parts').map((part) => ({
-    partNumber: Number(part.partNumber),
-    etag: String(part.eTag ?? part.etag ?? ''),
-  }));
   await authorizeAction(services, principal, 'CompleteLayerUpload', { repositoryName: name });
   try {
-    const link = await services.directUploads.complete(name, uploadId, parts);
+    const link = await services.directUploads.complete(name, uploadId);
     return { repositoryName: name, digest: link.digest, size: link.size };
   } catch (error) {
-    if (!(error instanceof DirectUploadError)) throw error;
-    throw new EcrError(COMPLETION_ERRORS[error.reason], error.message);
+    throw ecrErrorOf(error);
   }
 };
