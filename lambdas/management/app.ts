@@ -5,7 +5,7 @@ import { BERTH_ACTIONS } from './actions/berth-actions.js';
 import { ACTIONS } from './actions/index.js';
 import { authorizeAction } from './authorization.js';
 import type { Action, ManagementServices, Principal } from './context.js';
-import { EcrError, ecrErrorResponse, ecrInternalError } from './errors.js';
+import { EcrError, ecrErrorOfDomain, ecrErrorResponse, ecrInternalError } from './errors.js';
 import { authorizationData } from './login-tokens.js';
 
 /** ECR's JSON 1.1 target prefix; the action follows the dot. */
@@ -60,7 +60,8 @@ export function createManagementApp(deps: ManagementDeps): HttpApp {
     try {
       return await dispatch(request);
     } catch (error) {
-      return error instanceof EcrError ? ecrErrorResponse(error) : ecrInternalError(error, log);
+      const known = error instanceof EcrError ? error : ecrErrorOfDomain(error, deps.services.identity.accountId);
+      return known ? ecrErrorResponse(known) : ecrInternalError(error, log);
     }
   };
 }

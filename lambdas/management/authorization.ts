@@ -1,22 +1,50 @@
 import { isAllowed } from '../auth/authorize.js';
+import type { RepositoryRecord } from '../store/records.js';
 import type { ManagementServices, Principal } from './context.js';
 import { EcrError } from './errors.js';
-import { repositoryArn, REPOSITORY_NAME } from './identifiers.js';
+import { repositoryArn, repositoryFromArn, REPOSITORY_NAME } from './identifiers.js';
 import type { Input } from './validation.js';
 
-/** Actions any authenticated caller may call: what they grant is decided where it is used. */
-const UNRESTRICTED = new Set(['GetAuthorizationToken']);
+/**
+ * Where an action names the resource it is authorized on, when not in `repositoryName`:
+ * - `resourceArn`: the repository of that ARN, whatever else the input holds;
+ * - `registry`: registry-wide (`*`), whatever repository the input names;
+ * - `action`: not up front: GetAuthorizationToken's token is checked where it is used,
+ *   and DescribeRepositories checks each repository it would describe.
+ */
+const RESOURCES: Record<string, 'resourceArn' | 'registry' | 'action'> = {
+  GetAuthorizationToken: 'action',
+  DescribeRepositories: 'action',
+  TagResource: 'resourceArn',
+  UntagResource: 'resourceArn',
+  ListTagsForResource: 'resourceArn',
+  DescribeRegistry: 'registry',
+  CreateRepositoryCreationTemplate: 'registry',
+  DescribeRepositoryCreationTemplates: 'registry',
+  UpdateRepositoryCreationTemplate: 'registry',
+  DeleteRepositoryCreationTemplate: 'registry',
+};
 
 /**
- * The repository an action's input names, if any: `repositoryName`, or the
- * repository of a `resourceArn`. Malformed values are left for the action's
+ * The repository an action is authorized on, or undefined for registry-wide.
+ * Malformed values are authorized as registry-wide and left for the action's
  * own validation to refuse.
  */
-function repositoryOf(services: ManagementServices, input: Input): string | undefined {
-  if (typeof input.repositoryName === 'string' && REPOSITORY_NAME.pattern.test(input.repositoryName)) return input.repositoryName;
-  const prefix = `arn:aws:ecr:${services.identity.region}:${services.identity.accountId}:repository/`;
-  if (typeof input.resourceArn === 'string' && input.resourceArn.startsWith(prefix)) return input.resourceArn.slice(prefix.length);
-  return undefined;
+function repositoryOf(services: ManagementServices, action: string, input: Input): string | undefined {
+  const source = RESOURCES[action];
+  if (source === 'registry') return undefined;
+  if (source === 'resourceArn') return typeof input.resourceArn === 'string' ? arnRepository(services, input.resourceArn) : undefined;
+  const name = input.repositoryName;
+  return typeof name === 'string' && REPOSITORY_NAME.pattern.test(name) ? name : undefined;
+}
+
+/** The repository a resource ARN names, read as the resource-tag actions read it. */
+function arnRepository(services: ManagementServices, arn: string): string | undefined {
+  try {
+    return repositoryFromArn(services.identity, arn);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -25,17 +53,34 @@ function repositoryOf(services: ManagementServices, input: Input): string | unde
  * from another account that the repository policy does not allow.
  */
 export async function authorizeAction(services: ManagementServices, principal: Principal, action: string, input: Input): Promise<void> {
-  if (UNRESTRICTED.has(action)) return;
-  const repository = repositoryOf(services, input);
-  if (!(await mayPerform(services, principal, action, repository))) {
-    const resource = repository === undefined ? '*' : repositoryArn(services.identity, repository);
-    throw new EcrError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: ecr:${action} on resource: ${resource}`);
-  }
+  if (RESOURCES[action] === 'action') return;
+  const repository = repositoryOf(services, action, input);
+  if (!(await mayPerform(services, principal, action, repository))) throw accessDenied(services, principal, action, repository);
+}
+
+/** ECR's AccessDeniedException for an action on a repository (or registry-wide, without one). */
+export function accessDenied(services: ManagementServices, principal: Principal, action: string, repository: string | undefined): EcrError {
+  const resource = repository === undefined ? '*' : repositoryArn(services.identity, repository);
+  return new EcrError('AccessDeniedException', `User: ${principal.arn} is not authorized to perform: ecr:${action} on resource: ${resource}`);
 }
 
 /** Whether the caller may perform an ECR action on a repository (or registry-wide, without one). */
 export async function mayPerform(services: ManagementServices, principal: Principal, action: string, repository: string | undefined): Promise<boolean> {
   const record = repository === undefined ? undefined : await services.store.getRepository(repository);
+  return mayPerformOn(services, principal, action, repository, record);
+}
+
+/**
+ * The same decision for a repository already read: `record` is the repository
+ * named `repository`, or undefined when there is none by that name.
+ */
+export function mayPerformOn(
+  services: ManagementServices,
+  principal: Principal,
+  action: string,
+  repository: string | undefined,
+  record: RepositoryRecord | undefined,
+): boolean {
   return isAllowed({
     caller: {
       kind: 'principal',

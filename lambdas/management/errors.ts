@@ -1,4 +1,5 @@
 import type { HttpResponse } from '../shared/http/types.js';
+import { RepositoryNotEmptyError, RepositoryNotFoundError } from '../store/errors.js';
 
 /**
  * Every error the management API answers, declared once with its HTTP status,
@@ -47,6 +48,24 @@ export class EcrError extends Error {
     super(message);
     this.name = 'EcrError';
   }
+}
+
+/** ECR's RepositoryNotFoundException, in ECR's words. */
+export function repositoryNotFound(accountId: string, name: string): EcrError {
+  return new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${accountId}'`);
+}
+
+/**
+ * The ECR error for a store's domain error that reaches the edge: a repository
+ * deleted while the request ran (after the action found it), or not empty when
+ * a delete required it. Undefined for anything else, which is unexpected.
+ */
+export function ecrErrorOfDomain(error: unknown, accountId: string): EcrError | undefined {
+  if (error instanceof RepositoryNotFoundError) return repositoryNotFound(accountId, error.repository);
+  if (error instanceof RepositoryNotEmptyError) {
+    return new EcrError('RepositoryNotEmptyException', `The repository with name '${error.repository}' in registry with id '${accountId}' cannot be deleted because it still contains images`);
+  }
+  return undefined;
 }
 
 export function ecrErrorResponse(error: EcrError): HttpResponse {

@@ -41,11 +41,15 @@ export function repositoryFromArn(identity: RegistryIdentity, arn: string): stri
  */
 export function repositoryNameOf(identity: RegistryIdentity, input: Input): string {
   checkRegistryId(identity, input);
-  const name = requiredString(input, 'repositoryName');
+  return checkRepositoryName('repositoryName', requiredString(input, 'repositoryName'));
+}
+
+/** The name, if ECR would accept it in `field`; otherwise ECR's InvalidParameterException for that field. */
+export function checkRepositoryName(field: string, name: string): string {
   const broken = name.length < REPOSITORY_NAME.min ? `must have length greater than or equal to ${REPOSITORY_NAME.min}`
     : name.length > REPOSITORY_NAME.max ? `must have length less than or equal to ${REPOSITORY_NAME.max}`
       : REPOSITORY_NAME.pattern.test(name) ? undefined : `must satisfy regular expression '${REPOSITORY_NAME_SOURCE}'`;
-  if (broken !== undefined) throw invalidParameter('repositoryName', broken);
+  if (broken !== undefined) throw invalidParameter(field, broken);
   return name;
 }
 

@@ -1,19 +1,20 @@
-import { RepositoryNotEmptyError } from '../../store/errors.js';
+import { filteredPage } from '../../registry/pagination.js';
 import { newRepository } from '../../store/repository-defaults.js';
 import type { RepositoryRecord } from '../../store/records.js';
-import type { Action, ManagementServices } from '../context.js';
-import { EcrError } from '../errors.js';
-import { checkRegistryId, REPOSITORY_NAME, repositoryNameOf, type RegistryIdentity } from '../identifiers.js';
+import { accessDenied, mayPerformOn } from '../authorization.js';
+import type { Action, ActionContext, ManagementServices } from '../context.js';
+import { EcrError, repositoryNotFound } from '../errors.js';
+import { checkRegistryId, checkRepositoryName, repositoryNameOf, type RegistryIdentity } from '../identifiers.js';
 import { decodeToken, encodeToken } from '../pagination.js';
 import { encryptionOf, mergeTags, resourceTagsOf, scanningOf, tagMutabilityOf } from '../repository-settings.js';
-import { optionalBoolean, optionalInteger, optionalList, optionalString, constraintError } from '../validation.js';
+import { optionalBoolean, optionalInteger, optionalList, optionalString } from '../validation.js';
 import { repositoryView } from '../views.js';
 
 /** Without maxResults, DescribeRepositories returns up to 100 repositories, as ECR does. */
 const DEFAULT_PAGE = 100;
 
 export function notFound(identity: RegistryIdentity, name: string): EcrError {
-  return new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${identity.accountId}'`);
+  return repositoryNotFound(identity.accountId, name);
 }
 
 /** The repository, or RepositoryNotFoundException. */
@@ -39,40 +40,66 @@ export const createRepository: Action = async ({ input, services }) => {
   return { repository: repositoryView(services.identity, record) };
 };
 
-export const describeRepositories: Action = async ({ input, services }) => {
+/**
+ * DescribeRepositories, authorized per repository as ECR does: a listing holds
+ * only the repositories the caller may describe (and pages count only those),
+ * and naming one the caller may not describe refuses the whole request.
+ */
+export const describeRepositories: Action = async (context) => {
+  const { input, services } = context;
   checkRegistryId(services.identity, input);
   const names = optionalList(input, 'repositoryNames', { min: 1, max: 100 });
   const maxResults = optionalInteger(input, 'maxResults', 1, 1000);
   const nextToken = optionalString(input, 'nextToken');
-  if (names !== undefined) {
-    if (maxResults !== undefined || nextToken !== undefined) {
-      throw new EcrError('InvalidParameterException', 'repositoryNames cannot be combined with maxResults or nextToken');
-    }
-    const records = await Promise.all(names.map(async (name) => {
-      if (typeof name !== 'string' || !REPOSITORY_NAME.pattern.test(name)) throw constraintError('repositoryNames', name, `Member must satisfy regular expression pattern: ${REPOSITORY_NAME.pattern.source}`);
-      return requireRepository(services, name);
-    }));
-    return { repositories: records.map((record) => repositoryView(services.identity, record)) };
+  if (names === undefined) return listRepositories(context, maxResults ?? DEFAULT_PAGE, decodeToken(nextToken));
+  if (maxResults !== undefined || nextToken !== undefined) {
+    throw new EcrError('InvalidParameterException', 'repositoryNames cannot be combined with maxResults or nextToken');
   }
-  const page = await services.store.listRepositories(decodeToken(nextToken), maxResults ?? DEFAULT_PAGE);
-  const records = await Promise.all(page.items.map((name) => services.store.getRepository(name)));
-  return {
-    repositories: records.filter((record) => record !== undefined).map((record) => repositoryView(services.identity, record)),
-    ...(page.more ? { nextToken: encodeToken(page.items.at(-1)!) } : {}),
-  };
+  return { repositories: (await describeNamed(context, names)).map((record) => repositoryView(services.identity, record)) };
 };
+
+/** The named repositories, in order; refused whole for the first the caller may not describe, then the first missing. */
+async function describeNamed({ principal, services }: ActionContext, names: unknown[]): Promise<RepositoryRecord[]> {
+  const checked = names.map((name) => {
+    if (typeof name !== 'string') throw new EcrError('SerializationException', 'repositoryNames must be a list of strings');
+    return checkRepositoryName('repositoryNames', name);
+  });
+  const records = await Promise.all(checked.map((name) => services.store.getRepository(name)));
+  // Refused before a missing one is reported, so that a refusal says nothing about what exists.
+  const denied = checked.find((name, index) => !mayPerformOn(services, principal, 'DescribeRepositories', name, records[index]));
+  if (denied !== undefined) throw accessDenied(services, principal, 'DescribeRepositories', denied);
+  const missing = checked.findIndex((_, index) => records[index] === undefined);
+  if (missing >= 0) throw notFound(services.identity, checked[missing]!);
+  return records as RepositoryRecord[];
+}
+
+/** A page of the repositories the caller may describe, in name order after `after`. */
+async function listRepositories({ principal, services }: ActionContext, limit: number, after: string | undefined): Promise<Record<string, unknown>> {
+  const seen = new Map<string, RepositoryRecord>();
+  const page = await filteredPage(
+    (from, count) => services.store.listRepositories(from, count),
+    async (name) => {
+      // Deleted since it was listed, or not the caller's to see.
+      const record = await services.store.getRepository(name);
+      if (!record || !mayPerformOn(services, principal, 'DescribeRepositories', name, record)) return false;
+      seen.set(name, record);
+      return true;
+    },
+    limit,
+    after,
+  );
+  return {
+    repositories: page.items.map((name) => repositoryView(services.identity, seen.get(name)!)),
+    ...(page.next === undefined ? {} : { nextToken: encodeToken(page.next) }),
+  };
+}
 
 export const deleteRepository: Action = async ({ input, services }) => {
   const name = repositoryNameOf(services.identity, input);
   const force = optionalBoolean(input, 'force') ?? false;
-  let deleted: RepositoryRecord | undefined;
-  try {
-    // The store checks emptiness once pushes into the repository are stopped, so none slips in.
-    deleted = await services.store.deleteRepository(name, { ifEmpty: !force });
-  } catch (error) {
-    if (!(error instanceof RepositoryNotEmptyError)) throw error;
-    throw new EcrError('RepositoryNotEmptyException', `The repository with name '${name}' in registry with id '${services.identity.accountId}' cannot be deleted because it still contains images`);
-  }
+  // The store checks emptiness once pushes into the repository are stopped, so none slips in;
+  // RepositoryNotEmptyError becomes ECR's RepositoryNotEmptyException at the edge.
+  const deleted = await services.store.deleteRepository(name, { ifEmpty: !force });
   if (!deleted) throw notFound(services.identity, name);
   return { repository: repositoryView(services.identity, deleted) };
 };
