@@ -87,7 +87,7 @@ describe('cross-repository mount', () => {
     await client().pushBlob('mount/source', item);
     const response = await client().request('POST', `/v2/mount/target/blobs/uploads/?mount=${item.digest}&from=mount/source`);
     expect(response.status).toBe(201);
-    expect(response.headers.get('location')).toBe(`/v2/mount/target/blobs/${item.digest}`);
+    expect(response.headers.get('location')).toBe(`${registry().url}/v2/mount/target/blobs/${item.digest}`);
     expect(response.headers.get('docker-content-digest')).toBe(item.digest);
     expect((await client().request('HEAD', `/v2/mount/target/blobs/${item.digest}`)).status).toBe(200);
   });
@@ -105,6 +105,9 @@ describe('cross-repository mount', () => {
     await client().pushBlob('mount/empty-source', randomBlob(5));
     const response = await client().request('POST', `/v2/mount/fallback/blobs/uploads/?mount=${item.digest}&from=mount/empty-source`);
     expect(response.status).toBe(202);
-    expect(response.headers.get('location')).toMatch(/^\/v2\/mount\/fallback\/blobs\/uploads\/[\w-]+$/);
+    // The session continues on the upload gateway, like any other.
+    const location = new URL(response.headers.get('location')!);
+    expect(location.origin).toBe(registry().gatewayUrl);
+    expect(location.pathname).toMatch(/^\/v2\/mount\/fallback\/blobs\/uploads\/[\w-]+$/);
   });
 });
