@@ -17,9 +17,10 @@ import { basicAuth, clientOf, startTestRegistry, useRegistry } from '../support/
  */
 
 const MiB = 1024 * 1024;
-const SIZES = { singlePutMaxBytes: 6 * MiB, minPartBytes: 5 * MiB };
-/** The gateway keeps whole parts of this size (the registry's default) when a connection drops. */
+/** The gateway keeps whole parts of this size when a connection drops. */
 const PART = 5 * MiB;
+/** A registry whose single PUT takes 6 MiB, as S3's takes 5 GiB. */
+const SETTINGS = { directUploadSizes: { singlePutMaxBytes: 6 * MiB, minPartBytes: PART }, uploadPartBytes: PART };
 const bins = useBerthBins();
 
 interface Layout { dir: string; layer: Buffer; layerDigest: string; manifestDigest: string }
@@ -60,7 +61,7 @@ async function nothingVisible(on: RunningRegistry, repository: string, digest: s
 }
 
 describe('berth push through the upload gateway', () => {
-  const registry = useRegistry({ directUploadSizes: SIZES });
+  const registry = useRegistry(SETTINGS);
 
   it('streams a 13 MiB layer to the gateway, which pulls back byte-identical', async () => {
     const image = layoutWith(randomBytes(13 * MiB), 'gateway');
@@ -145,7 +146,7 @@ describe('berth push when the connection to the gateway drops', () => {
     // 11 MiB reach the gateway, which keeps its two whole 5 MiB parts.
     proxy = new DroppingProxy(gatewayPort, 11 * MiB);
     await proxy.listen(proxyPort);
-    registry = await startTestRegistry({ directUploadSizes: SIZES, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
+    registry = await startTestRegistry({ ...SETTINGS, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
   });
   afterAll(async () => {
     await registry?.stop();
@@ -192,7 +193,7 @@ describe('berth push when the connection to the gateway drops', () => {
 });
 
 describe('berth push to a registry without an upload gateway', () => {
-  const registry = useRegistry({ directUploadSizes: SIZES }, { uploadGateway: false });
+  const registry = useRegistry(SETTINGS, { uploadGateway: false });
 
   it('sends a 13 MiB layer in chunks the API takes, with a hint, and it pulls back byte-identical', async () => {
     const image = layoutWith(randomBytes(13 * MiB), 'chunked');
@@ -212,7 +213,7 @@ describe('berth push to a registry without an upload gateway', () => {
     const [gatewayPort, proxyPort] = [await freePort(), await freePort()];
     const proxy = new DroppingProxy(gatewayPort, 11 * MiB);
     await proxy.listen(proxyPort);
-    const target = await startTestRegistry({ directUploadSizes: SIZES, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
+    const target = await startTestRegistry({ ...SETTINGS, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
     try {
       proxy.drops = 1;
       const creds = Buffer.from((await basicAuth(registry())).slice('Basic '.length), 'base64').toString();
