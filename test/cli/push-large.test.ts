@@ -91,6 +91,8 @@ describe('berth push through the upload gateway', () => {
 class DroppingProxy {
   drops = 0;
   dropped = 0;
+  /** Called with the request line (method, path and query) of each PATCH cut off. */
+  onDrop: (requestLine: string) => void = () => undefined;
   private server: Server | undefined;
 
   constructor(private readonly gatewayPort: number, public afterBytes: number) {}
@@ -103,14 +105,19 @@ class DroppingProxy {
       upstream.pipe(client);
       let seen = 0;
       let armed: boolean | undefined;
+      let requestLine = '';
       client.on('data', (chunk: Buffer) => {
-        armed ??= this.drops > 0 && chunk.subarray(0, 6).toString() === 'PATCH ';
-        if (armed === true && seen + chunk.length >= this.afterBytes) {
+        if (armed === undefined) {
+          armed = this.drops > 0 && chunk.subarray(0, 6).toString() === 'PATCH ';
+          requestLine = chunk.subarray(0, chunk.indexOf('\r\n')).toString();
+        }
+        if (armed && seen + chunk.length >= this.afterBytes) {
           upstream.end(chunk.subarray(0, this.afterBytes - seen));
           client.destroy();
           this.drops -= 1;
           this.dropped += 1;
           armed = false;
+          this.onDrop(requestLine);
           return;
         }
         seen += chunk.length;
@@ -182,6 +189,24 @@ describe('berth push when the connection to the gateway drops', () => {
     expect(result.stderr).toContain('2 times in a row');
     expect(result.stderr).toContain('run the push again');
     await nothingVisible(registry, 'dropped/flaky', image.layerDigest);
+  });
+
+  it('stops when the registry no longer knows the upload it would resume, saying to push again', async () => {
+    proxy.drops = 1;
+    proxy.afterBytes = 11 * MiB;
+    // The upload is cancelled while the client waits to resume it, as an expired one would be gone.
+    let cancelled: Promise<Response> | undefined;
+    proxy.onDrop = (requestLine) => {
+      cancelled = fetch(`${registry.gatewayUrl}${requestLine.split(' ')[1]}`, { method: 'DELETE' });
+    };
+    const image = layoutWith(randomBytes(13 * MiB), 'cancelled');
+    const result = await push(registry, image, 'dropped/cancelled');
+    proxy.onDrop = () => undefined;
+    expect((await cancelled!).status).toBe(204);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`berth: BLOB_UPLOAD_UNKNOWN: the registry no longer knows the upload of blob ${image.layerDigest}`);
+    expect(result.stderr).toContain('run the push again');
+    await nothingVisible(registry, 'dropped/cancelled', image.layerDigest);
   });
 
   it('refuses a --retries that is not a small whole number', async () => {
