@@ -156,7 +156,7 @@ describe('other actions of the key', () => {
 
   it('authorizes registry-wide actions registry-wide, whatever repositoryName the input adds', async () => {
     const teamOnly = await createKey('team-only', { Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: arn('team/*') }] });
-    const template = { prefix: 'prod', appliedFor: ['CREATE_ON_PUSH'] };
+    const template = { prefix: 'prod', appliedFor: ['CREATE_ON_PUSH' as const] };
     await expect(clientFor(teamOnly).send(new CreateRepositoryCreationTemplateCommand(template))).rejects.toMatchObject({ name: 'AccessDeniedException' });
     const smuggled = await raw('CreateRepositoryCreationTemplate', { ...template, repositoryName: 'team/app' }, teamOnly);
     expect(smuggled).toMatchObject({ status: 403, type: 'AccessDeniedException', message: expect.stringContaining('on resource: *') });
