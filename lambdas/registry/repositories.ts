@@ -14,13 +14,17 @@ export class Repositories {
     private readonly now: () => Date,
   ) {}
 
-  /** A push needs the repository; create-on-push makes it on first use, as ECR does. */
-  async requireForPush(name: string): Promise<RepositoryRecord> {
+  /**
+   * A push needs the repository; create-on-push makes it on first use, as ECR does.
+   * `precheck` runs before a repository is created: a push it refuses leaves none behind.
+   */
+  async requireForPush(name: string, precheck?: () => Promise<unknown>): Promise<RepositoryRecord> {
     const existing = await this.store.getRepository(name);
     if (existing) return existing;
     if (!this.createOnPush) {
       throw new RegistryError('NAME_UNKNOWN', `repository ${name} does not exist; create it first (create-on-push is off)`, { name });
     }
+    await precheck?.();
     // Like ECR, a repository created on push takes its settings from the matching creation template.
     const template = templateFor(name, await this.templates.listTemplates(), 'CREATE_ON_PUSH');
     const record = newRepository(name, this.now(), template && settingsFromTemplate(template));

@@ -56,7 +56,8 @@ export class ManifestService {
     if (isDigestReference(reference) && reference !== manifest.digest) {
       throw new RegistryError('DIGEST_INVALID', `manifest digest is ${manifest.digest}, not ${reference}`, { digest: reference });
     }
-    const record = await this.repositories.requireForPush(repository);
+    // Into a repository it would create, the push must pass its reference checks first.
+    const record = await this.repositories.requireForPush(repository, () => this.checkReferences(repository, manifest));
     try {
       await this.push(record, manifest, bytes, tags);
     } catch (error) {

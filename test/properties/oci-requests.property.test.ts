@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodePath } from '../../lambdas/shared/http/apigw.js';
+import { errorCodes } from '../support/client.js';
+import { ociImage, ociIndex } from '../support/oci.js';
+import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
+import { ociRequests, type OciSeed } from './oci-arbitraries.js';
+import { sendRaw, type RawRequest, type RawResponse } from './raw-request.js';
+import { storedStateOf, type StoredState } from './stored-state.js';
+
+const registry = useRegistry();
+const RUNS = 200;
+const image = ociImage({ layerSizes: [512] });
+let session = '';
+const seed: OciSeed = {
+  repository: 'props/seeded',
+  tag: 'v1',
+  manifest: image.manifest,
+  blobs: [image.config, ...image.layers],
+  session: () => session,
+  authorization: '',
+};
+
+/** Pushes the seeded image and opens an upload session; pushing again is harmless. */
+async function plantSeed(): Promise<void> {
+  const client = clientOf(registry());
+  await client.pushImage(seed.repository, seed.tag, image);
+  session = new URL(await client.startUpload(seed.repository)).pathname.split('/').pop()!;
+}
+
+/** Whether the seeded tag, blobs and session are all still there: an accepted request may have removed one. */
+async function seedIntact(): Promise<boolean> {
+  const client = clientOf(registry());
+  const base = `/v2/${seed.repository}`;
+  const tag = await client.request('HEAD', `${base}/manifests/${seed.tag}`, { headers: { accept: seed.manifest.mediaType } });
+  if (tag.headers.get('docker-content-digest') !== seed.manifest.digest) return false;
+  for (const item of seed.blobs) {
+    if ((await client.request('HEAD', `${base}/blobs/${item.digest}`)).status !== 200) return false;
+  }
+  return (await client.request('GET', `${base}/blobs/uploads/${session}`)).status === 204;
+}
+
+/**
+ * The spec's error body, `{"errors":[{"code","message"}, ...]}`. A path whose
+ * `..` segments resolve outside /v2 is no longer an OCI request: the management
+ * API answers it, in ECR's `{"__type","message"}`.
+ */
+function isErrorBody(request: RawRequest, body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[]; __type?: unknown; message?: unknown };
+    if (!/^\/v2(\/|$)/.test(new URL(request.path, 'http://registry').pathname)) {
+      return typeof parsed.__type === 'string' && typeof parsed.message === 'string';
+    }
+    return Array.isArray(parsed.errors) && parsed.errors.length > 0
+      && parsed.errors.every((error) => typeof error?.code === 'string' && typeof error?.message === 'string');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Known gap (#11): a POST to /v2/<name>/blobs/uploads/ creates the repository on
+ * push before it checks `?digest=` and the body, so a refused one can leave an
+ * empty repository behind. Only that repository and its catalog entry are
+ * overlooked here; anything else a refused upload start changes still fails.
+ */
+function withoutUploadStartRepository(request: RawRequest, before: StoredState, after: StoredState): StoredState {
+  const target = /^\/v2\/(.+)\/blobs\/uploads\/?$/.exec(new URL(request.path, 'http://registry').pathname);
+  if (request.method !== 'POST' || !target) return after;
+  const name = decodePath(target[1]!);
+  const created = (line: string) => {
+    if (before.items.includes(line)) return false;
+    const { pk, sk } = JSON.parse(line) as { pk: string; sk: string };
+    return (pk === `REPO#${name}` && sk === 'REPO') || (pk === 'CATALOG' && sk === name);
+  };
+  return { ...after, items: after.items.filter((line) => !created(line)) };
+}
+
+/** The exchange, for a failure message; the administrator's token is named, not printed. */
+function describeRequest(request: RawRequest, response: RawResponse): string {
+  const headers = { ...request.headers, ...(request.headers.authorization === seed.authorization ? { authorization: '<administrator>' } : {}) };
+  return `${request.method} ${request.path} ${JSON.stringify(headers)} (${request.body.length} bytes) → ${response.status} ${response.body.toString('utf8').slice(0, 300)}`;
+}
+
+describe('any request to the OCI API', () => {
+  beforeAll(async () => {
+    seed.authorization = await basicAuth(registry());
+    await plantSeed();
+  });
+
+  it(`answers below 500, refuses in OCI error JSON, and changes nothing when it refuses (${RUNS} runs)`, async () => {
+    const snapshot = storedStateOf(registry());
+    let state: StoredState = await snapshot();
+    const statuses = new Map<number, number>();
+
+    await fc.assert(fc.asyncProperty(ociRequests(seed), async (request) => {
+      const response = await sendRaw(registry().url, request);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      // Kept even when a check fails, so that shrinking compares each candidate with the state it met.
+      const before = state;
+      state = await snapshot();
+      expect(response.status, describeRequest(request, response)).toBeLessThan(500);
+      if (response.status >= 400) {
+        if (request.method !== 'HEAD') expect(isErrorBody(request, response.body), describeRequest(request, response)).toBe(true);
+        expect(withoutUploadStartRepository(request, before, state), describeRequest(request, response)).toEqual(before);
+        return;
+      }
+      if (!(await seedIntact())) {
+        await plantSeed();
+        state = await snapshot();
+      }
+    }), { numRuns: RUNS });
+
+    const refused = [...statuses].filter(([status]) => status >= 400).reduce((sum, [, count]) => sum + count, 0);
+    console.log(`OCI request properties: ${RUNS} runs, ${refused} refused with state unchanged; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+  }, 180_000);
+});
+
+describe('a refused manifest push into a repository create-on-push would make', () => {
+  it('leaves no repository behind, while an accepted one creates it', async () => {
+    const client = clientOf(registry());
+    const refused = await client.pushManifest('props/refused-push', 'v1', ociImage().manifest);
+    expect(refused.status).toBe(404);
+    expect(await errorCodes(refused)).toEqual(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_BLOB_UNKNOWN']);
+    expect(await errorCodes(await client.request('GET', '/v2/props/refused-push/tags/list'))).toEqual(['NAME_UNKNOWN']);
+    const catalog = (await (await client.request('GET', '/v2/_catalog')).json()) as { repositories: string[] };
+    expect(catalog.repositories).not.toContain('props/refused-push');
+
+    // An index of no manifests refers to nothing, so it needs nothing in the repository first.
+    const accepted = await client.pushManifest('props/refused-push', 'v1', ociIndex([]));
+    expect(accepted.status).toBe(201);
+    expect((await client.request('GET', '/v2/props/refused-push/tags/list')).status).toBe(200);
+  });
+});

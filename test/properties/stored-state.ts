@@ -1,0 +1,57 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import type { RunningRegistry } from '../../local/berth-server.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+
+/** Everything a registry has stored: every item of its table and every object of its bucket. */
+export interface StoredState {
+  items: string[];
+  objects: string[];
+}
+
+/**
+ * Reads a registry's whole table and bucket, so that a property can say "nothing
+ * changed" without knowing where a request might have written. Each item and
+ * object becomes one sorted line, so a difference reads as a list of lines.
+ */
+export function storedStateOf(registry: RunningRegistry): () => Promise<StoredState> {
+  const credentials = LOCAL_CREDENTIALS;
+  const dynamo = documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials });
+  const s3 = s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials });
+
+  async function items(): Promise<string[]> {
+    const lines: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo.send(new ScanCommand({ TableName: registry.table, ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) lines.push(JSON.stringify(item, sortedKeys));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return lines.sort();
+  }
+
+  async function objects(): Promise<string[]> {
+    const lines: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: registry.bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) lines.push(`${object.Key} ${object.Size} ${object.ETag}`);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return lines.sort();
+  }
+
+  return async () => ({ items: await items(), objects: await objects() });
+}
+
+/** JSON with object keys in order, and sets and bytes spelled out, so equal items print alike. */
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value instanceof Set) return [...value].sort();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return value;
+}
