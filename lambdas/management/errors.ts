@@ -29,7 +29,6 @@ export const ECR_ERRORS = {
   AccessKeyNotFoundException: 400,
   UploadNotFoundException: 400,
   InvalidLayerException: 400,
-  InvalidLayerPartException: 400,
   ValidationException: 400,
   SerializationException: 400,
   UnknownOperationException: 400,

@@ -20,8 +20,6 @@ export interface RegistryConfig {
 }
 
 export interface DirectUploadSizes {
-  /** Largest blob sent in one PUT. */
+  /** Largest blob sent in one PUT; larger ones go through the registry's upload API. */
   singlePutMaxBytes: number;
-  /** Smallest part of a larger blob (all but the last). */
-  minPartBytes: number;
 }

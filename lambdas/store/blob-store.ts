@@ -12,8 +12,8 @@ export interface BlobStore {
   /** A short-lived URL for a GET of the object; S3 serves Range requests on it. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 
-  /** Starts a multipart upload; with `pending`, the object it makes is marked pending (see presignPut). */
-  createMultipart(key: string, options?: { pending?: boolean }): Promise<string>;
+  /** Starts a multipart upload. */
+  createMultipart(key: string): Promise<string>;
   /** Returns the part's ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;
   /** Assembles the parts; MultipartRefusedError when the upload is gone or the parts do not make it. */
@@ -32,12 +32,8 @@ export interface BlobStore {
   presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest>;
   /** Removes the pending mark, so the object is kept; before anything refers to it. */
   unmarkPending(key: string): Promise<void>;
-  /** A short-lived URL for a client to upload one part of a multipart upload itself. */
-  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string>;
   /** The SHA-256 (hex) S3 verified and stored for the object, if it has one. */
   storedSha256(key: string): Promise<string | undefined>;
-  /** Reads the object through and returns its SHA-256 (hex). */
-  computeSha256(key: string): Promise<string>;
 }
 
 export interface PresignedRequest {

@@ -4,7 +4,6 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
 import { MultipartRefusedError } from './errors.js';
@@ -83,10 +82,8 @@ export class S3BlobStore implements BlobStore {
     return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 
-  async createMultipart(key: string, options: { pending?: boolean } = {}): Promise<string> {
-    const result = await this.client.send(new CreateMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, ...(options.pending ? { Tagging: PENDING_TAGGING } : {}),
-    }));
+  async createMultipart(key: string): Promise<string> {
+    const result = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
     return result.UploadId!;
   }
 
@@ -141,9 +138,7 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new DeleteObjectTaggingCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  presignUploadPart(key: string, uploadId: string, partNumber: number, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.presignClient, new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }), { expiresIn: expiresInSeconds });
-  }
+
 
   async storedSha256(key: string): Promise<string | undefined> {
     const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
@@ -152,10 +147,5 @@ export class S3BlobStore implements BlobStore {
     return checksum && !checksum.includes('-') ? Buffer.from(checksum, 'base64').toString('hex') : undefined;
   }
 
-  async computeSha256(key: string): Promise<string> {
-    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    const hash = createHash('sha256');
-    for await (const chunk of result.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
-    return hash.digest('hex');
-  }
+
 }

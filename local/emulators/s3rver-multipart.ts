@@ -15,7 +15,7 @@ import type { ObjectWriters } from './object-writers.js';
  * lacks, removes an upload. Parts are written and hashed by the
  * writer threads, as PutObject bodies are. One difference stays: S3 answers a repeated completion
  * of an upload it assembled as it answered the first, for a while; here it is NoSuchUpload.
- * Berth refuses such a completion either way (DirectUploads claims the upload's record).
+ * Berth never completes an upload twice: a session completes under its lease, then goes.
  */
 
 /** S3's smallest part, except the last. */

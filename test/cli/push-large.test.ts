@@ -20,7 +20,7 @@ const MiB = 1024 * 1024;
 /** The gateway keeps whole parts of this size when a connection drops. */
 const PART = 5 * MiB;
 /** A registry whose single PUT takes 6 MiB, as S3's takes 5 GiB. */
-const SETTINGS = { directUploadSizes: { singlePutMaxBytes: 6 * MiB, minPartBytes: PART }, uploadPartBytes: PART };
+const SETTINGS = { directUploadSizes: { singlePutMaxBytes: 6 * MiB }, uploadPartBytes: PART };
 const bins = useBerthBins();
 
 interface Layout { dir: string; layer: Buffer; layerDigest: string; manifestDigest: string }

@@ -257,7 +257,7 @@ describe('direct uploads above one PUT', () => {
   });
 
   describe('on a registry whose single PUT takes 1000 bytes', () => {
-    const small = useRegistry({ directUploadSizes: { singlePutMaxBytes: 1000, minPartBytes: 5 * 1024 * 1024 } });
+    const small = useRegistry({ directUploadSizes: { singlePutMaxBytes: 1000 } });
 
     it('answers EXISTS for a larger blob the repository has, and refuses one it lacks', async () => {
       const held = blob(randomBytes(2000));
