@@ -2,7 +2,7 @@ import { isAllowed } from '../auth/authorize.js';
 import type { RepositoryRecord } from '../store/records.js';
 import type { ManagementServices, Principal } from './context.js';
 import { EcrError } from './errors.js';
-import { repositoryArn, repositoryFromArn, REPOSITORY_NAME } from './identifiers.js';
+import { isRepositoryName, repositoryArn, repositoryFromArn } from './identifiers.js';
 import type { Input } from './validation.js';
 
 /**
@@ -35,7 +35,7 @@ function repositoryOf(services: ManagementServices, action: string, input: Input
   if (source === 'registry') return undefined;
   if (source === 'resourceArn') return typeof input.resourceArn === 'string' ? arnRepository(services, input.resourceArn) : undefined;
   const name = input.repositoryName;
-  return typeof name === 'string' && REPOSITORY_NAME.pattern.test(name) ? name : undefined;
+  return typeof name === 'string' && isRepositoryName(name) ? name : undefined;
 }
 
 /** The repository a resource ARN names, read as the resource-tag actions read it. */

@@ -16,6 +16,14 @@ const REPOSITORY_NAME_SOURCE = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[.
 export const REPOSITORY_NAME = { min: 2, max: 256, pattern: new RegExp(`^(?:${REPOSITORY_NAME_SOURCE})$`) };
 const REGISTRY_ID = /^[0-9]{12}$/;
 
+/**
+ * Whether a repository can have this name: a longer one cannot even key a
+ * table item. No minimum: a push through /v2/ may create a one-letter repository.
+ */
+export function isRepositoryName(name: string): boolean {
+  return name.length <= REPOSITORY_NAME.max && REPOSITORY_NAME.pattern.test(name);
+}
+
 export function repositoryArn(identity: RegistryIdentity, name: string): string {
   return `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/${name}`;
 }
@@ -28,7 +36,7 @@ export function repositoryUri(identity: RegistryIdentity, name: string): string 
 export function repositoryFromArn(identity: RegistryIdentity, arn: string): string {
   const prefix = `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/`;
   const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
-  if (name === undefined || !REPOSITORY_NAME.pattern.test(name)) {
+  if (name === undefined || !isRepositoryName(name)) {
     throw invalidParameter('resourceArn', `Invalid ARN ${arn}; expected ${prefix}<repository name>`);
   }
   return name;
