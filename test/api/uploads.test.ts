@@ -73,6 +73,19 @@ describe('starting an upload', () => {
     expect((await client().request('HEAD', `/v2/uploads/bad-post/blobs/${wrong}`)).status).toBe(404);
     expect(await registry().store.getBlob(wrong)).toBeUndefined();
   });
+
+  it('leaves no repository behind when create-on-push would have made one for a refused POST', async () => {
+    const malformed = await client().request('POST', '/v2/uploads/never-malformed/blobs/uploads/?digest=1295');
+    expect(await errorCodes(malformed)).toEqual(['DIGEST_INVALID']);
+    const mismatched = await client().request('POST', `/v2/uploads/never-mismatched/blobs/uploads/?digest=${sha256(Buffer.from('other'))}`, { body: randomBytes(10) });
+    expect(await errorCodes(mismatched)).toEqual(['DIGEST_INVALID']);
+    for (const name of ['uploads/never-malformed', 'uploads/never-mismatched']) {
+      expect(await registry().store.getRepository(name)).toBeUndefined();
+    }
+    const accepted = blob(randomBytes(10));
+    expect((await client().request('POST', `/v2/uploads/made-on-push/blobs/uploads/?digest=${accepted.digest}`, { body: accepted.bytes })).status).toBe(201);
+    expect(await registry().store.getRepository('uploads/made-on-push')).toBeDefined();
+  });
 });
 
 // The same upload semantics whether sessions continue on the API or on the upload gateway.

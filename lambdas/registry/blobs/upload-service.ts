@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../store/blob-store.js';
 import { objectKeys } from '../../store/keys.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { BlobLink, UploadSession } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
 import { BlobWriter } from './blob-writer.js';
-import { initialHashState, resumeHash } from './resumable-sha256.js';
+import { initialHashState } from './resumable-sha256.js';
 import { concat, hashAll, keepWaiting, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
 import { receiveWhole, takesWhole } from './whole-upload.js';
 
@@ -145,10 +145,7 @@ export class UploadService {
 
   /** A whole blob in one request (POST ?digest= or a single PUT). */
   async putWhole(repository: string, digest: string, bytes: Buffer): Promise<BlobLink> {
-    const hash = await resumeHash(await initialHashState());
-    hash.update(bytes);
-    const actual = hash.digest();
-    if (actual !== digest) throw digestMismatch(digest, actual);
+    checkWhole(digest, bytes);
     return this.writer.writeVerified(repository, digest, bytes);
   }
 
@@ -278,6 +275,12 @@ export class UploadService {
     // The bucket's lifecycle rule aborts what this misses.
     await this.blobs.abortMultipart(key, uploadId).catch(() => undefined);
   }
+}
+
+/** Throws DIGEST_INVALID unless `bytes` are the blob `digest` names. */
+export function checkWhole(digest: string, bytes: Uint8Array): void {
+  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (actual !== digest) throw digestMismatch(digest, actual);
 }
 
 function digestMismatch(declared: string, actual: string): RegistryError {

@@ -1,6 +1,6 @@
 import type { UploadSession } from '../../store/records.js';
 import { UploadConflictError } from '../../store/errors.js';
-import type { ByteRange, UploadBody } from '../blobs/upload-service.js';
+import { checkWhole, type ByteRange, type UploadBody } from '../blobs/upload-service.js';
 import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
 import { RegistryError } from '../errors.js';
 import { isValidDigest, isValidName } from '../grammar.js';
@@ -87,19 +87,21 @@ export const startUpload: RouteHandler = async (context) => {
   const name = repositoryName(context);
   const { query, body } = context.request;
   const { uploads, repositories } = context.services;
-  await repositories.requireForPush(name);
-
   const mount = query.get('mount');
-  if (mount !== null && isValidDigest(mount)) {
+  const mounting = mount !== null && isValidDigest(mount);
+  const whole = !mounting && query.has('digest') ? digestList(context)[0]! : undefined;
+  // Checked before create-on-push makes the repository: a refused request leaves none behind.
+  await repositories.requireForPush(name, whole === undefined ? undefined : async () => checkWhole(whole, body));
+
+  if (mounting) {
     const from = query.get('from') ?? undefined;
     if (from === undefined || isValidName(from)) {
       const link = await uploads.mount(name, mount, from, (source) => context.may('ecr:BatchGetImage', source));
       if (link) return blobCreated(context, name, link.digest);
     }
     // The spec falls back to a plain upload when a mount cannot be done.
-  } else if (query.has('digest')) {
-    const [digest] = digestList(context);
-    const link = await uploads.putWhole(name, digest!, body);
+  } else if (whole !== undefined) {
+    const link = await uploads.putWhole(name, whole, body);
     return blobCreated(context, name, link.digest);
   }
   const session = await uploads.start(name);
