@@ -77,6 +77,8 @@ export interface ObjectGrant {
  */
 export const OBJECT_TAGGING_ACTIONS: Partial<Record<keyof typeof OBJECT_ACTIONS, ObjectGrant>> = {
   management: { actions: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'], prefixes: [OBJECT_PREFIXES.blobs] },
+  // A layer the gateway receives in one PUT is marked pending the same way until its upload completes.
+  uploadGateway: { actions: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'], prefixes: [OBJECT_PREFIXES.blobs] },
 };
 
 /**

@@ -2,7 +2,10 @@
 export interface BlobStore {
   put(key: string, bytes: Uint8Array): Promise<void>;
   get(key: string): Promise<Buffer>;
-  /** Stores a body of known length as it arrives, without holding it in memory. */
+  /**
+   * Stores a body of known length as it arrives, without holding it in memory; the object is
+   * marked pending (PENDING_UPLOAD_TAG), which the bucket's lifecycle rule expires, until unmarkPending.
+   */
   putStream(key: string, body: AsyncIterable<Uint8Array>, length: number): Promise<void>;
   /** The object's bytes as they are read. */
   read(key: string): AsyncIterable<Uint8Array>;

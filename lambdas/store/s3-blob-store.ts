@@ -50,7 +50,7 @@ export class S3BlobStore implements BlobStore {
       abort.abort();
     });
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: source, ContentLength: length }), { abortSignal: abort.signal });
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: source, ContentLength: length, Tagging: PENDING_TAGGING }), { abortSignal: abort.signal });
     } catch (error) {
       throw failure ?? error;
     }

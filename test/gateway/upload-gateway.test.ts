@@ -5,6 +5,7 @@ import { UploadStateTokens } from '../../lambdas/auth/upload-state.js';
 import type { TokenKeySet } from '../../lambdas/auth/token-keys.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
 import { errorCodes, errorList, RegistryClient } from '../support/client.js';
+import { objectTags } from '../support/backends.js';
 import { sha256 } from '../support/oci.js';
 import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
 
@@ -217,6 +218,17 @@ describe('the upload gateway', () => {
     expect(second.headers.get('range')).toBe(`0-${bytes.length - 1}`);
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
     expect(sha256(await download('gateway/two-streams', sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('keeps a streamed layer marked pending until its upload completes, so an abandoned one expires', async () => {
+    const bytes = randomBytes(7 * 1024 * 1024);
+    const url = await client().startUpload('gateway/pending-mark');
+    expect((await anonymous().fetch(url, { method: 'PATCH', body: bytes })).status).toBe(202);
+    const objectKey = `blobs/uploads/${sessionId(url)}`;
+    expect(await objectTags(registry().bucket, objectKey)).toEqual({ 'berth-upload': 'pending' });
+    expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
+    expect(await objectTags(registry().bucket, objectKey)).toEqual({});
+    expect(sha256(await download('gateway/pending-mark', sha256(bytes)))).toBe(sha256(bytes));
   });
 
   it('refuses a streamed upload whose digest does not match, and keeps nothing', async () => {

@@ -194,6 +194,7 @@ describe('the upload gateway', () => {
         Effect: 'Allow',
         Resource: [objects(bucket, 'blobs/'), objects(bucket, 'uploads/')],
       },
+      { Action: ['s3:PutObjectTagging', 's3:DeleteObjectTagging'], Effect: 'Allow', Resource: objects(bucket, 'blobs/') },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: ref(tokenSecret) },
     ]);
   });

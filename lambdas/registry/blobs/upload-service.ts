@@ -239,9 +239,15 @@ export class UploadService {
       throw digestMismatch(digest, whole.digest);
     }
     const existing = await this.store.getBlob(digest);
-    const link = existing
-      ? await this.blobs.delete(whole.objectKey).then(() => this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey }))
-      : await this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
+    if (existing) {
+      await this.blobs.delete(whole.objectKey);
+      const link = await this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey });
+      await this.store.deleteUpload(session.id);
+      return link;
+    }
+    // Unmarked before it is adopted: the other order, cut short, would leave a blob the lifecycle rule deletes.
+    await this.blobs.unmarkPending(whole.objectKey);
+    const link = await this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
     await this.store.deleteUpload(session.id);
     return link;
   }

@@ -31,8 +31,11 @@ export function takesWhole(session: UploadSession, body: { bytes: ByteSource; le
 
 /**
  * Streams the body into one object as it arrives, hashing it on the way, and
- * returns the session holding it. `renew` is called every `renewEveryMs` to
- * keep the session's lease while a large body arrives.
+ * returns the session holding it. The object stays marked pending until the
+ * upload completes, so one whose client never completes it expires with the
+ * bucket's lifecycle rule (DynamoDB's TTL drops the session, not the object).
+ * `renew` is called every `renewEveryMs` to keep the session's lease while a
+ * large body arrives.
  */
 export async function receiveWhole(
   blobs: BlobStore,
