@@ -82,7 +82,7 @@ export class RegistryStorage extends Construct {
       lifecycleRules: [
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: UPLOAD_LEFTOVER_EXPIRY },
         { id: 'ExpireUploadLeftovers', prefix: OBJECT_PREFIXES.uploads, expiration: UPLOAD_LEFTOVER_EXPIRY },
-        // Objects clients uploaded straight to S3 (berth push) that the registry never verified.
+        // Objects never verified: uploaded straight to S3 by clients (berth push), or received whole by the upload gateway.
         { id: 'ExpireAbandonedDirectUploads', tagFilters: { [PENDING_UPLOAD_TAG.key]: PENDING_UPLOAD_TAG.value }, expiration: UPLOAD_LEFTOVER_EXPIRY },
         ...(props.intelligentTiering
           ? [{
