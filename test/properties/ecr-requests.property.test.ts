@@ -11,7 +11,7 @@ import { ociImage } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest, signedRequest } from '../support/signed.js';
 import { ecrRequests, type EcrRequest, type EcrSeed } from './ecr-arbitraries.js';
-import { storedStateOf, type StoredState } from './stored-state.js';
+import { StateWatch, storedStateOf } from './stored-state.js';
 
 const registry = useRegistry();
 const RUNS = 200;
@@ -93,27 +93,15 @@ describe('any signed request to the management API', () => {
   });
 
   it(`answers below 500, refuses in ECR's error shape, and changes nothing when it refuses (${RUNS} runs)`, async () => {
-    const snapshot = storedStateOf(registry());
-    let state: StoredState = await snapshot();
+    const watch = new StateWatch(storedStateOf(registry()), { intact: seedIntact, plant: plantSeed });
+    await watch.start();
     const statuses = new Map<string, number>();
 
     await fc.assert(fc.asyncProperty(ecrRequests(seed), async (request) => {
       const response = await sendSigned(request);
       const outcome = response.status < 400 ? String(response.status) : `${response.status} ${(JSON.parse(response.text) as { __type?: string }).__type ?? '?'}`;
       statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1);
-      // Kept even when a check fails, so that shrinking compares each candidate with the state it met.
-      const before = state;
-      state = await snapshot();
-      expect(response.status, describeRequest(request, response)).toBeLessThan(500);
-      if (response.status >= 400) {
-        expect(isEcrErrorBody(response.text), describeRequest(request, response)).toBe(true);
-        expect(state, describeRequest(request, response)).toEqual(before);
-        return;
-      }
-      if (!(await seedIntact())) {
-        await plantSeed();
-        state = await snapshot();
-      }
+      await watch.check(response.status, response.status < 400 || isEcrErrorBody(response.text), describeRequest(request, response));
     }), { numRuns: RUNS });
 
     const refused = [...statuses].filter(([outcome]) => Number(outcome.slice(0, 3)) >= 400).reduce((sum, [, count]) => sum + count, 0);

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
@@ -65,4 +65,39 @@ function sortedKeys(_key: string, value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)));
   }
   return value;
+}
+
+/**
+ * Follows a registry's stored state through a property's requests: each answer
+ * must be below 500; a refusal (4xx) must be in the protocol's error shape and
+ * change nothing stored; an accepted request may change anything, and the seed
+ * is planted again when it spoiled it.
+ */
+export class StateWatch {
+  private state: StoredState | undefined;
+
+  constructor(
+    private readonly snapshot: () => Promise<StoredState>,
+    private readonly seed: { intact: () => Promise<boolean>; plant: () => Promise<void> },
+  ) {}
+
+  async start(): Promise<void> {
+    this.state = await this.snapshot();
+  }
+
+  async check(status: number, errorShaped: boolean, exchange: string): Promise<void> {
+    // Kept even when a check fails, so that shrinking compares each candidate with the state it met.
+    const before = this.state;
+    this.state = await this.snapshot();
+    expect(status, exchange).toBeLessThan(500);
+    if (status >= 400) {
+      expect(errorShaped, exchange).toBe(true);
+      expect(this.state, exchange).toEqual(before);
+      return;
+    }
+    if (!(await this.seed.intact())) {
+      await this.seed.plant();
+      this.state = await this.snapshot();
+    }
+  }
 }
