@@ -2,7 +2,7 @@ import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
 import { errorCodes } from '../support/client.js';
-import { blob, descriptor, EMPTY_CONFIG, type Blob } from '../support/oci.js';
+import { annotatedManifest, EMPTY_CONFIG, type Blob } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 
 const registry = useRegistry();
@@ -12,11 +12,7 @@ const REPOSITORY = 'races/immutable';
 
 /** An image manifest of its own digest: the shared empty config and an annotation naming the pusher. */
 function contender(trial: number, client: number): Blob {
-  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-  return blob(JSON.stringify({
-    schemaVersion: 2, mediaType, config: descriptor(EMPTY_CONFIG), layers: [],
-    annotations: { 'org.example.pusher': `${trial}-${client}` },
-  }), mediaType);
+  return annotatedManifest(EMPTY_CONFIG, [], { 'org.example.pusher': `${trial}-${client}` });
 }
 
 describe('an immutable tag pushed by many clients at once', () => {

@@ -2,7 +2,7 @@ import { DeleteRepositoryCommand, RepositoryNotFoundException } from '@aws-sdk/c
 import { describe, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
 import { errorCodes, type RegistryClient } from '../support/client.js';
-import { blob, descriptor, ociImage, type Blob, type Image } from '../support/oci.js';
+import { annotatedManifest, ociImage, type Blob, type Image } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 
 const registry = useRegistry();
@@ -14,11 +14,7 @@ const REPOSITORY = 'races/churn';
 
 /** A manifest of the image's blobs, of its own digest. */
 function variant(image: Image, index: number): Blob {
-  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-  return blob(JSON.stringify({
-    schemaVersion: 2, mediaType, config: descriptor(image.config), layers: image.layers.map((layer) => descriptor(layer)),
-    annotations: { 'org.example.variant': String(index) },
-  }), mediaType);
+  return annotatedManifest(image.config, image.layers, { 'org.example.variant': String(index) });
 }
 
 /** Tags the registry serves whose manifest, by digest, or one of whose blobs is missing. */

@@ -81,6 +81,14 @@ export function dockerImage(options: ImageOptions = {}): Image {
   return image(IMAGE_TYPES.docker, options);
 }
 
+/** An OCI image manifest of the given config and layers whose annotations make its digest its own. */
+export function annotatedManifest(config: Blob, layers: Blob[], annotations: Record<string, string>): Blob {
+  const mediaType = IMAGE_TYPES.oci.manifest;
+  return blob(JSON.stringify({
+    schemaVersion: 2, mediaType, config: descriptor(config), layers: layers.map((layer) => descriptor(layer)), annotations,
+  }), mediaType);
+}
+
 /** Every blob an image consists of, its manifest included: what a copy of it must carry. */
 export function imageBlobs(image: Image): Blob[] {
   return [image.manifest, image.config, ...image.layers];
