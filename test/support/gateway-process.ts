@@ -13,6 +13,8 @@ export interface SeparateGateway {
   gatewayUrl: string;
   /** The gateway process's peak resident memory so far, in bytes. */
   peakRssBytes(): number;
+  /** Bytes the gateway process has read so far (files and sockets alike): its progress, whatever path an upload takes. */
+  bytesRead(): number;
   /** Kills the gateway with SIGKILL, as a crash would, uploads in flight and all. */
   kill(): Promise<void>;
   /** Starts a new gateway process on the same port. */
@@ -60,6 +62,7 @@ export async function startSeparateGateway(options: SeparateGatewayOptions): Pro
     registry,
     gatewayUrl,
     peakRssBytes: () => peakRss(child.process.pid!),
+    bytesRead: () => bytesRead(child.process.pid!),
     kill: killChild,
     restart: async () => {
       child = await spawnChild(child.port);
@@ -86,6 +89,13 @@ function configure(child: ChildProcess, setup: GatewayChildSetup): Promise<void>
     child.once('message', () => resolve());
     child.send(setup);
   });
+}
+
+/** rchar: every byte the process has read through read system calls. */
+function bytesRead(pid: number): number {
+  const match = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (!match) throw new Error(`no rchar for process ${pid}`);
+  return Number(match[1]);
 }
 
 /** VmHWM: the most memory the process has held resident. */
