@@ -209,6 +209,24 @@ describe('the upload gateway', () => {
     expect(sha256(await download('gateway/dropped-stream', sha256(bytes)))).toBe(sha256(bytes));
   });
 
+  it('answers 416 to a chunk sent without Content-Length whose bytes miss its Content-Range, keeping what arrived', async () => {
+    const url = await client().startUpload('gateway/range-miss');
+    const target = new URL(url);
+    // Chunked transfer encoding: the length is known only once the body has arrived.
+    const response = await new Promise<{ status: number; range: string | undefined }>((resolve, reject) => {
+      const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: { 'content-range': '0-99' } }, (answer) => {
+        answer.resume();
+        resolve({ status: answer.statusCode!, range: answer.headers.range as string | undefined });
+      });
+      sending.on('error', reject);
+      // Written before the end, so that Node sends it chunked rather than with a Content-Length of its own.
+      sending.write(randomBytes(150));
+      sending.end();
+    });
+    expect(response).toEqual({ status: 416, range: '0-149' });
+    expect((await anonymous().fetch(url)).headers.get('range')).toBe('0-149');
+  });
+
   it('takes a second streamed PATCH after a first one, reading the first back once', async () => {
     const bytes = randomBytes(14 * 1024 * 1024);
     const url = await client().startUpload('gateway/two-streams');

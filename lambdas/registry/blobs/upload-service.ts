@@ -108,7 +108,7 @@ export class UploadService {
       if (received.session.pending && received.session.pending.objectKey !== next.pending?.objectKey) {
         await this.blobs.delete(received.session.pending.objectKey);
       }
-      checkRangeLength(next, range, received.count - (session.whole?.size ?? 0));
+      checkRangeLength(next, range, brought(session, received));
       return next;
     });
   }
@@ -118,21 +118,7 @@ export class UploadService {
     const session = await this.load(repository, id);
     if (lengthOf(body) !== 0) checkRangeStart(session, range, lengthOf(body));
     return this.withLease(session, async (hold) => {
-      if (takesWhole(session, body, range !== undefined, this.partBytes)) {
-        return this.completeWhole(await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS), digest);
-      }
-      if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
-      const received = await this.receiveParts(session, body, hold);
-      const hash = await hashAll(received);
-      if (range && received.count - (session.whole?.size ?? 0) !== range.end - range.start + 1) {
-        await hold.release(await keepWaiting(this.blobs, received));
-        checkRangeLength(received.session, range, received.count);
-      }
-      if (hash.digest !== digest) {
-        await this.discard(received.session);
-        throw digestMismatch(digest, hash.digest);
-      }
-      const link = await this.commit(received, digest, hash.size);
+      const link = await this.receiveLast(session, digest, body, range, hold);
       await this.store.deleteUpload(session.id);
       return link;
     });
@@ -231,6 +217,26 @@ export class UploadService {
     return receive(this.blobs, restart, concat(this.blobs.read(session.whole.objectKey), body.bytes), this.partBytes, hold.checkpoint);
   }
 
+  /** Receives the request that completes the upload, and makes the blob visible once its digest matches. */
+  private async receiveLast(session: UploadSession, digest: string, body: UploadBody, range: ByteRange | undefined, hold: Hold): Promise<BlobLink> {
+    if (takesWhole(session, body, range !== undefined, this.partBytes)) {
+      return this.completeWhole(await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS), digest);
+    }
+    if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
+    const received = await this.receiveParts(session, body, hold);
+    if (range && brought(session, received) !== range.end - range.start + 1) {
+      const kept = await keepWaiting(this.blobs, received);
+      await hold.release(kept);
+      checkRangeLength(kept, range, brought(session, received));
+    }
+    const hash = await hashAll(received);
+    if (hash.digest !== digest) {
+      await this.discard(received.session);
+      throw digestMismatch(digest, hash.digest);
+    }
+    return this.commit(received, digest, hash.size);
+  }
+
   /** Completes a session whose bytes are one object: its digest was taken as it arrived, so nothing is read. */
   private async completeWhole(session: UploadSession, digest: string): Promise<BlobLink> {
     const whole = session.whole!;
@@ -238,18 +244,11 @@ export class UploadService {
       await this.discard(session);
       throw digestMismatch(digest, whole.digest);
     }
-    const existing = await this.store.getBlob(digest);
-    if (existing) {
-      await this.blobs.delete(whole.objectKey);
-      const link = await this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey });
-      await this.store.deleteUpload(session.id);
-      return link;
-    }
+    const existing = await this.linkExisting(session, digest);
+    if (existing) return existing;
     // Unmarked before it is adopted: the other order, cut short, would leave a blob the lifecycle rule deletes.
     await this.blobs.unmarkPending(whole.objectKey);
-    const link = await this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
-    await this.store.deleteUpload(session.id);
-    return link;
+    return this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
   }
 
   private async commit(received: Received, digest: string, size: number): Promise<BlobLink> {
@@ -259,15 +258,20 @@ export class UploadService {
       if (session.pending) await this.blobs.delete(session.pending.objectKey);
       return link;
     }
-    const existing = await this.store.getBlob(digest);
-    if (existing) {
-      await this.discardData(session);
-      return this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey });
-    }
+    const existing = await this.linkExisting(session, digest);
+    if (existing) return existing;
     const multipart = await sendLastPart(this.blobs, received);
     await this.blobs.completeMultipart(multipart.objectKey, multipart.uploadId, multipart.parts);
     if (session.pending) await this.blobs.delete(session.pending.objectKey);
     return this.writer.adoptVerifiedObject(session.repository, digest, size, multipart.objectKey);
+  }
+
+  /** When the digest is stored already, links that copy and drops what the session received. */
+  private async linkExisting(session: UploadSession, digest: string): Promise<BlobLink | undefined> {
+    const existing = await this.store.getBlob(digest);
+    if (!existing) return undefined;
+    await this.discardData(session);
+    return this.writer.link(session.repository, { digest, size: existing.size, objectKey: existing.objectKey });
   }
 
   private async discardData(session: UploadSession): Promise<void> {
@@ -291,6 +295,11 @@ export function checkWhole(digest: string, bytes: Uint8Array): void {
 
 function digestMismatch(declared: string, actual: string): RegistryError {
   return new RegistryError('DIGEST_INVALID', `provided digest ${declared} does not match the uploaded content (${actual}); nothing was stored`, { digest: declared });
+}
+
+/** Bytes the request itself brought: what was received, less a whole object read back ahead of them. */
+function brought(session: UploadSession, received: Received): number {
+  return received.count - (session.whole?.size ?? 0);
 }
 
 function lengthOf(body: UploadBody): number | undefined {
