@@ -6,7 +6,8 @@ import type { ResolvedManifest } from '../manifests/manifest-service.js';
 import { acceptedTypes, isAccepted } from '../manifests/negotiation.js';
 import { empty } from './responses.js';
 
-function referenceParam(context: RouteContext): string {
+/** A DELETE names what it removes, so a malformed reference is the client's error (400). */
+function deleteReference(context: RouteContext): string {
   const reference = context.params.reference!;
   if (isDigestReference(reference)) {
     if (!isValidDigest(reference)) throw new RegistryError('DIGEST_INVALID', `${JSON.stringify(reference)} is not a valid digest`, { digest: reference });
@@ -26,7 +27,8 @@ async function negotiate(context: RouteContext): Promise<ResolvedManifest> {
   const name = repositoryName(context);
   const { manifests } = context.services;
   const accepted = acceptedTypes(context.request.headers.accept);
-  const reference = referenceParam(context);
+  // GET and HEAD read a malformed reference as one not stored: 404 MANIFEST_UNKNOWN, as the spec's conformance suite expects.
+  const reference = context.params.reference!;
   const manifest = await manifests.resolve(name, reference);
   if (isAccepted(accepted, manifest.mediaType)) return manifest;
   if (!isDigestReference(reference) && INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
@@ -73,6 +75,6 @@ export const putManifest: RouteHandler = async (context) => {
 };
 
 export const deleteManifest: RouteHandler = async (context) => {
-  await context.services.manifests.delete(repositoryName(context), referenceParam(context));
+  await context.services.manifests.delete(repositoryName(context), deleteReference(context));
   return empty(202);
 };

@@ -113,10 +113,13 @@ export class ManifestService {
     }
   }
 
-  /** Finds a manifest by tag or digest. */
+  /**
+   * Finds a manifest by tag or digest. A reference outside the grammar names no
+   * stored manifest, so it misses as any other would (the spec's 404), unread.
+   */
   async resolve(repository: string, reference: string): Promise<ResolvedManifest> {
-    const found = isDigestReference(reference)
-      ? await this.store.getManifest(repository, reference)
+    const found = !isValidTag(reference) && !isValidDigest(reference) ? undefined
+      : isDigestReference(reference) ? await this.store.getManifest(repository, reference)
       : await this.store.getTag(repository, reference);
     if (!found) {
       return this.repositories.explainMiss(repository, new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in repository ${repository}`, { name: repository, reference }));
