@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clientEnv, freshHome, runBerthBundle, useBerthBins } from '../support/berth-bins.js';
 import { writeDockerArchive, type DockerArchive } from '../support/docker-archive.js';
 import { startDockerEngine, type DockerEngine } from '../support/docker-engine.js';
 import { sha256 } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
-import { locateTool, reportMissingTool } from '../support/tools.js';
+import { describeWith, locateTool } from '../support/tools.js';
 
 /** berth push docker-daemon:IMAGE, through the real docker CLI (`docker save`) and an engine that serves the image. */
 
 const docker = locateTool('docker', 'apt-get install docker.io');
-reportMissingTool(docker);
-
 const registry = useRegistry();
 const bins = useBerthBins();
 const host = () => new URL(registry().url).host;
@@ -26,7 +24,7 @@ function push(image: string, target: string, dockerHost: string) {
   return runBerthBundle(bins(), ['push', `docker-daemon:${image}`, target], env);
 }
 
-describe.skipIf(docker.path === undefined)('berth push docker-daemon:', () => {
+describeWith([docker], 'berth push docker-daemon:', () => {
   beforeAll(async () => {
     const file = join(freshHome(bins(), 'engine'), 'app.tar');
     archive = writeDockerArchive(file, 'example/app:1.0', [[randomBytes(2 * 1024 * 1024)], [Buffer.from('hello')]]);
@@ -46,10 +44,7 @@ describe.skipIf(docker.path === undefined)('berth push docker-daemon:', () => {
     const body = JSON.parse(Buffer.from(await manifest.arrayBuffer()).toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
     expect(body.config.digest).toBe(archive.config.digest);
     expect(body.layers.map((layer) => layer.digest)).toEqual(archive.layers.map((layer) => layer.digest));
-    for (const layer of archive.layers) {
-      const redirect = await client.request('GET', `/v2/daemon/app/blobs/${layer.digest}`);
-      expect(sha256(Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer()))).toBe(layer.digest);
-    }
+    for (const layer of archive.layers) expect(sha256(await client.downloadBlob('daemon/app', layer.digest))).toBe(layer.digest);
   });
 
   it('says what the engine answered for an image it does not have', async () => {

@@ -8,12 +8,11 @@ import { writeDockerArchive } from '../support/docker-archive.js';
 import { blob, descriptor, sha256, type Blob } from '../support/oci.js';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout.js';
 import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
-import { locateTool, reportMissingTool, runTool } from '../support/tools.js';
+import { itWith, locateTool, runTool } from '../support/tools.js';
 
-/** berth push, from the bundle, into a registry of its own; skopeo pulls what it pushed. */
+/** berth push, from the bundle, into a registry of its own; skopeo pulls back what it pushed, where a test compares whole images. */
 
 const skopeo = locateTool('skopeo', 'apt-get install skopeo');
-reportMissingTool(skopeo);
 
 const registry = useRegistry();
 const bins = useBerthBins();
@@ -46,19 +45,19 @@ let creds = '';
 async function pullBack(image: string, ref: string): Promise<{ digest: string | undefined; layout: ReturnType<typeof readOciLayout> }> {
   const out = join(freshHome(bins(), 'pulled'), 'layout');
   const result = await runTool(skopeo.path!, ['--insecure-policy', 'copy', '--all', '--preserve-digests', '--src-tls-verify=false', '--src-creds', creds,
-    `docker://${host()}/${image}`, `oci:${out}:${ref}`], 120_000);
+    `docker://${host()}/${image}`, `oci:${out}:${ref}`]);
   expect(result.code, result.stderr).toBe(0);
   const layout = readOciLayout(out);
   return { digest: layout.refDigest(ref), layout };
 }
 
-describe.skipIf(skopeo.path === undefined)('berth push', () => {
+describe('berth push', () => {
   beforeAll(async () => {
     creds = Buffer.from((await basicAuth(registry())).slice('Basic '.length), 'base64').toString('utf8');
   });
 
-  it('pushes an OCI layout with a 50 MiB layer that skopeo pulls back with the same digests', async () => {
-    const image = rawImage([50 * MiB, 4096]);
+  itWith([skopeo], 'pushes an OCI layout with a 12 MiB layer that skopeo pulls back with the same digests', async () => {
+    const image = rawImage([12 * MiB, 4096]);
     const dir = join(freshHome(bins(), 'layout'), 'oci');
     writeOciLayout(dir, [{ name: 'v1', manifest: image.manifest }], [image.config, ...image.layers]);
 
@@ -80,7 +79,7 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     expect(data.skipped.sort()).toEqual([image.config, ...image.layers].map((item) => item.digest).sort());
   });
 
-  it('pushes a multi-platform index in a layout with all its children', async () => {
+  itWith([skopeo], 'pushes a multi-platform index in a layout with all its children', async () => {
     // More blobs than Node's 10 listeners per abort signal: no MaxListenersExceededWarning may reach the terminal.
     const amd64 = rawImage([1000, ...Array.from({ length: 10 }, (_, i) => 100 + i)]);
     const arm64 = rawImage([2000]);
@@ -98,7 +97,7 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     expect(layout.digests()).toContain(arm64.layers[0]!.digest);
   });
 
-  it('pushes a docker save archive, from a file and from standard input, as a Docker schema2 manifest', async () => {
+  itWith([skopeo], 'pushes a docker save archive, from a file and from standard input, as a Docker schema2 manifest', async () => {
     const file = join(freshHome(bins(), 'archive'), 'image.tar');
     const archive = writeDockerArchive(file, 'example/app:1.0', [[randomBytes(3 * MiB)], [randomBytes(1000), Buffer.from('hello')]]);
     const result = await berth(['push', `docker-archive:${file}`, `${host()}/push/archive:1.0`]);
@@ -138,7 +137,7 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
   });
 
   it('resumes an interrupted push without uploading again the blobs it finished', async () => {
-    const image = rawImage([1000, 2000, 40 * MiB, 40 * MiB]);
+    const image = rawImage([1000, 2000, 16 * MiB, 16 * MiB]);
     const dir = join(freshHome(bins(), 'resume'), 'oci');
     writeOciLayout(dir, [{ name: 'r', manifest: image.manifest }], [image.config, ...image.layers]);
     const target = `${host()}/push/resume:r`;
@@ -167,8 +166,8 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     }
     const all = [image.config, ...image.layers].map((item) => item.digest.slice(7, 19));
     for (const short of all.filter((item) => !finished.includes(item))) expect(again.stderr).toContain(`${short}: pushed`);
-    const { digest } = await pullBack('push/resume:r', 'r');
-    expect(digest).toBe(image.manifest.digest);
+    const pushed = await client.request('HEAD', '/v2/push/resume/manifests/r');
+    expect(pushed.headers.get('docker-content-digest')).toBe(image.manifest.digest);
   });
 
   it('keeps tag immutability: a second image under an immutable tag is refused', async () => {
@@ -182,8 +181,8 @@ describe.skipIf(skopeo.path === undefined)('berth push', () => {
     const refused = await berth(['push', `oci:${dir}:b`, `${host()}/push/immutable:v1`]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^berth: TAG_INVALID: the registry refused v1 \(sha256:[a-f0-9]{64}\) \(HTTP 400\): .*immutable/m);
-    const pulled = await pullBack('push/immutable:v1', 'v1');
-    expect(pulled.digest).toBe(first.manifest.digest);
+    const tagged = await clientOf(registry()).request('HEAD', '/v2/push/immutable/manifests/v1');
+    expect(tagged.headers.get('docker-content-digest')).toBe(first.manifest.digest);
   });
 
   it('refuses an unknown source transport with its usage', async () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CREDENTIALS_NOT_FOUND } from '../../cli/credential-helper.js';
 import { clientEnv, freshHome, runBerthBundle, runProcess, useBerthBins } from '../support/berth-bins.js';
 import { dockerImage } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
-import { locateTool, reportMissingTool } from '../support/tools.js';
+import { describeWith, locateTool } from '../support/tools.js';
 
 /**
  * The real docker CLI, client only: no engine runs (DOCKER_HOST names a socket
@@ -14,9 +14,7 @@ import { locateTool, reportMissingTool } from '../support/tools.js';
  */
 
 const docker = locateTool('docker', 'apt-get install docker.io');
-reportMissingTool(docker);
-
-describe.skipIf(docker.path === undefined)('docker', () => {
+describeWith([docker], 'docker', () => {
   const registry = useRegistry();
   const bins = useBerthBins();
   const host = () => new URL(registry().url).host;

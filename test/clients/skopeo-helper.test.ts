@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { clientEnv, freshHome, runBerthBundle, runProcess, useBerthBins } from '../support/berth-bins.js';
 import { imageBlobs, ociImage, sha256 } from '../support/oci.js';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout.js';
 import { useRegistry } from '../support/registry.js';
-import { locateTool, reportMissingTool } from '../support/tools.js';
+import { describeWith, locateTool } from '../support/tools.js';
 
 /**
  * skopeo (1.9) pushing and pulling with credentials from docker-credential-berth
@@ -14,9 +14,7 @@ import { locateTool, reportMissingTool } from '../support/tools.js';
  */
 
 const skopeo = locateTool('skopeo', 'apt-get install skopeo');
-reportMissingTool(skopeo);
-
-describe.skipIf(skopeo.path === undefined)('skopeo through docker-credential-berth', () => {
+describeWith([skopeo], 'skopeo through docker-credential-berth', () => {
   const registry = useRegistry();
   const bins = useBerthBins();
   const host = () => new URL(registry().url).host;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifact, blob, EMPTY_CONFIG, imageBlobs, ociImage, ociIndex, sha256, type Blob } from '../support/oci.js';
 import { readOciLayout, writeOciLayout } from '../support/oci-layout.js';
 import { basicAuth, useRegistry, clientOf } from '../support/registry.js';
-import { locateTool, reportMissingTool, runTool, type ToolResult } from '../support/tools.js';
+import { describeWith, locateTool, runTool, type ToolResult } from '../support/tools.js';
 
 /**
  * skopeo (written against 1.9) pushing and pulling through Berth over plain
@@ -13,8 +13,6 @@ import { locateTool, reportMissingTool, runTool, type ToolResult } from '../supp
  */
 
 const skopeo = locateTool('skopeo', 'apt-get install skopeo');
-reportMissingTool(skopeo);
-
 const AMD64 = { os: 'linux', architecture: 'amd64' };
 const ARM64 = { os: 'linux', architecture: 'arm64' };
 const SBOM_TYPE = 'application/vnd.example.sbom.v1+json';
@@ -75,7 +73,7 @@ const pull = (source: string, destination: string) =>
   runSkopeo(...COPY, '--src-tls-verify=false', '--src-creds', creds, source, destination);
 const inspectRaw = (image: string) => runSkopeo('inspect', '--raw', ...registryAccess(), image);
 
-describe.skipIf(skopeo.path === undefined)('skopeo', () => {
+describeWith([skopeo], 'skopeo', () => {
   const registry = useRegistry();
   const FIXTURES = fixtures();
   const [image, multiArch, sbom] = FIXTURES as [Fixture, Fixture, Fixture];

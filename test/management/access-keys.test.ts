@@ -6,11 +6,9 @@ import { keys } from '../../lambdas/store/keys.js';
 import { awsCli, ecrCli } from '../support/aws-cli.js';
 import { useRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest } from '../support/signed.js';
-import { reportMissingTool } from '../support/tools.js';
+import { itWith } from '../support/tools.js';
 
 const registry = useRegistry();
-reportMissingTool(awsCli);
-
 interface IssuedKey {
   accessKeyId: string;
   secretAccessKey: string;
@@ -114,7 +112,7 @@ describe('access keys for unmodified ECR tooling', () => {
     expect(await errorType(await berth('DeleteAccessKey', { accessKeyId: 'BKIA0000000000000000' }))).toBe('AccessKeyNotFoundException');
   });
 
-  it.skipIf(awsCli.path === undefined)('works with the AWS CLI until deleted', async () => {
+  itWith([awsCli], 'works with the AWS CLI until deleted', async () => {
     const key = await createKey('cli-user');
     const aws = ecrCli({ ...registry(), adminKey: key });
     const created = await aws('create-repository', '--repository-name', 'keys/app');

@@ -1,13 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { awsCli, ecrCli } from '../support/aws-cli.js';
 import { RegistryClient } from '../support/client.js';
 import { useRegistry } from '../support/registry.js';
-import { reportMissingTool } from '../support/tools.js';
+import { describeWith } from '../support/tools.js';
 
 const registry = useRegistry();
-reportMissingTool(awsCli);
-
-describe.skipIf(awsCli.path === undefined)('GetAuthorizationToken with the AWS CLI', () => {
+describeWith([awsCli], 'GetAuthorizationToken with the AWS CLI', () => {
   it('answers get-authorization-token in ECR\'s shape', async () => {
     const result = await ecrCli(registry())('get-authorization-token');
     expect(result.code, result.stderr).toBe(0);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
 import { ociImage } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
+import { describeWith } from '../support/tools.js';
 
 const registry = useRegistry();
 
@@ -66,7 +67,7 @@ describe('repository creation templates', () => {
   });
 });
 
-describe.skipIf(awsCli.path === undefined)('DescribeRegistry', () => {
+describeWith([awsCli], 'DescribeRegistry', () => {
   it('names the registry and an empty replication configuration', async () => {
     const result = await ecrCli(registry())('describe-registry');
     expect(result.code, result.stderr).toBe(0);

@@ -6,16 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
 import { artifact, blob, descriptor, dockerImage, EMPTY_CONFIG, ociImage, ociIndex, type Blob, type Image } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
-import { reportMissingTool } from '../support/tools.js';
+import { describeWith } from '../support/tools.js';
 
 const registry = useRegistry();
-reportMissingTool(awsCli);
-
 const client = () => clientOf(registry());
 
 /** Pushes an image's blobs, then its manifest under each reference (a tag, or its digest). */
 async function push(repository: string, image: Image, ...references: string[]): Promise<void> {
-  for (const item of [image.config, ...image.layers]) await client().pushBlob(repository, item);
+  await client().pushBlobs(repository, image);
   for (const reference of references.length > 0 ? references : [image.manifest.digest]) {
     const response = await client().pushManifest(repository, reference, image.manifest);
     expect(response.status, await response.text()).toBe(201);
@@ -34,7 +32,7 @@ function sizeOf(image: Image): number {
 const byKey = (a: { imageDigest?: string; imageTag?: string }, b: { imageDigest?: string; imageTag?: string }) =>
   `${a.imageDigest} ${a.imageTag ?? ''}`.localeCompare(`${b.imageDigest} ${b.imageTag ?? ''}`);
 
-describe.skipIf(awsCli.path === undefined)('image actions with the AWS CLI', () => {
+describeWith([awsCli], 'image actions with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('lists one entry per tag and one per untagged manifest, filtered by tag status and paged', async () => {
@@ -196,7 +194,7 @@ describe.skipIf(awsCli.path === undefined)('image actions with the AWS CLI', () 
 
   it('puts an image whose blobs are in the repository, and refuses repeats, wrong digests and missing references', async () => {
     const image = dockerImage();
-    for (const item of [image.config, ...image.layers]) await client().pushBlob('cli/put', item);
+    await client().pushBlobs('cli/put', image);
     const text = image.manifest.bytes.toString('utf8');
 
     const put = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', text, '--image-tag', 'v1');

@@ -5,11 +5,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
 import { useRegistry } from '../support/registry.js';
-import { reportMissingTool } from '../support/tools.js';
+import { describeWith } from '../support/tools.js';
 
 const registry = useRegistry();
-reportMissingTool(awsCli);
-
 const pullPolicy = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{
@@ -32,7 +30,7 @@ const expireUntagged: Rule = {
 };
 const lifecycle = (...rules: Rule[]) => JSON.stringify({ rules });
 
-describe.skipIf(awsCli.path === undefined)('repository policies with the AWS CLI', () => {
+describeWith([awsCli], 'repository policies with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('sets, gets, replaces and deletes a repository policy', async () => {
@@ -106,7 +104,7 @@ describe.skipIf(awsCli.path === undefined)('repository policies with the AWS CLI
   });
 });
 
-describe.skipIf(awsCli.path === undefined)('lifecycle policies with the AWS CLI', () => {
+describeWith([awsCli], 'lifecycle policies with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('puts, gets, replaces and deletes a lifecycle policy', async () => {

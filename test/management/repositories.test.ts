@@ -3,12 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
 import { ociImage } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
-import { reportMissingTool } from '../support/tools.js';
+import { describeWith } from '../support/tools.js';
 
 const registry = useRegistry();
-reportMissingTool(awsCli);
-
-describe.skipIf(awsCli.path === undefined)('repositories with the AWS CLI', () => {
+describeWith([awsCli], 'repositories with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('creates a repository with tags, scanning and encryption settings, and describes it', async () => {

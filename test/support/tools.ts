@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { it } from 'vitest';
+import { describe, it } from 'vitest';
 
 /** External clients (skopeo, …) that the real-client tests drive. */
 
@@ -39,19 +39,37 @@ export function isCi(): boolean {
 }
 
 /**
- * Explains a missing tool with a test of its own, since `describe.skipIf`
- * alone skips silently. In CI it fails: a client the pipeline forgot to
- * install would otherwise turn its tests off without anyone noticing.
- * Elsewhere it is skipped; either way the reason is in its name.
+ * The one rule for tests that need external clients: with one missing, a test
+ * of its own explains it, since `skipIf` alone skips silently. In CI it fails:
+ * a client the pipeline forgot to install would otherwise turn its tests off
+ * without anyone noticing. Elsewhere it is skipped; either way the reason is in its name.
  */
+function reportMissing(tools: ExternalTool[]): boolean {
+  const missing = tools.filter((tool) => tool.path === undefined);
+  for (const tool of missing) {
+    const reason = `${tool.name} was not found on PATH; install it with \`${tool.install}\``;
+    // The default reporter folds a file whose tests are all skipped into one line, hiding the test's name.
+    if (!isCi()) console.warn(`Skipping the ${tool.name} tests: ${reason}.`);
+    it.skipIf(!isCi())(`requires ${tool.name} (${reason})`, () => {
+      throw new Error(`${reason}. CI (CI=${process.env.CI}) runs the real-client tests, so ${tool.name} is required there.`);
+    });
+  }
+  return missing.length > 0;
+}
+
+/** Reports `tool` by the rule above when it is missing, for files that guard their tests themselves. */
 export function reportMissingTool(tool: ExternalTool): void {
-  if (tool.path !== undefined) return;
-  const reason = `${tool.name} was not found on PATH; install it with \`${tool.install}\``;
-  // The default reporter folds a file whose tests are all skipped into one line, hiding the test's name.
-  if (!isCi()) console.warn(`Skipping the ${tool.name} tests: ${reason}.`);
-  it.skipIf(!isCi())(`requires ${tool.name} (${reason})`, () => {
-    throw new Error(`${reason}. CI (CI=${process.env.CI}) runs the real-client tests, so ${tool.name} is required there.`);
-  });
+  reportMissing([tool]);
+}
+
+/** `describe` for tests that run `tools`: skipped, and reported by the rule above, when one is missing. */
+export function describeWith(tools: ExternalTool[], name: string, body: () => void): void {
+  describe.skipIf(reportMissing(tools))(name, body);
+}
+
+/** `it` for a test that runs `tools`, beside tests that need none of them. */
+export function itWith(tools: ExternalTool[], name: string, body: () => Promise<void>, timeout?: number): void {
+  it.skipIf(reportMissing(tools))(name, body, timeout);
 }
 
 export interface ToolResult {
