@@ -47,9 +47,7 @@ function push(on: RunningRegistry, image: Layout, repository: string, extra: str
 /** The layer's bytes as a client pulls them, and the digest the tag names. */
 async function pulled(on: RunningRegistry, repository: string, digest: string): Promise<{ bytes: Buffer; tagged: string | null }> {
   const client = clientOf(on);
-  const redirect = await client.request('GET', `/v2/${repository}/blobs/${digest}`);
-  expect(redirect.status).toBe(307);
-  const bytes = Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer());
+  const bytes = await client.downloadBlob(repository, digest);
   const tagged = (await client.request('HEAD', `/v2/${repository}/manifests/v1`)).headers.get('docker-content-digest');
   return { bytes, tagged };
 }

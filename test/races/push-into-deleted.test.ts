@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamoMetadataStore } from '../../lambdas/store/dynamo-metadata-store.js';
 import { ecrClient } from '../support/aws-cli.js';
 import { errorCodes } from '../support/client.js';
-import { ociImage, ociIndex, type Image } from '../support/oci.js';
+import { ociImage, ociIndex } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 
 const registry = useRegistry();
@@ -21,10 +21,6 @@ function deleteRepositoryBeforeNextManifestWrite(): void {
   beforeNextManifestWrite((repository) => registry().store.deleteRepository(repository));
 }
 
-async function pushBlobs(repository: string, image: Image): Promise<void> {
-  for (const item of [image.config, ...image.layers]) await clientOf(registry()).pushBlob(repository, item);
-}
-
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -33,7 +29,7 @@ describe('a manifest push whose repository is deleted under it', () => {
   it('is answered NAME_UNKNOWN on the OCI API, and nothing of it is served', async () => {
     const client = clientOf(registry());
     const image = ociImage();
-    await pushBlobs('races/vanishing', image);
+    await clientOf(registry()).pushBlobs('races/vanishing', image);
     deleteRepositoryBeforeNextManifestWrite();
     const response = await client.pushManifest('races/vanishing', 'v1', image.manifest);
     expect(response.status).toBe(404);
@@ -44,7 +40,7 @@ describe('a manifest push whose repository is deleted under it', () => {
 
   it('is answered RepositoryNotFoundException by PutImage', async () => {
     const image = ociImage();
-    await pushBlobs('races/vanishing-ecr', image);
+    await clientOf(registry()).pushBlobs('races/vanishing-ecr', image);
     deleteRepositoryBeforeNextManifestWrite();
     await expect(ecrClient(registry()).send(new PutImageCommand({
       repositoryName: 'races/vanishing-ecr', imageManifest: image.manifest.bytes.toString('utf8'), imageTag: 'v1',
@@ -57,7 +53,7 @@ describe('a manifest push whose references are deleted under it', () => {
   it('is answered MANIFEST_BLOB_UNKNOWN for a blob deleted meanwhile, and nothing of it is served', async () => {
     const client = clientOf(registry());
     const image = ociImage({ layerSizes: [100, 200] });
-    await pushBlobs('races/unlinked', image);
+    await clientOf(registry()).pushBlobs('races/unlinked', image);
     beforeNextManifestWrite((repository) => client.request('DELETE', `/v2/${repository}/blobs/${image.layers[1]!.digest}`));
     const response = await client.pushManifest('races/unlinked', 'v1', image.manifest);
     expect(response.status).toBe(404);

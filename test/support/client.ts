@@ -42,11 +42,25 @@ export class RegistryClient {
     });
   }
 
+  /** Pushes an image's config and layers, so that its manifest can be pushed. */
+  async pushBlobs(repository: string, image: Image): Promise<void> {
+    for (const item of [image.config, ...image.layers]) await this.pushBlob(repository, item);
+  }
+
   /** Pushes an image's blobs and its manifest under `reference`. */
   async pushImage(repository: string, reference: string, image: Image): Promise<void> {
-    for (const item of [image.config, ...image.layers]) await this.pushBlob(repository, item);
+    await this.pushBlobs(repository, image);
     const response = await this.pushManifest(repository, reference, image.manifest);
     if (response.status !== 201) throw new Error(`manifest push failed: ${response.status} ${await response.text()}`);
+  }
+
+  /** A blob's bytes as a client pulls them: the registry's 307, then its Location, followed without credentials. */
+  async downloadBlob(repository: string, digest: string): Promise<Buffer> {
+    const redirect = await this.request('GET', `/v2/${repository}/blobs/${digest}`);
+    if (redirect.status !== 307) throw new Error(`blob GET answered ${redirect.status}, not a redirect: ${await redirect.text()}`);
+    const response = await fetch(redirect.headers.get('location')!);
+    if (response.status !== 200) throw new Error(`the redirect's target answered ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
   }
 
   async startUpload(repository: string): Promise<string> {
