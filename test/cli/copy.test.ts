@@ -1,19 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientEnv, freshHome, runBerthBundle, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
-import { distributionTool, startDistribution, type Distribution } from '../support/distribution.js';
-import { artifact, blob, EMPTY_CONFIG, imageBlobs, ociImage, ociIndex, sha256 } from '../support/oci.js';
-import { writeOciLayout } from '../support/oci-layout.js';
+import { distributionTool, seedDistribution, startDistribution, type Distribution } from '../support/distribution.js';
+import { artifact, blob, EMPTY_CONFIG, ociImage, ociIndex, sha256 } from '../support/oci.js';
 import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
-import { locateTool, reportMissingTool, runTool } from '../support/tools.js';
+import { describeWith } from '../support/tools.js';
 
-/** berth copy from Debian's docker-registry (distribution, no auth, plain HTTP on 127.0.0.1) into Berth. */
-
-const skopeo = locateTool('skopeo', 'apt-get install skopeo');
-reportMissingTool(skopeo);
-reportMissingTool(distributionTool);
+/** berth copy into Berth: from Debian's docker-registry (distribution, no auth, plain HTTP on 127.0.0.1), from Berth itself, and from sources that refuse. */
 
 const registry = useRegistry();
 const bins = useBerthBins();
@@ -22,7 +16,7 @@ function berth(args: string[]): Promise<ProcessResult> {
   return runBerthBundle(bins(), args, clientEnv(bins(), freshHome(bins()), { credentials: registry().adminKey }));
 }
 
-describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined)('berth copy', () => {
+describeWith([distributionTool], 'berth copy from a distribution registry', () => {
   let source: Distribution | undefined;
   beforeAll(async () => {
     source = await startDistribution();
@@ -38,11 +32,11 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
     const amd64 = ociImage({ layerSizes: [300_000, 2000, ...Array.from({ length: 10 }, (_, i) => 100 + i)], platform: AMD64 });
     const arm64 = ociImage({ layerSizes: [400_000, 3000], platform: ARM64 });
     const index = ociIndex([{ image: amd64, platform: AMD64 }, { image: arm64, platform: ARM64 }]);
-    const layout = join(freshHome(bins(), 'layout'), 'oci');
-    writeOciLayout(layout, [{ name: 'multi', manifest: index }], [...imageBlobs(amd64), ...imageBlobs(arm64)]);
-    const seeded = await runTool(skopeo.path!, ['--insecure-policy', 'copy', '--all', '--preserve-digests', '--dest-tls-verify=false',
-      `oci:${layout}:multi`, `docker://${source!.host}/library/multi:v1`]);
-    expect(seeded.code, seeded.stderr).toBe(0);
+    await seedDistribution(source!, 'library/multi', [amd64, arm64].flatMap((image) => [image.config, ...image.layers]), [
+      { reference: amd64.manifest.digest, manifest: amd64.manifest },
+      { reference: arm64.manifest.digest, manifest: arm64.manifest },
+      { reference: 'v1', manifest: index },
+    ]);
 
     const host = new URL(registry().url).host;
     const result = await berth(['copy', `docker://${source!.host}/library/multi:v1`, `docker://${host}/copied/multi:v1`]);
@@ -73,10 +67,7 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
 
   it('authenticates with a bearer token from the realm the source names, as Docker Hub and GHCR ask', async () => {
     const image = ociImage({ layerSizes: [5000] });
-    const layout = join(freshHome(bins(), 'bearer'), 'oci');
-    writeOciLayout(layout, [{ name: 'one', manifest: image.manifest }], imageBlobs(image));
-    const seeded = await runTool(skopeo.path!, ['--insecure-policy', 'copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:one`, `docker://${source!.host}/team/app:one`]);
-    expect(seeded.code, seeded.stderr).toBe(0);
+    await seedDistribution(source!, 'team/app', [image.config, ...image.layers], [{ reference: 'one', manifest: image.manifest }]);
 
     // A front that asks for Bearer tokens, issued to the anonymous for pulls of team/app, and forwards to distribution.
     const scopes: string[] = [];
@@ -110,6 +101,9 @@ describe.skipIf(skopeo.path === undefined || distributionTool.path === undefined
     }
   });
 
+});
+
+describe('berth copy', () => {
   it('brings the referrers along from a registry that serves them, with Basic --src-creds', async () => {
     const client = clientOf(registry());
     const image = ociImage({ layerSizes: [1000] });

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../local/free-port.js';
+import { RegistryClient } from './client.js';
+import type { Blob } from './oci.js';
 import { locateTool } from './tools.js';
 
 /** Debian's docker-registry (distribution 2.8): a registry without auth on 127.0.0.1, storing in a scratch directory. */
@@ -18,12 +19,12 @@ export interface Distribution {
 
 export async function startDistribution(): Promise<Distribution> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-distribution-'));
-  const port = await freePort();
   const config = join(dir, 'config.yml');
+  // Port 0, read back from its log: a port picked beforehand could be taken by another test's server before it binds.
   writeFileSync(config, [
     'version: 0.1',
     'log:',
-    '  level: error',
+    '  level: info',
     '  accesslog:',
     '    disabled: true',
     'storage:',
@@ -32,34 +33,54 @@ export async function startDistribution(): Promise<Distribution> {
     '  delete:',
     '    enabled: true',
     'http:',
-    `  addr: 127.0.0.1:${port}`,
+    '  addr: 127.0.0.1:0',
     '',
   ].join('\n'));
   const child: ChildProcess = spawn(distributionTool.path!, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
+      child.kill('SIGKILL');
       await exited;
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const response = await fetch(`${url}/v2/`);
-      await response.body?.cancel();
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || attempt > 100) {
-      await stop();
-      throw new Error(`docker-registry did not start:\n${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const host = await new Promise<string>((resolve, reject) => {
+    let stderr = '';
+    const listening = (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (127\.0\.0\.1:\d+)/.exec(stderr);
+      if (match) {
+        child.stderr!.off('data', listening);
+        resolve(match[1]!);
+      }
+    };
+    child.stderr!.setEncoding('utf8').on('data', listening);
+    child.once('exit', () => reject(new Error(`docker-registry did not start:\n${stderr}`)));
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  // Keep reading its log, so that a full pipe never blocks it.
+  child.stderr!.resume();
+  return { host, url: `http://${host}`, stop };
+}
+
+/**
+ * Seeds `repository` as clients push into distribution, which takes no blob in
+ * its POST: blobs by POST then PUT with the digest, then manifests in the
+ * order given (an index after the images it names).
+ */
+export async function seedDistribution(distribution: Distribution, repository: string, blobs: Blob[], manifests: { reference: string; manifest: Blob }[]): Promise<void> {
+  const client = new RegistryClient(distribution.url);
+  for (const item of blobs) {
+    const upload = new URL(await client.startUpload(repository));
+    upload.searchParams.set('digest', item.digest);
+    const put = await client.fetch(upload.toString(), { method: 'PUT', body: item.bytes, headers: { 'content-type': 'application/octet-stream' } });
+    if (put.status !== 201) throw new Error(`distribution refused blob ${item.digest}: ${put.status} ${await put.text()}`);
   }
-  return { host: `127.0.0.1:${port}`, url, stop };
+  for (const { reference, manifest } of manifests) {
+    const put = await client.pushManifest(repository, reference, manifest);
+    if (put.status !== 201) throw new Error(`distribution refused manifest ${reference}: ${put.status} ${await put.text()}`);
+  }
 }
