@@ -5,7 +5,7 @@ import { DescribeRepositoriesCommand, type ECRClient } from '@aws-sdk/client-ecr
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEcrClient } from '../../cli/ecr-client.js';
 import { UsageError } from '../../cli/errors.js';
-import { LOCAL_DEFAULT_REGISTRY, resolveRegistry } from '../../cli/registry.js';
+import { resolveRegistry } from '../../cli/registry.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'berth-cli-client-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -14,8 +14,8 @@ describe('which registry', () => {
   it('takes --registry, then BERTH_REGISTRY, then the local default', () => {
     expect(resolveRegistry('https://flag.example.com', { BERTH_REGISTRY: 'https://env.example.com' }).url).toBe('https://flag.example.com');
     expect(resolveRegistry(undefined, { BERTH_REGISTRY: 'https://env.example.com' })).toEqual({ url: 'https://env.example.com', local: false, signingService: 'execute-api' });
-    expect(resolveRegistry(undefined, { BERTH_REGISTRY: '' })).toEqual({ url: LOCAL_DEFAULT_REGISTRY, local: true, signingService: 'ecr' });
-    expect(LOCAL_DEFAULT_REGISTRY).toBe('http://127.0.0.1:5000');
+    // Where npm start serves it.
+    expect(resolveRegistry(undefined, { BERTH_REGISTRY: '' })).toEqual({ url: 'http://127.0.0.1:5000', local: true, signingService: 'ecr' });
   });
 
   it('signs for ecr on this machine and for execute-api elsewhere', () => {

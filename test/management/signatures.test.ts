@@ -40,7 +40,7 @@ describe('SigV4 verification', () => {
   it('accepts a request signed with the administrator key for the service ecr', async () => {
     const response = await send(await signedManagementRequest(registry(), DESCRIBE, {}));
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ repositories: [] });
+    expect(await response.json()).toEqual({ repositories: expect.any(Array) });
   });
 
   it('refuses an unsigned request with MissingAuthenticationTokenException', async () => {
@@ -82,8 +82,7 @@ describe('SigV4 verification', () => {
     const response = await send(replayed);
     expect(response.status).toBe(403);
     expect(await errorType(response)).toBe('InvalidSignatureException');
-    const check = await send(await signedManagementRequest(registry(), DESCRIBE, {}));
-    expect(((await check.json()) as { repositories: unknown[] }).repositories).toEqual([]);
+    expect(await repositoryNames()).not.toContain('sig/injected');
   });
 
   it('refuses a replay with an altered target header', async () => {
@@ -172,9 +171,7 @@ describe('the protocol envelope', () => {
   });
 
   it('answers SerializationException for a body that is not a JSON object', async () => {
-    const request = await signedManagementRequest(registry(), DESCRIBE, {});
     const signedBadBody = await signedManagementRequest(registry(), DESCRIBE, []);
-    expect(request.body).toBe('{}');
     const response = await send(signedBadBody);
     expect(await errorType(response)).toBe('SerializationException');
   });
