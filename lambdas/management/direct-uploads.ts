@@ -86,9 +86,6 @@ export class DirectUploads {
           ? `storage verified no SHA-256 for the upload; PUT it with the headers the plan names; nothing was stored`
           : `the upload's digest is sha256:${verified}, not ${record.digest}; nothing was stored`);
     }
-    // Unmarked before it is adopted: adopted first, a crash in between would leave a blob the
-    // lifecycle rule deletes; this way it leaves at worst an unreferenced object.
-    await this.blobs.unmarkPending(record.objectKey);
     return this.writer.adoptVerifiedObject(repository, record.digest, size, record.objectKey);
   }
 

@@ -6,7 +6,7 @@ export interface BlobStore {
    * Stores a body of known length as it arrives, without holding it in memory; the object is
    * marked pending (PENDING_UPLOAD_TAG), which the bucket's lifecycle rule expires, until unmarkPending.
    */
-  putStream(key: string, body: AsyncIterable<Uint8Array>, length: number): Promise<void>;
+  putStream(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number): Promise<void>;
   /** The object's bytes as they are read. */
   read(key: string): AsyncIterable<Uint8Array>;
   /** Size of the object, or undefined when it does not exist (S3 answers 404, or 403 to a caller without s3:ListBucket). */
@@ -15,7 +15,10 @@ export interface BlobStore {
   /** A short-lived URL for a GET of the object; S3 serves Range requests on it. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 
-  /** Starts a multipart upload. */
+  /**
+   * Starts a multipart upload. The object it assembles is marked pending (PENDING_UPLOAD_TAG),
+   * which the bucket's lifecycle rule expires, until unmarkPending.
+   */
   createMultipart(key: string): Promise<string>;
   /** Returns the part's ETag. */
   uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string>;

@@ -1,9 +1,11 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client,
-  UploadPartCommand,
+  UploadPartCommand, type UploadPartCommandInput, type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { HttpRequest } from '@smithy/protocol-http';
+import type { BuildMiddleware } from '@smithy/types';
 import { Readable } from 'node:stream';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
 import { MultipartRefusedError } from './errors.js';
@@ -18,6 +20,17 @@ const PENDING_TAGGING = new URLSearchParams({ [PENDING_UPLOAD_TAG.key]: PENDING_
  * again cannot overwrite or re-tag what the registry verified and serves.
  */
 const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging', 'if-none-match']);
+
+/**
+ * Signs a request without hashing its body. The SDK hashes a body held in
+ * memory into the signature, which for parts would hash every uploaded byte a
+ * second time beside the blob digest Berth computes anyway; the bytes travel
+ * over TLS to S3 and their digest is checked before anything refers to them.
+ */
+const unsignedPayload: BuildMiddleware<UploadPartCommandInput, UploadPartCommandOutput> = (next) => (args) => {
+  if (HttpRequest.isInstance(args.request)) args.request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+  return next(args);
+};
 
 /** What S3 answers a CompleteMultipartUpload whose list of parts does not make the object. */
 const REFUSED_PARTS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
@@ -40,7 +53,7 @@ export class S3BlobStore implements BlobStore {
     return Buffer.from(await result.Body!.transformToByteArray());
   }
 
-  async putStream(key: string, body: AsyncIterable<Uint8Array>, length: number): Promise<void> {
+  async putStream(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number): Promise<void> {
     // A body that fails (its client went away) ends the PUT at once; S3 keeps nothing of it.
     const abort = new AbortController();
     const source = Readable.from(body);
@@ -83,14 +96,16 @@ export class S3BlobStore implements BlobStore {
   }
 
   async createMultipart(key: string): Promise<string> {
-    const result = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    const result = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, Tagging: PENDING_TAGGING }));
     return result.UploadId!;
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string> {
-    const result = await this.client.send(new UploadPartCommand({
+    const command = new UploadPartCommand({
       Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length,
-    }));
+    });
+    command.middlewareStack.add(unsignedPayload, { step: 'build', name: 'berthUnsignedPayload' });
+    const result = await this.client.send(command);
     return result.ETag!;
   }
 

@@ -52,6 +52,38 @@ async function download(repository: string, digest: string): Promise<Buffer> {
   return Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer());
 }
 
+/**
+ * Sends the first `sent` bytes of a PATCH that announces `headers`, then, once `stored` says
+ * the gateway has what it should keep, breaks the connection.
+ */
+async function dropMidway(url: string, bytes: Buffer, sent: number, headers: Record<string, string>, stored: () => Promise<boolean>, chunked = false): Promise<void> {
+  const target = new URL(url);
+  const length: Record<string, string> = chunked ? {} : { 'content-length': String(bytes.length) };
+  const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: { ...length, ...headers } });
+  const broken = new Promise<void>((resolve) => sending.on('error', () => resolve()));
+  sending.write(bytes.subarray(0, sent));
+  await waitFor(stored);
+  sending.destroy();
+  await broken;
+}
+
+const rangeEnd = async (url: string) => Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]);
+
+/** Resumes from the Range the session reports; until the dropped request lets the session go, a resume is told to wait. */
+async function resume(url: string, bytes: Buffer, withRange: boolean): Promise<number> {
+  let resumeAt = 0;
+  await waitFor(async () => {
+    resumeAt = Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]);
+    if (resumeAt > 0) resumeAt += 1;
+    const headers: Record<string, string> = withRange ? { 'content-range': `${resumeAt}-${bytes.length - 1}` } : {};
+    const resumed = await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(resumeAt), headers });
+    if (resumed.status === 416 && (await resumed.text()).includes('another request')) return false;
+    expect(resumed.status).toBe(202);
+    return true;
+  });
+  return resumeAt;
+}
+
 describe('the upload gateway', () => {
   it('continues a session started on the API, past the API request limit, with no registry credentials', async () => {
     const bytes = randomBytes(MAX_REQUEST_BODY_BYTES * 3);
@@ -155,37 +187,6 @@ describe('the upload gateway', () => {
     });
   });
 
-  /**
-   * Sends the first `sent` bytes of a PATCH that announces `headers`, then, once `stored` says
-   * the gateway has what it should keep, breaks the connection.
-   */
-  async function dropMidway(url: string, bytes: Buffer, sent: number, headers: Record<string, string>, stored: () => Promise<boolean>): Promise<void> {
-    const target = new URL(url);
-    const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: { 'content-length': String(bytes.length), ...headers } });
-    const broken = new Promise<void>((resolve) => sending.on('error', () => resolve()));
-    sending.write(bytes.subarray(0, sent));
-    await waitFor(stored);
-    sending.destroy();
-    await broken;
-  }
-
-  const rangeEnd = async (url: string) => Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]);
-
-  /** Resumes from the Range the session reports; until the dropped request lets the session go, a resume is told to wait. */
-  async function resume(url: string, bytes: Buffer, chunked: boolean): Promise<number> {
-    let resumeAt = 0;
-    await waitFor(async () => {
-      resumeAt = Number((await anonymous().fetch(url)).headers.get('range')!.split('-')[1]);
-      if (resumeAt > 0) resumeAt += 1;
-      const headers: Record<string, string> = chunked ? { 'content-range': `${resumeAt}-${bytes.length - 1}` } : {};
-      const resumed = await anonymous().fetch(url, { method: 'PATCH', body: bytes.subarray(resumeAt), headers });
-      if (resumed.status === 416 && (await resumed.text()).includes('another request')) return false;
-      expect(resumed.status).toBe(202);
-      return true;
-    });
-    return resumeAt;
-  }
-
   it('resumes a chunked upload from the Range it reports after a connection dropped midway', async () => {
     const bytes = randomBytes(13 * 1024 * 1024);
     const url = await client().startUpload('gateway/dropped-chunk');
@@ -195,18 +196,6 @@ describe('the upload gateway', () => {
     expect(await resume(url, bytes, true)).toBe(10 * 1024 * 1024);
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
     expect(sha256(await download('gateway/dropped-chunk', sha256(bytes)))).toBe(sha256(bytes));
-  });
-
-  it('starts a streamed upload over from 0 after its connection dropped, storing nothing of the broken request', async () => {
-    const bytes = randomBytes(13 * 1024 * 1024);
-    const url = await client().startUpload('gateway/dropped-stream');
-    // Broken once the gateway has had time to take in what was sent; a streamed request saves nothing midway.
-    let polls = 0;
-    await dropMidway(url, bytes, 11 * 1024 * 1024, {}, async () => (polls += 1) > 5);
-    expect(await rangeEnd(url)).toBe(0);
-    expect(await resume(url, bytes, false)).toBe(0);
-    expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
-    expect(sha256(await download('gateway/dropped-stream', sha256(bytes)))).toBe(sha256(bytes));
   });
 
   it('answers 416 to a chunk sent without Content-Length whose bytes miss its Content-Range, keeping what arrived', async () => {
@@ -238,25 +227,70 @@ describe('the upload gateway', () => {
     expect(sha256(await download('gateway/two-streams', sha256(bytes)))).toBe(sha256(bytes));
   });
 
-  it('keeps a streamed layer marked pending until its upload completes, so an abandoned one expires', async () => {
-    const bytes = randomBytes(7 * 1024 * 1024);
-    const url = await client().startUpload('gateway/pending-mark');
-    expect((await anonymous().fetch(url, { method: 'PATCH', body: bytes })).status).toBe(202);
+});
+
+/**
+ * A streamed layer: one PATCH without Content-Range, as docker, containerd, skopeo and podman send
+ * a layer, with a Content-Length or in chunked transfer encoding (skopeo's way), which gives the
+ * gateway no length ahead: that one goes to storage in parts.
+ */
+describe.each([
+  { sent: 'with a Content-Length', chunked: false },
+  { sent: 'in chunked transfer encoding', chunked: true },
+])('a streamed layer sent $sent', ({ chunked }) => {
+  /** PATCHes `bytes` in one request, written in pieces so that, without a Content-Length, Node sends them chunked. */
+  function patch(url: string, bytes: Buffer): Promise<{ status: number; range: string | undefined }> {
+    const target = new URL(url);
+    const length: Record<string, string> = chunked ? {} : { 'content-length': String(bytes.length) };
+    return new Promise((resolve, reject) => {
+      const sending = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: 'PATCH', headers: length }, (answer) => {
+        answer.resume();
+        resolve({ status: answer.statusCode!, range: answer.headers.range as string | undefined });
+      });
+      sending.on('error', reject);
+      for (let offset = 0; offset < bytes.length; offset += 1024 * 1024) sending.write(bytes.subarray(offset, offset + 1024 * 1024));
+      sending.end();
+    });
+  }
+
+  it.each([
+    { size: 13 * 1024 * 1024, what: 'larger than a part' },
+    { size: 1024 * 1024 + 17, what: 'smaller than a part' },
+  ])('is stored marked pending until its upload completes, so an abandoned one expires: $what', async ({ size }) => {
+    const bytes = randomBytes(size);
+    const repository = `gateway/pending-${chunked ? 'chunked' : 'length'}-${size}`;
+    const url = await client().startUpload(repository);
+    expect(await patch(url, bytes)).toEqual({ status: 202, range: `0-${size - 1}` });
+    expect((await anonymous().fetch(url)).headers.get('range')).toBe(`0-${size - 1}`);
     const objectKey = `blobs/uploads/${sessionId(url)}`;
     expect(await objectTags(registry().bucket, objectKey)).toEqual({ 'berth-upload': 'pending' });
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
     expect(await objectTags(registry().bucket, objectKey)).toEqual({});
-    expect(sha256(await download('gateway/pending-mark', sha256(bytes)))).toBe(sha256(bytes));
+    expect(sha256(await download(repository, sha256(bytes)))).toBe(sha256(bytes));
   });
 
-  it('refuses a streamed upload whose digest does not match, and keeps nothing', async () => {
-    const bytes = randomBytes(7 * 1024 * 1024);
-    const url = await client().startUpload('gateway/stream-mismatch');
-    expect((await anonymous().fetch(url, { method: 'PATCH', body: bytes })).status).toBe(202);
+  it('starts over from 0 after its connection dropped, storing nothing of the broken request', async () => {
+    const bytes = randomBytes(13 * 1024 * 1024);
+    const repository = `gateway/dropped-stream-${chunked ? 'chunked' : 'length'}`;
+    const url = await client().startUpload(repository);
+    // Broken once the gateway has had time to take in what was sent; a streamed request saves nothing midway.
+    let polls = 0;
+    await dropMidway(url, bytes, 11 * 1024 * 1024, {}, async () => (polls += 1) > 5, chunked);
+    expect(await rangeEnd(url)).toBe(0);
+    expect(await resume(url, bytes, false)).toBe(0);
+    expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
+    expect(sha256(await download(repository, sha256(bytes)))).toBe(sha256(bytes));
+  });
+
+  it('is refused when its digest does not match, and nothing is kept', async () => {
+    const bytes = randomBytes(12 * 1024 * 1024);
+    const repository = `gateway/stream-mismatch-${chunked ? 'chunked' : 'length'}`;
+    const url = await client().startUpload(repository);
+    expect((await patch(url, bytes)).status).toBe(202);
     const wrong = sha256(randomBytes(10));
     const done = await anonymous().fetch(withDigest(url, wrong), { method: 'PUT' });
     expect(await errorCodes(done)).toEqual(['DIGEST_INVALID']);
-    expect((await client().request('HEAD', `/v2/gateway/stream-mismatch/blobs/${sha256(bytes)}`)).status).toBe(404);
+    expect((await client().request('HEAD', `/v2/${repository}/blobs/${sha256(bytes)}`)).status).toBe(404);
     expect(await registry().blobs.head(`blobs/uploads/${sessionId(url)}`)).toBeUndefined();
   });
 });

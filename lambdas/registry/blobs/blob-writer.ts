@@ -26,10 +26,13 @@ export class BlobWriter {
   }
 
   /**
-   * Records an object that already holds verified bytes (an assembled multipart
-   * upload). When another upload of the same digest won, this object is removed.
+   * Records an object that an upload left holding verified bytes, marked
+   * pending. When another upload of the same digest won, this object is removed.
    */
   async adoptVerifiedObject(repository: string, digest: string, size: number, objectKey: string): Promise<BlobLink> {
+    // Unmarked before it is adopted: adopted first, a crash in between would leave a blob the
+    // lifecycle rule deletes; this way it leaves at worst an unreferenced object.
+    await this.blobs.unmarkPending(objectKey);
     const created = await this.store.putBlob({ digest, size, objectKey, createdAt: this.now().toISOString() });
     if (created) return this.link(repository, { digest, size, objectKey });
     await this.blobs.delete(objectKey);

@@ -97,8 +97,8 @@ export class UploadService {
     checkRangeStart(session, range, lengthOf(body));
     if (lengthOf(body) === 0) return session;
     return this.withLease(session, async (hold) => {
-      if (takesWhole(session, body, range !== undefined, this.partBytes)) {
-        const next = await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS);
+      if (takesWhole(session, body, range !== undefined)) {
+        const next = await receiveWhole(this.blobs, session, body, this.partBytes, { renew: hold.renew, everyMs: RENEW_EVERY_MS });
         await hold.release(next);
         return next;
       }
@@ -219,8 +219,8 @@ export class UploadService {
 
   /** Receives the request that completes the upload, and makes the blob visible once its digest matches. */
   private async receiveLast(session: UploadSession, digest: string, body: UploadBody, range: ByteRange | undefined, hold: Hold): Promise<BlobLink> {
-    if (takesWhole(session, body, range !== undefined, this.partBytes)) {
-      return this.completeWhole(await receiveWhole(this.blobs, session, body, hold.renew, RENEW_EVERY_MS), digest);
+    if (takesWhole(session, body, range !== undefined)) {
+      return this.completeWhole(await receiveWhole(this.blobs, session, body, this.partBytes, { renew: hold.renew, everyMs: RENEW_EVERY_MS }), digest);
     }
     if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
     const received = await this.receiveParts(session, body, hold);
@@ -246,8 +246,6 @@ export class UploadService {
     }
     const existing = await this.linkExisting(session, digest);
     if (existing) return existing;
-    // Unmarked before it is adopted: the other order, cut short, would leave a blob the lifecycle rule deletes.
-    await this.blobs.unmarkPending(whole.objectKey);
     return this.writer.adoptVerifiedObject(session.repository, digest, whole.size, whole.objectKey);
   }
 

@@ -59,8 +59,7 @@ export async function receive(
   let cut = { offset: start.offset, hashState: start.hashState };
   let nextPart = (start.multipart?.parts.length ?? 0) + 1;
   let count = 0;
-  let multipart: Promise<MultipartState> | undefined;
-  const uploading = new Set<Promise<void>>();
+  const sender = new PartSender(blobs, start);
   const stored = new Map<number, CutPart & { etag: string }>();
   let saved = start;
   let saving: Promise<void> = Promise.resolve();
@@ -76,7 +75,7 @@ export async function receive(
         last = part;
       }
       if (!last) return;
-      const next: UploadSession = { ...saved, offset: last.offset, hashState: last.hashState, multipart: { ...(await multipart!), parts } };
+      const next: UploadSession = { ...saved, offset: last.offset, hashState: last.hashState, multipart: { ...(await sender.started()), parts } };
       delete next.pending;
       await checkpoint(next);
       const consumed = saved.pending;
@@ -95,16 +94,10 @@ export async function receive(
     counted = 0;
     const part: CutPart = { partNumber: nextPart, ...cut };
     nextPart += 1;
-    while (uploading.size >= PARTS_IN_FLIGHT) await Promise.race(uploading);
-    multipart ??= start.multipart ? Promise.resolve(start.multipart) : startMultipart(blobs, start.id);
-    const upload = (async () => {
-      const { objectKey, uploadId } = await multipart!;
-      stored.set(part.partNumber, { ...part, etag: await blobs.uploadPart(objectKey, uploadId, part.partNumber, bytes) });
+    await sender.send(part.partNumber, bytes, async (etag) => {
+      stored.set(part.partNumber, { ...part, etag });
       await save();
-    })();
-    uploading.add(upload);
-    // Awaited by the loop or at the end; meanwhile a failure must not count as unhandled.
-    upload.then(() => uploading.delete(upload), () => undefined);
+    });
   };
 
   try {
@@ -115,13 +108,58 @@ export async function receive(
     }
   } finally {
     // Whatever happened, keep what was stored: the session resumes from there.
-    await Promise.allSettled(uploading);
+    await sender.settled();
     await saving.catch(() => undefined);
   }
-  await Promise.all(uploading);
+  await sender.finish();
   await saving;
   const fresh = buffer.size - counted;
   return { session: saved, waiting: buffer.take(buffer.size), fresh, count };
+}
+
+/**
+ * Sends one upload's parts to S3 as a request cuts them, a few at once, so
+ * the parts a request holds in memory stay at PARTS_HELD. The multipart upload
+ * is started with the first part, or continued from the session's.
+ */
+export class PartSender {
+  private readonly uploading = new Set<Promise<void>>();
+  private multipart?: Promise<MultipartState>;
+
+  constructor(private readonly blobs: BlobStore, private readonly session: UploadSession) {}
+
+  /** The multipart upload the parts go to (its parts as the session had them). */
+  started(): Promise<MultipartState> {
+    this.multipart ??= this.session.multipart ? Promise.resolve(this.session.multipart) : startMultipart(this.blobs, this.session.id);
+    return this.multipart;
+  }
+
+  /** Whether a part was sent, or the session continues a multipart upload. */
+  get used(): boolean {
+    return this.multipart !== undefined;
+  }
+
+  /** Waits for room, then sends `bytes` as part `partNumber`; `stored` runs with its ETag once S3 holds it. */
+  async send(partNumber: number, bytes: Buffer, stored: (etag: string) => Promise<void> | void): Promise<void> {
+    while (this.uploading.size >= PARTS_IN_FLIGHT) await Promise.race(this.uploading);
+    const upload = (async () => {
+      const { objectKey, uploadId } = await this.started();
+      await stored(await this.blobs.uploadPart(objectKey, uploadId, partNumber, bytes));
+    })();
+    this.uploading.add(upload);
+    // Awaited by the sender or at the end; meanwhile a failure must not count as unhandled.
+    upload.then(() => this.uploading.delete(upload), () => undefined);
+  }
+
+  /** Waits until every part sent has succeeded or failed. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.uploading);
+  }
+
+  /** Waits for every part sent; throws if one failed. */
+  async finish(): Promise<void> {
+    await Promise.all(this.uploading);
+  }
 }
 
 async function appendPart(blobs: BlobStore, session: UploadSession, bytes: Buffer): Promise<MultipartState> {
@@ -177,7 +215,7 @@ async function* iterate(source: ByteSource): AsyncIterable<Uint8Array> {
 }
 
 /** Received chunks, taken from the front in parts of a given size. */
-class ChunkQueue {
+export class ChunkQueue {
   private chunks: Buffer[] = [];
   size = 0;
 
