@@ -1,12 +1,18 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { actionsFor } from '../../lambdas/auth/actions.js';
+import { RegistryTokens } from '../../lambdas/auth/registry-tokens.js';
 import { BERTH_TARGET_PREFIX, ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
 import { PULL_TOKEN_PATH } from '../../lambdas/shared/paths.js';
 import { RegistryClient, errorCodes } from '../support/client.js';
 import { ociImage, randomBlob } from '../support/oci.js';
-import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
+import { administratorArn, basicAuth, clientOf, useRegistry } from '../support/registry.js';
 import { loginPassword, send, signedManagementRequest } from '../support/signed.js';
 
-const registry = useRegistry();
+/** The registry's signing key, so that a test can issue its tokens with a clock of its own. */
+const tokenKey = { kid: randomUUID(), secret: randomBytes(32) };
+const tokenKeys = async () => ({ current: tokenKey, previous: [] });
+const registry = useRegistry({}, { tokenKeys });
 const other = useRegistry();
 
 const withHeader = (header: string | undefined) => new RegistryClient(registry().url, async () => header);
@@ -35,8 +41,12 @@ describe('authentication of /v2/', () => {
   });
 
   it('refuses expired, tampered and foreign tokens with 401', async () => {
-    const { token: expired } = await registry().tokens.issue({ principalArn: 'arn:aws:iam::000000000000:root', accountId: '000000000000', actions: [] }, 1);
-    await new Promise((done) => setTimeout(done, 2100));
+    // Issued an hour ago for a minute, with the registry's key.
+    const anHourAgo = new RegistryTokens(tokenKeys, registry().identity.registryHost, () => new Date(Date.now() - 3600_000));
+    const claims = { principalArn: administratorArn(registry()), accountId: registry().identity.accountId, actions: actionsFor(['pull']) };
+    const { token: expired } = await anHourAgo.issue(claims, 60);
+    const { token: current } = await new RegistryTokens(tokenKeys, registry().identity.registryHost, () => new Date()).issue(claims, 60);
+    expect((await withHeader(basic(current)).request('GET', '/v2/')).status).toBe(200);
     const tampered = (await basicAuth(registry())).slice(0, -6) + 'AAAAAA';
     const foreign = await basicAuth(other());
     for (const header of [basic(expired), tampered, foreign, 'Basic bm90LWEtdG9rZW4=']) {
