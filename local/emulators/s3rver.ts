@@ -6,7 +6,7 @@ import { ObjectWriters } from './object-writers.js';
 import { answerMissingKeysWithoutListBucket } from './s3rver-missing-keys.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
-import { checkPresignedHeaders } from './s3rver-presigned-headers.js';
+import { checkPresignedRequests } from './s3rver-presigned-auth.js';
 import { putObjectsAsS3Does } from './s3rver-put-object.js';
 
 export interface RunningS3 {
@@ -29,7 +29,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   supportPendingUploads(server);
   answerMissingKeysWithoutListBucket(server);
   // Outermost: S3 checks the signature before anything else.
-  checkPresignedHeaders(server);
+  checkPresignedRequests(server);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
