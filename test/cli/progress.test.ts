@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createProgress } from '../../cli/transfer/progress.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -21,12 +21,18 @@ describe('push progress', () => {
     ]);
   });
 
-  it('redraws bars in place on a terminal', async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('redraws bars in place on a terminal', () => {
+    // Redraws are throttled by a timer: the test moves the clock instead of waiting for it.
+    vi.useFakeTimers();
     let output = '';
     const progress = createProgress({ write: (text) => (output += text), isTty: true });
     progress.start(DIGEST, 1_000_000);
     progress.advance(DIGEST, 500_000);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    vi.advanceTimersByTime(150);
     expect(output).toContain('abababababab: [===============>');
     expect(output).toContain('500 kB/1.0 MB');
     progress.finish(DIGEST, 'pushed');

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +34,10 @@ describe('object writer threads', () => {
     const path = join(directory, 'failed');
     const body = new PassThrough();
     const writing = writers.write(path, body, ['md5']);
+    // More than the stream buffers: 'drain' says the writer has taken it in.
     body.write(randomBytes(MiB));
-    setTimeout(() => body.destroy(new Error('client went away')), 50);
+    await once(body, 'drain');
+    body.destroy(new Error('client went away'));
     await expect(writing).rejects.toThrow('client went away');
     await expect.poll(() => existsSync(path)).toBe(false);
   });
@@ -49,8 +52,8 @@ describe('object writer threads', () => {
     const own = new ObjectWriters(1);
     const body = new PassThrough();
     const writing = own.write(join(directory, 'stopped'), body, ['md5']);
-    body.write(randomBytes(1000));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    body.write(randomBytes(MiB));
+    await once(body, 'drain');
     await own.close();
     body.end(randomBytes(1000));
     await expect(writing).rejects.toThrow('the object writer thread stopped');
