@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -25,6 +26,8 @@ import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { ensureBucket, ensureTable } from './provision.js';
+import { reportLifecycle, reportSweep } from './job-report.js';
+import { logRequests } from './request-log.js';
 import { sweepExpiredUploads } from './sweeper.js';
 import { runLifecyclePolicies, type LifecycleRunReport } from '../lambdas/jobs/lifecycle-job.js';
 
@@ -53,6 +56,8 @@ export interface RegistryServerOptions {
    */
   sweepIntervalMs?: number;
   log?: (message: string) => void;
+  /** Receives a line per request answered and per background job run that did something; absent, requests are not even timed. */
+  activity?: (line: string) => void;
   /** The administrator's key for the management API; a fresh one when absent. */
   adminKey?: AccessKeyPair;
   /** Seals issued access-key secrets; a fresh one when absent. */
@@ -75,6 +80,8 @@ export interface RunningRegistry {
   url: string;
   /** Where upload sessions continue, when the gateway runs. */
   gatewayUrl?: string;
+  /** Where the local gateway itself listens, when it runs: gatewayUrl may name something in front of it. */
+  gatewayListenUrl?: string;
   port: number;
   table: string;
   bucket: string;
@@ -122,12 +129,16 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   // Both apps name the registry's host (in URIs and token audiences), known once the server listens.
   let routes: { registry: LocalRoute; management: LocalRoute } | undefined;
   const server = createLambdaServer((path) => (path === '/v2' || path.startsWith('/v2/') ? routes!.registry : routes!.management), log);
-  await new Promise<void>((resolve) => server.listen(options.port, host, resolve));
+  await listen(server, options.port, host);
   const { port } = server.address() as AddressInfo;
   let gatewayApp: HttpApp | undefined;
   const gateway = options.uploadGateway === false ? undefined : serveStreaming((request) => gatewayApp!(request), log);
+  if (options.activity) {
+    logRequests(server, options.activity);
+    if (gateway) logRequests(gateway, options.activity, ' (upload gateway)');
+  }
   if (gateway) {
-    await new Promise<void>((resolve) => gateway.listen(options.uploadGateway ? options.uploadGateway.port ?? 0 : 0, host, resolve));
+    await listen(gateway, options.uploadGateway ? options.uploadGateway.port ?? 0 : 0, host);
     config.uploadGatewayUrl ??= `http://${host}:${(gateway.address() as AddressInfo).port}`;
   }
   const identity: RegistryIdentity = {
@@ -169,8 +180,8 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const lifecycle = (now = new Date()) => runLifecyclePolicies(store, now, log);
   const interval = options.sweepIntervalMs
     ? setInterval(() => {
-      void sweep().catch((error: unknown) => log(`upload sweep failed: ${String(error)}`));
-      void lifecycle().catch((error: unknown) => log(`lifecycle policies failed: ${String(error)}`));
+      void sweep().then((count) => reportSweep(count, options.activity), (error: unknown) => log(`upload sweep failed: ${String(error)}`));
+      void lifecycle().then((report) => reportLifecycle(report, options.activity), (error: unknown) => log(`lifecycle policies failed: ${String(error)}`));
     }, options.sweepIntervalMs)
     : undefined;
   interval?.unref();
@@ -178,6 +189,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   return {
     url: `http://${host}:${port}`,
     ...(config.uploadGatewayUrl === undefined ? {} : { gatewayUrl: config.uploadGatewayUrl }),
+    ...(gateway ? { gatewayListenUrl: `http://${host}:${(gateway.address() as AddressInfo).port}` } : {}),
     port,
     table: options.table,
     bucket: options.bucket,
@@ -197,4 +209,15 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
       }
     },
   };
+}
+
+/** Listens, or fails (a port in use) instead of emitting an error nobody handles. */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -93,9 +93,13 @@ class DroppingProxy {
   onDrop: (requestLine: string) => void = () => undefined;
   private server: Server | undefined;
 
-  constructor(private readonly gatewayPort: number, public afterBytes: number) {}
+  /** Set once the gateway listens. */
+  gatewayPort = 0;
 
-  async listen(port: number): Promise<void> {
+  constructor(public afterBytes: number) {}
+
+  /** Listens on a port of its own choosing, and returns it. */
+  async listen(): Promise<number> {
     this.server = createServer((client) => {
       const upstream = connect(this.gatewayPort, '127.0.0.1');
       client.on('error', () => undefined);
@@ -126,7 +130,8 @@ class DroppingProxy {
       });
       client.on('end', () => upstream.end());
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return (this.server!.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
@@ -134,12 +139,16 @@ class DroppingProxy {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * A registry whose gateway sits behind a DroppingProxy: the proxy listens first
+ * (its URL goes into the registry's settings), then learns the port the gateway bound.
+ */
+async function registryBehindProxy(afterBytes: number): Promise<{ registry: RunningRegistry; proxy: DroppingProxy }> {
+  const proxy = new DroppingProxy(afterBytes);
+  const proxyPort = await proxy.listen();
+  const registry = await startTestRegistry({ ...SETTINGS, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: 0 } });
+  proxy.gatewayPort = Number(new URL(registry.gatewayListenUrl!).port);
+  return { registry, proxy };
 }
 
 describe('berth push when the connection to the gateway drops', () => {
@@ -147,11 +156,8 @@ describe('berth push when the connection to the gateway drops', () => {
   let proxy: DroppingProxy;
 
   beforeAll(async () => {
-    const [gatewayPort, proxyPort] = [await freePort(), await freePort()];
     // 11 MiB reach the gateway, which keeps its two whole 5 MiB parts.
-    proxy = new DroppingProxy(gatewayPort, 11 * MiB);
-    await proxy.listen(proxyPort);
-    registry = await startTestRegistry({ ...SETTINGS, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
+    ({ registry, proxy } = await registryBehindProxy(11 * MiB));
   });
   afterAll(async () => {
     await registry?.stop();
@@ -223,7 +229,7 @@ describe('berth push to a registry without an upload gateway', () => {
     const result = await push(registry(), image, 'chunked/app');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.match(/no upload gateway.*/g)).toEqual([
-      'no upload gateway: sending 14 MB in chunks of 4.7 MB; a registry with the upload gateway takes such layers faster',
+      'no upload gateway: sending 13 MiB in chunks of 4.5 MiB; a registry with the upload gateway takes such layers faster',
     ]);
     const { bytes, tagged } = await pulled(registry(), 'chunked/app', image.layerDigest);
     expect(bytes.equals(image.layer)).toBe(true);
@@ -233,10 +239,7 @@ describe('berth push to a registry without an upload gateway', () => {
   it('berth copy from it into a gateway registry reads the source again from where the gateway resumes', async () => {
     const image = layoutWith(randomBytes(13 * MiB), 'source');
     expect((await push(registry(), image, 'chunked/source')).code).toBe(0);
-    const [gatewayPort, proxyPort] = [await freePort(), await freePort()];
-    const proxy = new DroppingProxy(gatewayPort, 11 * MiB);
-    await proxy.listen(proxyPort);
-    const target = await startTestRegistry({ ...SETTINGS, uploadGatewayUrl: `http://127.0.0.1:${proxyPort}` }, { uploadGateway: { port: gatewayPort } });
+    const { registry: target, proxy } = await registryBehindProxy(11 * MiB);
     try {
       proxy.drops = 1;
       const creds = Buffer.from((await basicAuth(registry())).slice('Basic '.length), 'base64').toString();

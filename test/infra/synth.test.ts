@@ -86,25 +86,33 @@ describe('npx cdk synth', () => {
 
   it('bundles a gateway that starts with the task\'s environment and answers its health check', async () => {
     const { directory } = gatewayBuildContext(outdir);
-    const port = await freePort();
-    const gateway = spawn(process.execPath, ['--enable-source-maps', join(directory, 'main.mjs')], {
-      env: { ...process.env, ...OFFLINE, ...FUNCTION_ENV, BERTH_UPLOAD_GATEWAY_URL: 'https://uploads.registry.example.com', PORT: String(port), BERTH_GATEWAY_HOST: '127.0.0.1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    try {
-      let log = '';
-      gateway.stderr.setEncoding('utf8');
-      gateway.stderr.on('data', (chunk: string) => { log += chunk; });
-      while (!log.includes('listening')) {
-        const [exited] = await Promise.race([once(gateway.stderr, 'data').then(() => [false]), once(gateway, 'exit').then(() => [true])]);
-        if (exited) throw new Error(`the gateway exited: ${log}`);
+    // The gateway takes a PORT of 1 or more, so a port is picked beforehand; another server may take it first, so a refused bind picks again.
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const gateway = spawn(process.execPath, ['--enable-source-maps', join(directory, 'main.mjs')], {
+        env: { ...process.env, ...OFFLINE, ...FUNCTION_ENV, BERTH_UPLOAD_GATEWAY_URL: 'https://uploads.registry.example.com', PORT: String(port), BERTH_GATEWAY_HOST: '127.0.0.1' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      const exited = once(gateway, 'exit');
+      try {
+        let log = '';
+        gateway.stderr.setEncoding('utf8');
+        gateway.stderr.on('data', (chunk: string) => { log += chunk; });
+        while (!log.includes('listening')) {
+          const [ended] = await Promise.race([once(gateway.stderr, 'data').then(() => [false]), exited.then(() => [true])]);
+          if (ended && log.includes('EADDRINUSE') && attempt < 3) break;
+          if (ended) throw new Error(`the gateway exited: ${log}`);
+        }
+        if (!log.includes('listening')) continue;
+        const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(health.status).toBe(200);
+        return;
+      } finally {
+        gateway.kill('SIGKILL');
+        await exited;
       }
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(health.status).toBe(200);
-    } finally {
-      gateway.kill('SIGTERM');
     }
-  }, 60_000);
+  });
 });
 
 /** The Docker build context the synth staged for the upload gateway, from the assembly's asset manifest. */
