@@ -31,7 +31,7 @@ export interface BerthSettings {
   };
 }
 
-/** Every context key the app reads, with what it means; README's Deploy section lists the same. */
+/** Every context key the app reads, with what it means; docs/deploying.md lists the same. */
 export const CONTEXT_KEYS = [
   'stackName', 'domainName', 'certificateArn', 'hostedZoneId', 'hostedZoneName', 'createOnPush',
   'tokenLifetimeSeconds', 'tokenKeyRotationDays', 'downloadUrlSeconds', 'removalPolicy', 'logRetentionDays',
