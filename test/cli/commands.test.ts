@@ -1,146 +1,172 @@
-import { describe, expect, it } from 'vitest';
-import type { Ecr } from '../../cli/command.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runBerth } from '../../cli/run.js';
+import { ecrClient } from '../support/aws-cli.js';
+import { OCI_MANIFEST } from '../support/manifests.js';
+import { annotatedManifest, blob, descriptor, ociImage } from '../support/oci.js';
+import { clientOf, useRegistry } from '../support/registry.js';
 
 /**
- * Commands run in-process against a fake ECR client: the requests they make, in
- * ECR's API shapes, and what they print, whichever actions the registry serves yet.
+ * Commands run in-process against the local registry, signed with its
+ * administrator's key from the environment as a user's would be: what they
+ * print, and what the registry holds afterwards.
  */
 
-interface Call {
-  command: string;
-  input: Record<string, unknown>;
-}
+const registry = useRegistry();
+const client = () => clientOf(registry());
+const ecr = () => ecrClient(registry());
+const scratch = mkdtempSync(join(tmpdir(), 'berth-commands-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-type Responder = (call: Call) => Record<string, unknown>;
+beforeEach(() => {
+  // The AWS default chain reads the process's environment: only the administrator's key may be found.
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', registry().adminKey.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', registry().adminKey.secretAccessKey);
+  vi.stubEnv('AWS_REGION', registry().identity.region);
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+});
+afterEach(() => vi.unstubAllEnvs());
 
-async function berth(args: string[], respond: Responder, stdin = '') {
-  const calls: Call[] = [];
+async function berth(args: string[], stdin = '', sends = true) {
   let stdout = '';
   let stderr = '';
-  const fake = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const call = { command: command.constructor.name.replace(/Command$/, ''), input: command.input };
-      calls.push(call);
-      return { $metadata: { httpStatusCode: 200 }, ...respond(call) };
-    },
-  } as unknown as Ecr;
   const code = await runBerth(args, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     readStdin: async () => stdin,
-    env: {},
-    ecr: () => fake,
+    env: { BERTH_REGISTRY: registry().url },
+    // A command that must refuse before sending anything gets a client that fails the test if used.
+    ...(sends ? {} : { ecr: () => ({ send: () => Promise.reject(new Error('the command sent a request')) }) }),
   });
-  return { code, stdout, stderr, calls };
+  return { code, stdout, stderr };
 }
 
-const DIGEST_A = `sha256:${'a'.repeat(64)}`;
-const DIGEST_B = `sha256:${'b'.repeat(64)}`;
+const DATE = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`;
 
-describe('berth images, against ECR\'s API shapes', () => {
-  it('lists every page of ListImages, filtered by tag status', async () => {
-    const { code, stdout, calls } = await berth(['images', 'list', 'team/app', '--tagged'], ({ input }) => (input.nextToken === undefined
-      ? { imageIds: [{ imageTag: 'v1', imageDigest: DIGEST_A }], nextToken: 'page-2' }
-      : { imageIds: [{ imageTag: 'latest', imageDigest: DIGEST_B }] }));
-    expect(code).toBe(0);
-    expect(calls).toEqual([
-      { command: 'ListImages', input: { repositoryName: 'team/app', filter: { tagStatus: 'TAGGED' } } },
-      { command: 'ListImages', input: { repositoryName: 'team/app', filter: { tagStatus: 'TAGGED' }, nextToken: 'page-2' } },
-    ]);
-    expect(stdout).toBe(`TAG     DIGEST\nv1      ${DIGEST_A}\nlatest  ${DIGEST_B}\n`);
+describe('berth images', () => {
+  it('lists every page of a repository\'s tagged images, leaving out the untagged', async () => {
+    const image = ociImage();
+    await client().pushBlobs('cmd/paged', image);
+    // One more than the 100 images of a page.
+    const tags = Array.from({ length: 101 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+    for (const tag of tags) {
+      expect((await client().pushManifest('cmd/paged', tag, annotatedManifest(image.config, image.layers, { tag }))).status).toBe(201);
+    }
+    const untagged = annotatedManifest(image.config, image.layers, { tag: 'none' });
+    expect((await client().pushManifest('cmd/paged', untagged.digest, untagged)).status).toBe(201);
+
+    const { code, stdout, stderr } = await berth(['images', 'list', 'cmd/paged', '--tagged']);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^TAG\s+DIGEST$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[0]).sort()).toEqual(tags);
+    expect(stdout).not.toContain(untagged.digest);
   });
 
-  it('describes the images named by tag and digest', async () => {
-    const { code, stdout, calls } = await berth(['images', 'describe', 'team/app', '--tag', 'v1', '--digest', DIGEST_B], () => ({
-      imageDetails: [
-        { imageDigest: DIGEST_A, imageTags: ['v1', 'stable'], imageSizeInBytes: 2_540_000, imagePushedAt: new Date('2025-03-01T10:00:00Z'), imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json', artifactMediaType: 'application/vnd.oci.image.config.v1+json' },
-        { imageDigest: DIGEST_B, imageSizeInBytes: 900, imagePushedAt: new Date('2025-03-02T10:00:00Z'), imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json', artifactMediaType: 'application/vnd.example.sbom' },
-      ],
-    }));
-    expect(code).toBe(0);
-    expect(calls).toEqual([{ command: 'DescribeImages', input: { repositoryName: 'team/app', imageIds: [{ imageTag: 'v1' }, { imageDigest: DIGEST_B }] } }]);
-    expect(stdout.split('\n')).toEqual([
-      'TAGS       DIGEST                                                                   SIZE    PUSHED                TYPE',
-      `v1,stable  ${DIGEST_A}  2.5 MB  2025-03-01T10:00:00Z  application/vnd.oci.image.manifest.v1+json`,
-      `-          ${DIGEST_B}  900 B   2025-03-02T10:00:00Z  application/vnd.example.sbom`,
-      '',
-    ]);
+  it('describes the images named by tag and digest, with an artifact\'s type', async () => {
+    const image = ociImage({ layerSizes: [2000] });
+    await client().pushImage('cmd/describe', 'v1', image);
+    expect((await client().pushManifest('cmd/describe', 'stable', image.manifest)).status).toBe(201);
+    // An artifact typed by its config's media type, which ECR reports as its artifactMediaType.
+    const config = blob('{"sbom":true}', 'application/vnd.example.sbom');
+    await client().pushBlob('cmd/describe', config);
+    const sbom = blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: descriptor(config), layers: [], subject: descriptor(image.manifest) }), OCI_MANIFEST);
+    expect((await client().pushManifest('cmd/describe', sbom.digest, sbom)).status).toBe(201);
+
+    const { code, stdout, stderr } = await berth(['images', 'describe', 'cmd/describe', '--tag', 'v1', '--digest', sbom.digest]);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^TAGS\s+DIGEST\s+SIZE\s+PUSHED\s+TYPE$/);
+    const line = (digest: string) => lines.find((candidate) => candidate.includes(digest));
+    expect(line(sbom.digest)).toMatch(new RegExp(`^-\\s+${sbom.digest}\\s+\\d+ B\\s+${DATE}\\s+application/vnd\\.example\\.sbom$`));
+    expect(line(image.manifest.digest)).toMatch(new RegExp(`^(stable,v1|v1,stable)\\s+${image.manifest.digest}\\s+[\\d.]+ k?B\\s+${DATE}\\s+application/vnd\\.oci\\.image\\.manifest\\.v1\\+json$`));
   });
 
-  it('deletes images in one BatchDeleteImage, and reports each failure on stderr with exit code 1', async () => {
-    const { code, stdout, stderr, calls } = await berth(['images', 'delete', 'team/app', '--digest', DIGEST_A, '--tag', 'gone', '--json'], () => ({
-      imageIds: [{ imageDigest: DIGEST_A, imageTag: 'v1' }],
-      failures: [{ imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }],
-    }));
+  it('deletes images in one request, and reports each failure on stderr with exit code 1', async () => {
+    const image = ociImage();
+    await client().pushImage('cmd/delete', 'v1', image);
+    const { code, stdout, stderr } = await berth(['images', 'delete', 'cmd/delete', '--digest', image.manifest.digest, '--tag', 'gone', '--json']);
     expect(code).toBe(1);
-    expect(calls).toEqual([{ command: 'BatchDeleteImage', input: { repositoryName: 'team/app', imageIds: [{ imageTag: 'gone' }, { imageDigest: DIGEST_A }] } }]);
     expect(JSON.parse(stdout)).toEqual({
-      imageIds: [{ imageDigest: DIGEST_A, imageTag: 'v1' }],
-      failures: [{ imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }],
+      imageIds: [{ imageDigest: image.manifest.digest, imageTag: 'v1' }],
+      failures: [{ imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: expect.any(String) }],
     });
-    expect(stderr).toBe('berth: ImageNotFound: Requested image not found (tag gone)\n');
+    expect(stderr).toMatch(/^berth: ImageNotFound: .+ \(tag gone\)\n$/);
+    expect((await client().request('HEAD', `/v2/cmd/delete/manifests/${image.manifest.digest}`)).status).toBe(404);
   });
 
   it('refuses --tagged with --untagged before sending anything', async () => {
-    const { code, stderr, calls } = await berth(['images', 'list', 'team/app', '--tagged', '--untagged'], () => ({}));
+    const { code, stderr } = await berth(['images', 'list', 'cmd/app', '--tagged', '--untagged'], '', false);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^berth: give --tagged or --untagged, not both\n\nUsage: berth images list NAME/);
-    expect(calls).toEqual([]);
   });
 });
 
-describe('berth policy, against ECR\'s API shapes', () => {
-  const policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}';
+describe('berth policy', () => {
+  const policy = '{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}';
 
-  it('sends the policy text from standard input as it is, with force when asked', async () => {
-    const { code, stdout, calls } = await berth(['policy', 'set', 'team/app', '-', '--force'], ({ input }) => ({ registryId: '000000000000', ...input }), policy);
-    expect(code).toBe(0);
-    expect(calls).toEqual([{ command: 'SetRepositoryPolicy', input: { repositoryName: 'team/app', policyText: policy, force: true } }]);
-    expect(stdout).toBe('Set the policy of repository team/app.\n');
-  });
+  it('sets the policy from standard input as it is, prints it indented or as the response with --json, and deletes it', async () => {
+    await client().pushImage('cmd/policy', 'v1', ociImage());
+    const set = await berth(['policy', 'set', 'cmd/policy', '-', '--force'], policy);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe('Set the policy of repository cmd/policy.\n');
 
-  it('prints the policy indented, or the response with --json', async () => {
-    const response = () => ({ registryId: '000000000000', repositoryName: 'team/app', policyText: policy });
-    const text = await berth(['policy', 'get', 'team/app'], response);
-    expect(text.calls).toEqual([{ command: 'GetRepositoryPolicy', input: { repositoryName: 'team/app' } }]);
+    const text = await berth(['policy', 'get', 'cmd/policy']);
     expect(text.stdout).toBe(`${JSON.stringify(JSON.parse(policy), null, 2)}\n`);
-    expect(JSON.parse((await berth(['policy', 'get', 'team/app', '--json'], response)).stdout)).toEqual(response());
-    const deleted = await berth(['policy', 'delete', 'team/app'], response);
-    expect(deleted.calls).toEqual([{ command: 'DeleteRepositoryPolicy', input: { repositoryName: 'team/app' } }]);
+    expect(JSON.parse((await berth(['policy', 'get', 'cmd/policy', '--json'])).stdout)).toEqual({
+      registryId: registry().identity.accountId, repositoryName: 'cmd/policy', policyText: policy,
+    });
+
+    const deleted = await berth(['policy', 'delete', 'cmd/policy']);
+    expect(deleted.stdout).toBe('Deleted the policy of repository cmd/policy.\n');
+    const gone = await berth(['policy', 'get', 'cmd/policy']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^berth: RepositoryPolicyNotFoundException: /);
   });
 });
 
-describe('berth repository and mutability, against ECR\'s API shapes', () => {
+describe('berth repository and mutability', () => {
   it('creates with every setting the command takes', async () => {
-    const { calls } = await berth(['repository', 'create', 'team/app', '--tag-mutability', 'mutable_with_exclusion', '--exclude', 'dev-*',
-      '--tag', 'team=core', '--tag', 'empty=', '--scan-on-push'], () => ({ repository: { repositoryName: 'team/app' } }));
-    expect(calls).toEqual([{
-      command: 'CreateRepository',
-      input: {
-        repositoryName: 'team/app',
-        imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
-        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
-        tags: [{ Key: 'team', Value: 'core' }, { Key: 'empty', Value: '' }],
-        imageScanningConfiguration: { scanOnPush: true },
-      },
-    }]);
+    const created = await berth(['repository', 'create', 'cmd/created', '--tag-mutability', 'mutable_with_exclusion', '--exclude', 'dev-*',
+      '--tag', 'team=core', '--tag', 'empty=', '--scan-on-push']);
+    expect(created.code, created.stderr).toBe(0);
+    const [repository] = (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['cmd/created'] }))).repositories!;
+    expect(repository).toMatchObject({
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'dev-*' }],
+      imageScanningConfiguration: { scanOnPush: true },
+    });
+    const { tags } = await ecr().send(new ListTagsForResourceCommand({ resourceArn: repository!.repositoryArn }));
+    expect(tags).toEqual([{ Key: 'team', Value: 'core' }, { Key: 'empty', Value: '' }]);
   });
 
-  it('lists every page of DescribeRepositories', async () => {
-    const { stdout, calls } = await berth(['repository', 'list', '--json'], ({ input }) => (input.nextToken === undefined
-      ? { repositories: [{ repositoryName: 'a' }], nextToken: 't' }
-      : { repositories: [{ repositoryName: 'b' }] }));
-    expect(calls.map((call) => call.input)).toEqual([{}, { nextToken: 't' }]);
-    expect(JSON.parse(stdout)).toEqual({ repositories: [{ repositoryName: 'a' }, { repositoryName: 'b' }] });
+  it('lists every page of repositories', async () => {
+    // One more than the 100 repositories of a page.
+    const names = Array.from({ length: 101 }, (_, i) => `cmd/listed/${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < names.length; i += 10) {
+      await Promise.all(names.slice(i, i + 10).map((repositoryName) => ecr().send(new CreateRepositoryCommand({ repositoryName }))));
+    }
+    const { code, stdout, stderr } = await berth(['repository', 'list', '--json']);
+    expect(code, stderr).toBe(0);
+    const listed = (JSON.parse(stdout) as { repositories: { repositoryName: string }[] }).repositories.map((repository) => repository.repositoryName);
+    expect(listed).toEqual(expect.arrayContaining(names));
   });
 
   it('takes options and global options anywhere after the command\'s words', async () => {
-    const { code, calls } = await berth(['--json', 'mutability', '--exclude', 'v*', 'team/app', '--registry', 'http://localhost:1', 'immutable_with_exclusion'], () => ({}));
-    expect(code).toBe(0);
-    expect(calls).toEqual([{
-      command: 'PutImageTagMutability',
-      input: { repositoryName: 'team/app', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'v*' }] },
-    }]);
+    await client().pushImage('cmd/mutability', 'v1', ociImage());
+    const { code, stderr } = await berth(['--json', 'mutability', '--exclude', 'v*', 'cmd/mutability', '--registry', registry().url, 'immutable_with_exclusion']);
+    expect(code, stderr).toBe(0);
+    const [repository] = (await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['cmd/mutability'] }))).repositories!;
+    expect(repository).toMatchObject({
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'v*' }],
+    });
   });
 });
