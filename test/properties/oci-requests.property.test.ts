@@ -8,7 +8,8 @@ import { sendRaw, type RawRequest, type RawResponse } from './raw-request.js';
 import { StateWatch, storedStateOf } from './stored-state.js';
 
 const registry = useRegistry();
-const RUNS = 200;
+// Enough to stay well inside the 30 s test timeout on a busy machine; each run draws new cases.
+const RUNS = 100;
 const image = ociImage({ layerSizes: [512] });
 let session = '';
 const seed: OciSeed = {
@@ -84,7 +85,7 @@ describe('any request to the OCI API', () => {
 
     const refused = [...statuses].filter(([status]) => status >= 400).reduce((sum, [, count]) => sum + count, 0);
     console.log(`OCI request properties: ${RUNS} runs, ${refused} refused with state unchanged; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-  }, 180_000);
+  });
 });
 
 describe('a refused manifest push into a repository create-on-push would make', () => {

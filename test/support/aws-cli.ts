@@ -25,7 +25,7 @@ export function ecrCli(registry: RunningRegistry) {
     AWS_PAGER: '',
   };
   return async (...args: string[]): Promise<ToolResult & { json: () => any }> => {
-    const result = await runTool(awsCli.path!, ['ecr', ...args, '--endpoint-url', registry.url, '--output', 'json'], 60_000, env);
+    const result = await runTool(awsCli.path!, ['ecr', ...args, '--endpoint-url', registry.url, '--output', 'json'], undefined, env);
     return { ...result, json: () => JSON.parse(result.stdout.toString('utf8')) };
   };
 }

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { AccessKeyPair } from '../../local/admin-credentials.js';
 import { buildCli, buildCredentialHelper } from '../../scripts/build-cli.js';
+import { CHILD_TIMEOUT_MS, runChild } from './tools.js';
 
 /**
  * `berth` and `docker-credential-berth` built from the current source into a
@@ -93,18 +93,10 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs a program to completion with `stdin` as its input; never throws on a non-zero exit. */
-export function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string | Buffer = '', timeoutMs = 60_000): Promise<ProcessResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.on('error', () => undefined).end(stdin);
-  });
+/** Runs a program to completion with `stdin` as its input, its output as text (see runChild). */
+export async function runProcess(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: string | Buffer = '', timeoutMs = CHILD_TIMEOUT_MS): Promise<ProcessResult> {
+  const { code, stdout, stderr } = await runChild(command, args, { env, stdin, timeoutMs });
+  return { code, stdout: stdout.toString('utf8'), stderr };
 }
 
 /** `berth ARGS` from the bundle. */

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -73,20 +73,56 @@ export function itWith(tools: ExternalTool[], name: string, body: () => Promise<
 }
 
 export interface ToolResult {
-  /** The exit code; -1 when the process was killed (e.g. by the timeout). */
+  /** The exit code; -1 when the process was killed (e.g. by the timeout) or could not start. */
   code: number;
   /** Raw bytes, since some outputs (raw manifests) are compared by digest. */
   stdout: Buffer;
   stderr: string;
 }
 
-/** Runs a tool to completion, never throwing on a non-zero exit: failures are what some tests expect. */
-export function runTool(path: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
+/**
+ * How long a test lets a child run: below the 30 s test timeout, so that a
+ * hung client fails its test, killed, rather than outliving it.
+ */
+export const CHILD_TIMEOUT_MS = 20_000;
+
+export interface ChildOptions {
+  env?: NodeJS.ProcessEnv;
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+}
+
+/**
+ * The one way the tests run a program: to completion, with `stdin` as its
+ * input, killed with SIGKILL at the timeout (a client stuck on the network
+ * may ignore SIGTERM). Never throws on a non-zero exit: failures are what some tests expect.
+ */
+export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): Promise<ToolResult> {
+  const timeoutMs = options.timeoutMs ?? CHILD_TIMEOUT_MS;
   return new Promise((resolve) => {
-    execFile(path, args, { encoding: 'buffer', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      const spawnError = error !== null && typeof error.code === 'string' ? `${error.message}\n` : '';
-      resolve({ code, stdout, stderr: spawnError + stderr.toString('utf8') });
+    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    let stderr = '';
+    let note = '';
+    const timer = setTimeout(() => {
+      note = `${command} was killed after ${timeoutMs} ms\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout: Buffer.alloc(0), stderr: `${error.message}\n` });
     });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(stdout), stderr: note + stderr });
+    });
+    child.stdin.on('error', () => undefined).end(options.stdin ?? '');
   });
+}
+
+/** Runs a tool with the test process's environment unless given another. */
+export function runTool(path: string, args: string[], timeoutMs = CHILD_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
+  return runChild(path, args, { env, timeoutMs });
 }
