@@ -1,19 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { access, appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 import type { S3rverStore } from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
-import type { ObjectWriters } from './object-writers.js';
+import { MultipartLayout, type PartRecord } from './multipart-layout.js';
 
 /**
  * S3's checks on multipart uploads, which s3rver skips: a part for an upload that was never
  * started (or is over), and a completion that names missing parts, parts out of order, other
  * ETags or parts under 5 MiB before the last, are refused with S3's errors rather than failing
  * as a server error or assembling whatever the files hold; AbortMultipartUpload, which s3rver
- * lacks, removes an upload. Parts are written and hashed by the
- * writer threads, as PutObject bodies are. One difference stays: S3 answers a repeated completion
+ * lacks, removes an upload. Parts are kept as ./multipart-layout.ts lays them out. One difference stays: S3 answers a repeated completion
  * of an upload it assembled as it answered the first, for a while; here it is NoSuchUpload.
  * Berth never completes an upload twice: a session completes under its lease, then goes.
  */
@@ -39,75 +38,75 @@ async function openUpload(store: S3rverStore, bucket: string, uploadId: unknown)
   return directory;
 }
 
-/** The list first, then each part, as S3 checks them. */
 /** AbortMultipartUpload: the upload's parts and what s3rver kept of it go. */
 export async function abortUpload(store: S3rverStore, bucket: string, uploadId: unknown): Promise<void> {
-  await rm(await openUpload(store, bucket, uploadId), { recursive: true, force: true });
+  const directory = await openUpload(store, bucket, uploadId);
+  layout.forget(directory);
+  await rm(directory, { recursive: true, force: true });
 }
 
-async function checkParts(directory: string, parts: { number: number; etag: string }[]): Promise<void> {
+/** How this process lays out the parts of the uploads it receives. */
+const layout = new MultipartLayout();
+
+/** The list first, then each part, as S3 checks them; the records of the parts named. */
+async function checkParts(directory: string, parts: { number: number; etag: string }[]): Promise<{ partNumber: number; record: PartRecord }[]> {
   if (parts.some((part, index) => index > 0 && part.number <= parts[index - 1]!.number)) {
     throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
   }
+  const records = [];
   for (const [index, part] of parts.entries()) {
-    const md5 = await readFile(join(directory, `${part.number}.md5`), 'utf8').catch(() => undefined);
-    if (md5 !== part.etag) {
+    const record = await layout.record(directory, part.number);
+    if (record?.etag !== part.etag) {
       throw new S3Error('InvalidPart', "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
     }
-    if (index < parts.length - 1 && (await stat(join(directory, String(part.number)))).size < MIN_PART_BYTES) {
+    if (index < parts.length - 1 && record.size < MIN_PART_BYTES) {
       throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
     }
+    records.push({ partNumber: part.number, record });
   }
+  return records;
 }
 
 /**
  * CompleteMultipartUpload as S3 does it: the parts' bytes joined in order,
- * with the ETag S3 gives a multipart object (the MD5 of the parts' MD5s, and
+ * with the ETag S3 gives a multipart object (the MD5 of the parts' ETags, and
  * the number of parts) and no hash of the whole. s3rver streamed the whole
  * object back through its putObject, MD5 and all, which made completing a
  * large upload cost as much as sending it again.
  */
-async function assemble(store: S3rverStore, bucket: string, directory: string, parts: { number: number }[]): Promise<{ size: number; md5: string }> {
+async function assemble(store: S3rverStore, bucket: string, directory: string, parts: { partNumber: number; record: PartRecord }[]): Promise<{ size: number; md5: string }> {
   const [key, metadata] = await Promise.all([
     readFile(join(directory, 'key'), 'utf8'),
     readFile(join(directory, 'metadata'), 'utf8').then((text) => JSON.parse(text) as Record<string, string>),
   ]);
   const path = store.getResourcePath(bucket, key, 'object');
-  const partial = `${path}.partial-${randomUUID()}`;
   await mkdir(dirname(path), { recursive: true });
-  const md5s: Buffer[] = [];
-  let size = 0;
-  try {
-    for (const part of parts) {
-      const bytes = await readFile(join(directory, String(part.number)));
-      await appendFile(partial, bytes);
-      size += bytes.length;
-      md5s.push(Buffer.from(await readFile(join(directory, `${part.number}.md5`), 'utf8'), 'hex'));
-    }
-    // Whole before it is in place: a reader never sees a partly joined object.
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
-  const md5 = `${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}`;
+  await layout.join(directory, parts, path);
+  const md5 = `${createHash('md5').update(Buffer.concat(parts.map(({ record }) => Buffer.from(record.etag, 'hex')))).digest('hex')}-${parts.length}`;
   await store.putMetadata(bucket, key, metadata, md5);
+  layout.forget(directory);
   await rm(directory, { recursive: true, force: true });
-  return { size, md5 };
+  return { size: parts.reduce((total, { record }) => total + record.size, 0), md5 };
 }
 
-/** Extends `server` before it starts listening; its parts go to `writers`. */
-export function checkMultipartUploads(server: S3rver, writers: ObjectWriters): void {
+/** The length of a part's body when its request declares it; aws-chunked framing counts in Content-Length, so not then. */
+function declaredLength(content: IncomingMessage): number | undefined {
+  const length = content.headers['content-length'];
+  if (length === undefined || /aws-chunked/.test(content.headers['content-encoding'] ?? '')) return undefined;
+  return Number(length);
+}
+
+/** Extends `server` before it starts listening. */
+export function checkMultipartUploads(server: S3rver): void {
   const { store } = server;
   store.putPart = async (bucket, uploadId, partNumber, content) => {
-    const path = join(await openUpload(store, bucket, uploadId), String(partNumber));
-    const written = await writers.replace(path, content as Readable, ['md5']);
-    await writeFile(`${path}.md5`, written.digests.md5!);
-    return { size: written.size, md5: written.digests.md5! };
+    const directory = await openUpload(store, bucket, uploadId);
+    const request = content as IncomingMessage;
+    const record = await layout.write(directory, Number(partNumber), request, declaredLength(request));
+    return { size: record.size, md5: record.etag };
   };
   store.putObjectMultipart = async (bucket, uploadId, parts) => {
     const directory = await openUpload(store, bucket, uploadId);
-    await checkParts(directory, parts);
-    return assemble(store, bucket, directory, parts);
+    return assemble(store, bucket, directory, await checkParts(directory, parts));
   };
 }

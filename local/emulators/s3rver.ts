@@ -25,7 +25,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
   const writers = new ObjectWriters();
   putObjectsAsS3Does(server, writers);
-  checkMultipartUploads(server, writers);
+  checkMultipartUploads(server);
   supportPendingUploads(server);
   answerMissingKeysWithoutListBucket(server);
   // Outermost: S3 checks the signature before anything else.
