@@ -6,6 +6,7 @@ import { commandHelp, commandUsage, groupHelp, topHelp } from './help.js';
 /** What a command line asks for: help, or a command to run. */
 export type Invocation =
   | { kind: 'help'; text: string }
+  | { kind: 'version' }
   | { kind: 'run'; command: Command; input: CommandInput; registry: string | undefined; json: boolean };
 
 /**
@@ -14,6 +15,7 @@ export type Invocation =
  * Throws a UsageError carrying the usage of what was recognized.
  */
 export function parseInvocation(argv: readonly string[], commands: readonly Command[]): Invocation {
+  if (argv.length === 1 && argv[0] === '--version') return { kind: 'version' };
   const { words, rest } = splitWords(argv, commands);
   const wantsHelp = rest.slice(0, endOfOptions(rest)).some((arg) => arg === '--help' || arg === '-h');
   const [group, sub] = words;

@@ -4,6 +4,7 @@ import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ADMIN_PROFILE, readAdminKey } from '../local/admin-credentials.js';
 import { LOCAL_REGION } from '../local/emulators/local-aws.js';
+import { findLocalRegistry } from '../local/local-registries.js';
 import { CliError } from './errors.js';
 import type { RegistryTarget } from './registry.js';
 
@@ -17,13 +18,17 @@ import type { RegistryTarget } from './registry.js';
 export type CredentialsProvider = () => Promise<AwsCredentialIdentity>;
 
 export interface CredentialOptions {
-  /** Local mode's data directory for the fallback key; default $BERTH_DATA_DIR, else ./.berth. */
+  /** Local mode's data directory for the fallback key; default localDataDir's. */
   dataDir?: string;
 }
 
-/** Local mode's data directory, as `npm start` resolves it (local/main.ts). */
-export function localDataDir(): string {
-  return resolve(process.env.BERTH_DATA_DIR ?? '.berth');
+/**
+ * The data directory of the local registry at `registryUrl`: $BERTH_DATA_DIR, else the one
+ * `npm start` recorded for that URL; undefined when neither names one.
+ */
+export function localDataDir(registryUrl: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.BERTH_DATA_DIR) return resolve(env.BERTH_DATA_DIR);
+  return findLocalRegistry(env, registryUrl)?.dataDir;
 }
 
 /**
@@ -45,7 +50,12 @@ export function credentialsProvider(registry: RegistryTarget, options: Credentia
       return await chain();
     } catch (error) {
       if (!registry.local) throw error;
-      const { keys, file } = readAdminKey(options.dataDir ?? localDataDir());
+      const dataDir = options.dataDir ?? localDataDir(registry.url);
+      if (dataDir === undefined) {
+        throw new CliError('CredentialsProviderError', `no AWS credentials are configured, and no local registry was started at ${registry.url} to take the administrator key from`,
+          'start it with `npm start` (it records where its key is), name the running one with --registry, or set BERTH_DATA_DIR to its data directory');
+      }
+      const { keys, file } = readAdminKey(dataDir);
       if (keys) return keys;
       throw new CliError('CredentialsProviderError', `no AWS credentials are configured, and ${file} holds no ${ADMIN_PROFILE} key`,
         'start the local registry with `npm start`, which writes that file, or set BERTH_DATA_DIR to its data directory');

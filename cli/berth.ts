@@ -16,4 +16,9 @@ process.exitCode = await runBerth(process.argv.slice(2), {
   stdinStream: () => process.stdin,
   stderrIsTty: process.stderr.isTTY === true,
   env: process.env,
+  onInterrupt: (say) => process.once('SIGINT', () => {
+    say();
+    // 128 + SIGINT, as shells report a command Ctrl-C stopped.
+    process.exit(130);
+  }),
 });

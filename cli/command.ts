@@ -56,6 +56,8 @@ export interface Command {
   /** The rest of its usage line after the arguments, e.g. `[--force]`. */
   synopsis?: string;
   summary: string;
+  /** What berth says when Ctrl-C stops the command, e.g. how to go on; without it Ctrl-C just stops it. */
+  interrupted?: string;
   options?: Record<string, OptionSpec>;
   run(input: CommandInput, context: CommandContext): Promise<CommandResult>;
 }
@@ -78,7 +80,7 @@ export function flagOption(input: CommandInput, name: string): boolean {
 
 /** Options every command takes, wherever they appear on the line. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  registry: { type: 'string', value: 'URL', description: 'the registry (default: $BERTH_REGISTRY, else http://127.0.0.1:5000)' },
+  registry: { type: 'string', value: 'URL', description: 'the registry (default: $BERTH_REGISTRY, else the local registry `npm start` started last, else http://127.0.0.1:5000)' },
   json: { type: 'boolean', description: 'print the API\'s response as JSON instead of a table' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };

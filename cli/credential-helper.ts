@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BerthApi } from './berth-api.js';
 import { explainError } from './explain.js';
-import { helperLogFile, tokenCacheFile } from './locations.js';
+import { dockerConfigFile, helperLogFile, tokenCacheFile } from './locations.js';
 import { loginTargetFor, registryCredentials } from './registry-credentials.js';
 import type { RegistryTarget } from './registry.js';
 import { TokenCache } from './token-cache.js';
@@ -13,9 +13,11 @@ import { TokenCache } from './token-cache.js';
  * skopeo and others for the registries that credHelpers maps to `berth`.
  *
  * - `get`: the server URL on stdin; prints {"ServerURL","Username":"AWS","Secret"}.
- * - `store`: the credentials docker login would store; accepted and ignored,
- *   since tokens come from AWS credentials (as amazon-ecr-credential-helper does
- *   with AWS_ECR_IGNORE_CREDS_STORAGE=true; without it, it answers "not implemented").
+ * - `store`: the credentials docker login would store; refused with a message
+ *   saying why (tokens come from AWS credentials) and what to do, which docker
+ *   shows: storing nothing and answering success would let docker say "Login
+ *   Succeeded" for a password it never uses (amazon-ecr-credential-helper, too,
+ *   refuses unless told to ignore it).
  * - `erase`: the server URL on stdin; forgets the cached tokens of that registry.
  * - `list`: the registries with cached tokens, as {"<server>": "AWS"}.
  *
@@ -49,11 +51,14 @@ export async function runCredentialHelper(argv: readonly string[], io: HelperIo)
   switch (action) {
     case 'get':
       return get(io, log);
-    case 'store':
+    case 'store': {
       // The body holds a secret: read it so the writer is not left blocked, and keep none of it.
-      await io.readStdin();
-      log('store: ignored; tokens come from AWS credentials, so there is nothing to store');
-      return 0;
+      const server = serverOf(await io.readStdin());
+      log(`store ${server}: refused; tokens come from AWS credentials`);
+      io.stdout(`docker-credential-berth keeps no passwords: it fetches a token for ${server} with your AWS credentials whenever one is needed, `
+        + `so there is no need to log in. To log in with a password instead, first remove "${server}" from credHelpers in ${dockerConfigFile(io.env)}.\n`);
+      return 1;
+    }
     case 'erase': {
       const server = (await io.readStdin()).trim();
       try {
@@ -104,6 +109,17 @@ async function get(io: HelperIo, log: (line: string) => void): Promise<number> {
     io.stderr(`docker-credential-berth: no credentials for ${server || 'an empty server URL'}: ${reason} (log: ${helperLogFile(io.env)})\n`);
     return 1;
   }
+}
+
+/** The ServerURL of what docker asks the helper to store, without anything else of it. */
+function serverOf(body: string): string {
+  try {
+    const { ServerURL } = JSON.parse(body) as { ServerURL?: unknown };
+    if (typeof ServerURL === 'string' && ServerURL !== '') return ServerURL;
+  } catch {
+    // Not docker's JSON: the message names no server.
+  }
+  return 'the registry';
 }
 
 function oneLine({ name, message, hint }: { name: string; message: string; hint?: string }): string {

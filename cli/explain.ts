@@ -52,14 +52,19 @@ function hintFor(name: string, message: string, { registry, repository = 'NAME' 
       return 'list the keys with: berth access-key list';
     case 'UnknownOperationException':
       return `the registry at ${registry.url} does not serve this operation; it may run an older version of Berth`;
-    case 'UnrecognizedClientException':
-      return registry.local
-        ? `a local registry accepts only its administrator's key: unset your AWS credentials, or use AWS_SHARED_CREDENTIALS_FILE=${join(localDataDir(), 'credentials')} AWS_PROFILE=${ADMIN_PROFILE}`
-        : 'check which credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID)';
+    case 'UnrecognizedClientException': {
+      if (!registry.local) return 'check which credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID)';
+      const dataDir = localDataDir(registry.url);
+      return `a local registry accepts only its administrator's key: unset your AWS credentials${dataDir ? `, or use AWS_SHARED_CREDENTIALS_FILE=${join(dataDir, 'credentials')} AWS_PROFILE=${ADMIN_PROFILE}` : ''}`;
+    }
     case 'InvalidSignatureException':
       return registry.local && /region/i.test(message) ? `a local registry accepts signatures for ${LOCAL_REGION} only: set AWS_REGION=${LOCAL_REGION}` : undefined;
     case 'CredentialsProviderError':
       return 'configure AWS credentials: AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY';
+    case 'InvalidParameterException':
+    case 'ValidationException':
+      // ECR's message quotes the name pattern; the cause most often met is a capital letter.
+      return /[A-Z]/.test(repository) && repository !== 'NAME' ? `repository names are lowercase: ${repository.toLowerCase()}` : undefined;
     default:
       return undefined;
   }
@@ -82,7 +87,7 @@ function networkCode(error: unknown): string | undefined {
 }
 
 function explainNetworkError(code: string, registry: RegistryTarget): Explanation {
-  const { host, port } = new URL(registry.url);
+  const { host, hostname, port } = new URL(registry.url);
   switch (code) {
     case 'ECONNREFUSED':
       return {
@@ -90,7 +95,8 @@ function explainNetworkError(code: string, registry: RegistryTarget): Explanatio
         message: `could not connect to ${registry.url}`,
         hint: registry.local
           // `npm start` serves on port 5000 unless PORT says otherwise.
-          ? `is the local registry running? start it with: ${port === '5000' ? '' : `PORT=${port || 80} `}npm start`
+          ? `is the local registry running? start it with: ${port === '5000' ? 'npm start (PORT=N npm start serves on port N)' : `PORT=${port || 80} npm start`}; `
+            + `for one that runs on another port, add --registry http://${hostname}:PORT`
           : 'check the registry URL (--registry or BERTH_REGISTRY)',
       };
     case 'ENOTFOUND':

@@ -18,12 +18,13 @@ export function topHelp(commands: readonly Command[]): string {
     '',
     ...globalOptionsSection(),
     '',
-    'Run `berth <command> --help` for what a command does and its options.',
+    'Run `berth <command> --help` for what a command does and its options, `berth --version` for the version.',
     '',
     'Credentials come from the AWS default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID and',
     'AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, ...); for a registry on this machine without',
-    'them, from the profile berth-local in $BERTH_DATA_DIR/credentials (default .berth/credentials),',
-    'which `npm start` writes. The region is AWS_REGION or the profile\'s, us-east-1 for a local registry.',
+    'them, from the profile berth-local in the credentials file of its data directory, which',
+    '`npm start` writes and records in ~/.config/berth/local-registries.json (or $BERTH_DATA_DIR/credentials).',
+    'The region is AWS_REGION or the profile\'s, us-east-1 for a local registry.',
   ].join('\n');
 }
 

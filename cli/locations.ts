@@ -27,6 +27,11 @@ export function loginsFile(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), 'logins.json');
 }
 
+/** Where `npm start` records the local registries it runs (URL, data directory), for the CLI to find from any directory. */
+export function localRegistriesFile(env: NodeJS.ProcessEnv): string {
+  return join(configDir(env), 'local-registries.json');
+}
+
 /** The credential helper's log: $BERTH_LOG_FILE, else credential-helper.log in the cache directory. */
 export function helperLogFile(env: NodeJS.ProcessEnv): string {
   return env.BERTH_LOG_FILE ? resolve(env.BERTH_LOG_FILE) : join(cacheDir(env), 'credential-helper.log');

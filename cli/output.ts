@@ -37,16 +37,23 @@ export function formatDate(date: Date | undefined): string | undefined {
   return date && date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-/** A size in decimal units, as docker shows image sizes: 512 B, 2.5 MB. */
+/** A size in binary units, as berth push and copy count what they send (and their MiB/s): 512 B, 2.5 MiB. */
 export function formatBytes(bytes: number | undefined): string | undefined {
+  return scaled(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB']);
+}
+
+/** A size in decimal units, as docker shows image sizes (berth images list): 512 B, 2.5 MB. */
+export function formatImageSize(bytes: number | undefined): string | undefined {
+  return scaled(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB']);
+}
+
+function scaled(bytes: number | undefined, step: number, units: readonly string[]): string | undefined {
   if (bytes === undefined) return undefined;
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (value >= step && unit < units.length - 1) {
+    value /= step;
     unit += 1;
   }
-  return unit === 0 ? `${value} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${UNITS[unit]}`;
+  return unit === 0 ? `${value} B` : `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }

@@ -51,13 +51,24 @@ export function loginTargetFor(serverUrl: string, env: NodeJS.ProcessEnv): Login
   return { registry: resolveRegistry(withScheme ? `${url.protocol}//${url.host}` : url.host, {}), pullOnly: false };
 }
 
+/**
+ * The Berth registry at `host` (host[:port]) as a source of images: the one `berth login` recorded
+ * for that host, else `current` (the command's registry) when it is at that host; else none.
+ */
+export function berthLoginFor(host: string, env: NodeJS.ProcessEnv, current: RegistryTarget): LoginTarget | undefined {
+  const record = findLogin(loginsFile(env), host);
+  if (record) return targetOf(record);
+  return new URL(current.url).host === host ? { registry: current, pullOnly: false } : undefined;
+}
+
 function targetOf(record: LoginRecord): LoginTarget {
   return { registry: resolveRegistry(record.registry, {}), pullOnly: record.pullOnly, ...(record.dataDir ? { dataDir: record.dataDir } : {}) };
 }
 
 /** What `berth login` records for the helper: the registry, the token kind, and locally the data directory it found the key in. */
-export function loginRecordOf(registry: RegistryTarget, pullOnly: boolean): LoginRecord {
-  return { registry: registry.url, pullOnly, ...(registry.local ? { dataDir: localDataDir() } : {}) };
+export function loginRecordOf(registry: RegistryTarget, pullOnly: boolean, env: NodeJS.ProcessEnv): LoginRecord {
+  const dataDir = registry.local ? localDataDir(registry.url, env) : undefined;
+  return { registry: registry.url, pullOnly, ...(dataDir ? { dataDir } : {}) };
 }
 
 /**

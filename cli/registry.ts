@@ -12,10 +12,13 @@ export interface RegistryTarget {
   signingService: 'ecr' | 'execute-api';
 }
 
-/** The registry: the --registry flag, then BERTH_REGISTRY, then the local default. */
-export function resolveRegistry(flag: string | undefined, env: NodeJS.ProcessEnv): RegistryTarget {
+/**
+ * The registry: the --registry flag, then BERTH_REGISTRY, then `localDefault`
+ * (the local registry `npm start` started last), then the local default.
+ */
+export function resolveRegistry(flag: string | undefined, env: NodeJS.ProcessEnv, localDefault?: string): RegistryTarget {
   const given = flag ?? (env.BERTH_REGISTRY || undefined);
-  const url = parseRegistryUrl(given ?? LOCAL_DEFAULT_REGISTRY);
+  const url = parseRegistryUrl(given ?? localDefault ?? LOCAL_DEFAULT_REGISTRY);
   const local = isLocalHost(url.hostname);
   return {
     url: url.href.replace(/\/$/, ''),

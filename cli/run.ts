@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import packageJson from '../package.json' with { type: 'json' };
+import { lastLocalRegistry } from '../local/local-registries.js';
 import { parseInvocation, type Invocation } from './args.js';
 import { createBerthApi, type BerthApi } from './berth-api.js';
 import type { CommandContext, Ecr } from './command.js';
@@ -24,6 +26,8 @@ export interface Io {
   ecr?: (registry: RegistryTarget) => Ecr;
   /** Makes the client of Berth's own routes; createBerthApi unless a test gives a fake. */
   api?: (registry: RegistryTarget) => BerthApi;
+  /** Runs `say` when Ctrl-C stops the process, before it exits. */
+  onInterrupt?(say: () => void): void;
 }
 
 /** Exit codes: 0 done, 1 the registry (or something on the way) refused, 2 the command line was wrong. */
@@ -36,13 +40,19 @@ export async function runBerth(argv: readonly string[], io: Io): Promise<number>
       io.stdout(`${invocation.text}\n`);
       return 0;
     }
-    registry = resolveRegistry(invocation.registry, io.env);
+    if (invocation.kind === 'version') {
+      io.stdout(`berth ${packageJson.version}\n`);
+      return 0;
+    }
+    registry = resolveRegistry(invocation.registry, io.env, lastLocalRegistry(io.env)?.url);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(io, error, invocation?.kind === 'run' ? commandUsage(invocation.command) : undefined);
     throw error;
   }
 
   const { command, input } = invocation;
+  const { interrupted } = command;
+  if (interrupted) io.onInterrupt?.(() => io.stderr(`\nberth: ${interrupted}\n`));
   let client: (Ecr & { destroy?: () => void }) | undefined;
   let api: BerthApi | undefined;
   const context: CommandContext = {

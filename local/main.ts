@@ -1,67 +1,68 @@
-import { resolve } from 'node:path';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
+import { startBerthServer } from './berth-server.js';
 import { preparePrivateDataDir } from './data-dir.js';
 import { startEmulators } from './emulators/index.js';
+import { recordLocalRegistry } from './local-registries.js';
+import { portInUseMessage, requirePortFree } from './port-in-use.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
+import { parseLocalSettings } from './settings.js';
+import { Supervisor } from './supervise.js';
 import { localTokenKeys } from './token-keys.js';
-import { startBerthServer } from './berth-server.js';
+
+// The SDK's own switch for its notice that a later release will need Node 22: Berth supports Node 20 (see package.json's engines).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const HOST = '127.0.0.1';
 
 /**
  * `npm start`: DynamoDB Local and s3rver with data under BERTH_DATA_DIR
- * (default .berth/), and the registry on http://127.0.0.1:PORT (default 5000).
+ * (default .berth/), and the registry on http://127.0.0.1:PORT (default 5000);
+ * the other settings are in ./settings.ts.
  */
-async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 5000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
-  const dataDir = resolve(process.env.BERTH_DATA_DIR ?? '.berth');
+async function main(supervisor: Supervisor): Promise<void> {
+  const settings = parseLocalSettings(process.env, process.argv.slice(2));
+  const { dataDir, port } = settings;
   preparePrivateDataDir(dataDir);
+  await requirePortFree(HOST, port);
 
   const admin = loadOrCreateAdminKey(dataDir);
   const emulators = await startEmulators({ dataDir, scratchDir: dataDir });
-  let registry;
-  try {
-    registry = await startBerthServer({
-      dynamoEndpoint: emulators.dynamoEndpoint,
-      s3Endpoint: emulators.s3Endpoint,
-      table: 'berth',
-      bucket: 'berth-blobs',
-      port,
-      adminKey: admin.keys,
-      sealingKey: loadOrCreateSealingKey(dataDir),
-      // Read on each use, so that a key rotated in the file applies without a restart.
-      tokenKeys: async () => localTokenKeys(dataDir),
-      sweepIntervalMs: 60_000,
-      log: (message) => console.error(message),
-    });
-  } catch (error) {
-    await emulators.stop();
-    throw error;
-  }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping Berth…`);
-    await registry.stop();
-    await emulators.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  supervisor.add(() => emulators.stop());
+  const registry = await startBerthServer({
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    s3Endpoint: emulators.s3Endpoint,
+    table: 'berth',
+    bucket: 'berth-blobs',
+    host: HOST,
+    port,
+    registry: { createOnPush: settings.createOnPush },
+    adminKey: admin.keys,
+    sealingKey: loadOrCreateSealingKey(dataDir),
+    // Read on each use, so that a key rotated in the file applies without a restart.
+    tokenKeys: async () => localTokenKeys(dataDir),
+    sweepIntervalMs: settings.jobIntervalMs,
+    log: (message) => console.error(message),
+    ...(settings.quiet ? {} : { activity: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) }),
+  }).catch((error: unknown) => {
+    // Another program may take the port between the check and the listen.
+    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new Error(portInUseMessage(HOST, port)) : error;
+  });
+  supervisor.add(() => registry.stop());
+  // Where the CLI and the credential helper find this registry and its key, from any directory.
+  recordLocalRegistry(process.env, { url: registry.url, dataDir, startedAt: new Date().toISOString() });
 
   const host = registry.url.replace(/^http:\/\//, '');
   console.log(`Berth is running at ${registry.url} (data in ${dataDir})`);
   console.log(`Uploads of any size continue on the upload gateway at ${registry.gatewayUrl}`);
+  console.log(`A push to a repository that does not exist ${settings.createOnPush ? 'creates it' : 'is refused (BERTH_CREATE_ON_PUSH=false)'}.`);
   console.log('Try it (the registry wants a token, as on AWS):');
-  console.log(`  npm link && berth login --registry ${registry.url}   # once: docker, skopeo and podman then sign in by themselves`);
+  console.log('  npm link && berth login   # once: docker, skopeo and podman then sign in by themselves');
   console.log(`  skopeo copy --dest-tls-verify=false docker://docker.io/library/alpine:latest docker://${host}/demo/alpine:latest`);
-  console.log(`  curl -u "AWS:$(berth get-login-password --registry ${registry.url})" ${registry.url}/v2/_catalog`);
+  console.log(`  curl -u "AWS:$(berth get-login-password)" ${registry.url}/v2/_catalog`);
   console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} \\`);
   console.log(`    aws ecr describe-repositories --endpoint-url ${registry.url}`);
+  console.log(settings.quiet ? 'Requests are not logged (quiet).' : 'Requests follow, one line each (BERTH_QUIET=true or npm start -- --quiet for none):');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-});
+const supervisor = new Supervisor((line) => console.error(line));
+main(supervisor).catch((error: unknown) => supervisor.fail(error));

@@ -41,7 +41,9 @@ const create: Command = {
     const key = response.accessKey as AccessKey;
     const region = await api().region();
     const host = new URL(registry.url).host;
-    const env = `AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${key.secretAccessKey} AWS_REGION=${region}`;
+    const env = `AWS_ACCESS_KEY_ID=${key.accessKeyId} AWS_SECRET_ACCESS_KEY=${key.secretAccessKey}`;
+    // The region on the command line: AWS CLI v1 reads AWS_DEFAULT_REGION but not AWS_REGION, v2 both.
+    const endpoint = `--region ${region} --endpoint-url ${registry.url}`;
     return {
       data: response,
       text: () => [
@@ -54,8 +56,8 @@ const create: Command = {
         ]),
         '',
         'The secret is shown only this once. Give the key to ECR tooling with the registry as its endpoint, e.g.:',
-        `  ${env} aws ecr describe-repositories --endpoint-url ${registry.url}`,
-        `  ${env} aws ecr get-login-password --endpoint-url ${registry.url} | docker login -u AWS --password-stdin ${host}`,
+        `  ${env} aws ecr describe-repositories ${endpoint}`,
+        `  ${env} aws ecr get-login-password ${endpoint} | docker login -u AWS --password-stdin ${host}`,
       ].join('\n'),
     };
   },

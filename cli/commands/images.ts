@@ -5,7 +5,7 @@ import {
 import { flagOption, stringsOption, type Command, type CommandInput } from '../command.js';
 import { UsageError } from '../errors.js';
 import { allPages } from '../pages.js';
-import { formatBytes, formatDate, table, withoutMetadata } from '../output.js';
+import { formatDate, formatImageSize, table, withoutMetadata } from '../output.js';
 
 /** berth images list|describe|delete: ListImages, DescribeImages, BatchDeleteImage. */
 
@@ -76,7 +76,7 @@ const describe: Command = {
     return {
       data: { imageDetails },
       text: () => table(['Tags', 'Digest', 'Size', 'Pushed', 'Type'], imageDetails.map((image) => [
-        image.imageTags?.join(','), image.imageDigest, formatBytes(image.imageSizeInBytes), formatDate(image.imagePushedAt), imageType(image),
+        image.imageTags?.join(','), image.imageDigest, formatImageSize(image.imageSizeInBytes), formatDate(image.imagePushedAt), imageType(image),
       ])),
     };
   },

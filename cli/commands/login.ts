@@ -32,22 +32,21 @@ const login: Command = {
   name: ['login'],
   args: [],
   synopsis: '[--pull-only]',
-  summary: 'Sets docker-credential-berth as docker\'s credential helper for the registry (credHelpers in $DOCKER_CONFIG/config.json, '
-    + 'else ~/.docker/config.json), then checks that the registry accepts its token. The helper fetches and caches tokens '
-    + 'with your AWS credentials whenever docker, podman or skopeo needs them; it finds the registry\'s URL in ~/.config/berth/logins.json.',
+  summary: 'Checks that the registry accepts a token fetched with your AWS credentials, then sets docker-credential-berth as docker\'s '
+    + 'credential helper for it (credHelpers in $DOCKER_CONFIG/config.json, else ~/.docker/config.json); a login that fails changes nothing. '
+    + 'The helper fetches and caches tokens whenever docker, podman or skopeo needs them; it finds the registry\'s URL in ~/.config/berth/logins.json.',
   options: { 'pull-only': { type: 'boolean', description: `have the helper fetch pull-only tokens: ${PULL_ONLY_TOKEN.replace(/^a token/, 'tokens')}` } },
   async run(input, context) {
     const { registry, env } = context;
     const pullOnly = flagOption(input, 'pull-only');
     const host = new URL(registry.url).host;
     const configFile = dockerConfigFile(env);
-    const { previous } = addCredentialHelper(configFile, host);
-    const record = loginRecordOf(registry, pullOnly);
-    saveLogin(loginsFile(env), host, record);
+    const record = loginRecordOf(registry, pullOnly, env);
 
-    // What docker will get from the helper: the same logic, the same cache.
+    // Everything is checked before anything is written: a login that fails changes nothing.
     const target: LoginTarget = { registry, pullOnly, ...(record.dataDir ? { dataDir: record.dataDir } : {}) };
     const deps = { env, api: () => context.api() };
+    // What docker will get from the helper: the same logic, the same cache.
     let credentials = await registryCredentials(target, deps);
     let status = await checkRegistry(registry, credentials);
     if (status === 401 && credentials.cached) {
@@ -65,9 +64,11 @@ const login: Command = {
     }
     if (!onPath(HELPER_EXECUTABLE, env.PATH)) {
       throw new CliError('CredentialHelperNotFound',
-        `${configFile} now sends docker to ${HELPER_EXECUTABLE} for ${host}, and the registry accepts its token, but ${HELPER_EXECUTABLE} is not on PATH, so docker cannot run it`,
+        `the registry accepts the token, but ${HELPER_EXECUTABLE} is not on PATH, so docker could not run it; ${configFile} is left as it was`,
         `put it on PATH: \`npm link\` in Berth's checkout links both berth and ${HELPER_EXECUTABLE}`);
     }
+    const { previous } = addCredentialHelper(configFile, host);
+    saveLogin(loginsFile(env), host, record);
     return {
       data: {
         registry: registry.url, host, dockerConfig: configFile, credHelper: CREDENTIAL_HELPER,

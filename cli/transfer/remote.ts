@@ -14,6 +14,8 @@ import {
 export interface ImageReference {
   /** host[:port] as written, docker.io for Docker Hub. */
   host: string;
+  /** Whether the reference named its registry; docker reads one that does not as Docker Hub's. */
+  hostGiven: boolean;
   /** The API's base URL. */
   url: string;
   repository: string;
@@ -21,8 +23,8 @@ export interface ImageReference {
   digest?: string;
 }
 
-/** host/repo[:tag|@digest] (docker:// optional); a first component without . or : (or localhost) is a Docker Hub repository. */
-export function parseImageReference(value: string, defaultHost?: string): ImageReference {
+/** host/repo[:tag|@digest] (docker:// optional); a first component without . or : (or localhost) is a Docker Hub repository, as docker reads it. */
+export function parseImageReference(value: string): ImageReference {
   let rest = value.replace(/^docker:\/\//, '');
   let scheme: string | undefined;
   const url = /^(https?):\/\/(.*)$/.exec(rest);
@@ -38,12 +40,11 @@ export function parseImageReference(value: string, defaultHost?: string): ImageR
   }
   const slash = rest.indexOf('/');
   const first = slash === -1 ? '' : rest.slice(0, slash);
-  let host: string;
-  if (scheme || (first && (first.includes('.') || first.includes(':') || first === 'localhost'))) {
+  let host = 'docker.io';
+  const hostGiven = Boolean(scheme || (first && (first.includes('.') || first.includes(':') || first === 'localhost')));
+  if (hostGiven) {
     host = first;
     rest = rest.slice(slash + 1);
-  } else {
-    host = defaultHost ?? 'docker.io';
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
@@ -51,7 +52,11 @@ export function parseImageReference(value: string, defaultHost?: string): ImageR
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  if (!host || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(rest)) {
+  const validName = (name: string) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(name);
+  if (host && !validName(rest) && validName(rest.toLowerCase())) {
+    throw new UsageError(`repository names are lowercase: '${rest}' in '${value}' is not one; write '${rest.toLowerCase()}'`);
+  }
+  if (!host || !validName(rest)) {
     throw new UsageError(`'${value}' is not an image reference like registry.example.com/repo:tag`);
   }
   if (tag !== undefined && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new UsageError(`'${tag}' is not a valid tag`);
@@ -60,16 +65,25 @@ export function parseImageReference(value: string, defaultHost?: string): ImageR
   if (hub && !rest.includes('/')) rest = `library/${rest}`;
   const apiHost = hub ? 'registry-1.docker.io' : host;
   const protocol = scheme ?? (isLocalHost(new URL(`http://${apiHost}`).hostname) ? 'http' : 'https');
-  return { host, url: `${protocol}://${apiHost}`, repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
+  return { host, hostGiven, url: `${protocol}://${apiHost}`, repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
+}
+
+/** Credentials for the source: given with --src-creds, or the registry token of a Berth registry the user logged in to. */
+export interface SourceCredentials {
+  /** Where they come from, for hints: `--src-creds`, or `your berth login to HOST`. */
+  from: string;
+  get(): Promise<{ username: string; password: string }>;
 }
 
 export class SourceRegistry {
   private authorization: string | undefined;
 
-  constructor(private readonly image: ImageReference, private readonly credentials?: { username: string; password: string }) {}
+  constructor(private readonly image: ImageReference, private readonly credentials?: SourceCredentials) {}
 
-  private basic(): string | undefined {
-    return this.credentials && `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString('base64')}`;
+  private async basic(): Promise<string | undefined> {
+    if (!this.credentials) return undefined;
+    const { username, password } = await this.credentials.get();
+    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
   /** A GET that authenticates as the registry asks on a 401. */
@@ -89,7 +103,7 @@ export class SourceRegistry {
   private async authenticate(challenge: string): Promise<void> {
     const scheme = challenge.split(' ')[0]?.toLowerCase();
     if (scheme === 'basic') {
-      const basic = this.basic();
+      const basic = await this.basic();
       if (!basic) throw new CliError('Unauthorized', `${this.image.host} needs credentials`, 'give them with --src-creds USER:PASSWORD');
       this.authorization = basic;
       return;
@@ -100,12 +114,12 @@ export class SourceRegistry {
     const realm = new URL(params.realm);
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', `repository:${this.image.repository}:pull`);
-    const basic = this.basic();
+    const basic = await this.basic();
     const response = await fetch(realm, { headers: basic ? { authorization: basic } : {} });
     if (!response.ok) {
       await response.body?.cancel();
       throw new CliError('Unauthorized', `the token service of ${this.image.host} refused ${basic ? 'the credentials' : 'an anonymous pull'} (HTTP ${response.status})`,
-        basic ? 'check --src-creds' : 'give credentials with --src-creds USER:PASSWORD');
+        this.credentials ? `check ${this.credentials.from}` : 'give credentials with --src-creds USER:PASSWORD');
     }
     const body = (await response.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
@@ -121,7 +135,7 @@ export class SourceRegistry {
     if (status === 404) return new CliError(unknown, `${where} has no ${what}`);
     if (status === 401 || status === 403) {
       return new CliError('Unauthorized', `${where} refused access to ${what} (HTTP ${status})`,
-        this.credentials ? 'check that the --src-creds account may pull this repository' : 'give credentials with --src-creds USER:PASSWORD');
+        this.credentials ? `check that ${this.credentials.from} may pull this repository` : 'give credentials with --src-creds USER:PASSWORD');
     }
     if (status === 429) {
       return new CliError('TooManyRequests', `${this.image.host} limits the pulls it serves, and refused ${what} (HTTP 429)`,

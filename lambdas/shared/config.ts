@@ -39,7 +39,7 @@ function required(env: Env, name: string, hint: string): string {
   return value.trim();
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   if (value === 'true' || value === '1') return true;
@@ -47,7 +47,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
+export function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);

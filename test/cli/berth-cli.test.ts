@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -151,6 +151,12 @@ describe('berth repository', () => {
     expect((await berth('repository', 'describe', 'cli/empty')).code).toBe(1);
   });
 
+  it('says that repository names are lowercase when the registry refuses one with capitals', async () => {
+    const refused = await berth('repository', 'create', 'Team/MyApp');
+    expect(refused.code).toBe(1);
+    expect(lines(refused.stderr)).toEqual([expect.stringMatching(/^berth: InvalidParameterException: /), 'hint: repository names are lowercase: team/myapp']);
+  });
+
   it('reports a missing repository with the command that creates it', async () => {
     const missing = await berth('repository', 'describe', 'cli/nowhere');
     expect(missing.code).toBe(1);
@@ -166,7 +172,7 @@ describe('berth repository', () => {
     const again = await berth('repository', 'create', 'cli/twice');
     expect(again.code).toBe(1);
     expect(lines(again.stderr)[0]).toMatch(/^berth: RepositoryAlreadyExistsException: /);
-    const invalid = await berth('repository', 'create', 'Upper/Case');
+    const invalid = await berth('repository', 'create', 'ends-with-');
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/^berth: InvalidParameterException: .+\n$/);
   });
@@ -364,12 +370,18 @@ describe('which registry, and with which key', () => {
     expect(refused.code).toBe(1);
     expect(lines(refused.stderr)).toEqual([
       `berth: ECONNREFUSED: could not connect to http://127.0.0.1:${port}`,
-      `hint: is the local registry running? start it with: PORT=${port} npm start`,
+      `hint: is the local registry running? start it with: PORT=${port} npm start; for one that runs on another port, add --registry http://127.0.0.1:PORT`,
     ]);
   });
 });
 
 describe('usage', () => {
+  it('prints its version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await run(['--version'], cleanEnv());
+    expect(result).toMatchObject({ code: 0, stdout: `berth ${version}\n`, stderr: '' });
+  });
+
   it('prints help on --help, for berth, a group and a command', async () => {
     const top = await run(['--help'], cleanEnv());
     expect(top.code).toBe(0);
@@ -401,6 +413,13 @@ describe('usage', () => {
       [['tag', 'x', 'novalue'], 'berth: a tag is KEY=VALUE, not \'novalue\'', /Usage: berth tag NAME KEY=VALUE\.\.\./],
       [['images', 'delete', 'x'], 'berth: name the images to delete with --tag or --digest', /Usage: berth images delete/],
       [['repository', 'list', '--registry', 'ftp://example.com'], 'berth: the registry URL must be http:// or https://, not ftp://', /Usage: berth repository list/],
+      [['push', 'oci:/nowhere', 'myapp:1', '--registry', 'http://127.0.0.1:5000'],
+        'berth: the destination \'myapp:1\' names no registry, so docker would read it as Docker Hub\'s (docker.io/library/myapp); berth pushes to Berth registries only: name one, e.g. 127.0.0.1:5000/myapp:1',
+        /Usage: berth push SOURCE DESTINATION/],
+      [['copy', 'docker://ghcr.io/org/app:1', 'docker://team/app:1', '--registry', 'http://127.0.0.1:5000'],
+        'berth: the destination \'docker://team/app:1\' names no registry, so docker would read it as Docker Hub\'s (docker.io/team/app); berth pushes to Berth registries only: name one, e.g. docker://127.0.0.1:5000/team/app:1',
+        /Usage: berth copy SOURCE DESTINATION/],
+      [['push', 'oci:/nowhere', '127.0.0.1:5000/Team/MyApp:1'], 'berth: repository names are lowercase: \'Team/MyApp\' in \'127.0.0.1:5000/Team/MyApp:1\' is not one; write \'team/myapp\'', /Usage: berth push/],
     ];
     const results = await Promise.all(cases.map(([args]) => run(args, cleanEnv())));
     for (const [i, [args, message, usage]] of cases.entries()) {

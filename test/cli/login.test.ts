@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
@@ -80,7 +80,7 @@ describe('berth get-login-password', () => {
     expect(refused.code).toBe(1);
     expect(lines(refused.stderr)).toEqual([
       `berth: ECONNREFUSED: could not connect to http://127.0.0.1:${port}`,
-      `hint: is the local registry running? start it with: PORT=${port} npm start`,
+      `hint: is the local registry running? start it with: PORT=${port} npm start; for one that runs on another port, add --registry http://127.0.0.1:PORT`,
     ]);
   });
 });
@@ -169,15 +169,38 @@ describe('berth login', () => {
     expect(readFileSync(configFile, 'utf8')).toBe('{"auths": {');
   });
 
-  it('says when docker could not run the helper because it is not on PATH', async () => {
+  it('says when docker could not run the helper because it is not on PATH, and changes nothing', async () => {
     const home = freshHome(bins());
-    const env = clientEnv(bins(), home, { credentials: registry().adminKey, helperOnPath: false, extra: { PATH: '/usr/bin:/bin' } });
+    // A PATH of an empty directory: wherever `npm link` put the helper on this machine, it is not there.
+    const emptyDir = join(home, 'empty-bin');
+    mkdirSync(emptyDir);
+    const env = clientEnv(bins(), home, { credentials: registry().adminKey, helperOnPath: false, extra: { PATH: emptyDir } });
     const result = await berth(['login'], env);
     expect(result.code).toBe(1);
+    const configFile = join(home, '.docker', 'config.json');
     expect(lines(result.stderr)).toEqual([
-      expect.stringMatching(/^berth: CredentialHelperNotFound: .* but docker-credential-berth is not on PATH, so docker cannot run it$/),
+      `berth: CredentialHelperNotFound: the registry accepts the token, but docker-credential-berth is not on PATH, so docker could not run it; ${configFile} is left as it was`,
       'hint: put it on PATH: `npm link` in Berth\'s checkout links both berth and docker-credential-berth',
     ]);
+    expect(existsSync(configFile)).toBe(false);
+    expect(existsSync(join(home, '.config', 'berth', 'logins.json'))).toBe(false);
+  });
+
+  it('changes nothing when the registry cannot be reached, and says how to name the one that runs', async () => {
+    const home = freshHome(bins());
+    mkdirSync(join(home, '.docker'));
+    const configFile = join(home, '.docker', 'config.json');
+    const existing = JSON.stringify({ credHelpers: { 'public.ecr.aws': 'ecr-login' } });
+    writeFileSync(configFile, existing);
+    const port = await freePort();
+    const result = await runBerthBundle(bins(), ['login', '--registry', `http://127.0.0.1:${port}`], adminEnv(home));
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr)).toEqual([
+      `berth: ECONNREFUSED: could not connect to http://127.0.0.1:${port}`,
+      `hint: is the local registry running? start it with: PORT=${port} npm start; for one that runs on another port, add --registry http://127.0.0.1:PORT`,
+    ]);
+    expect(readFileSync(configFile, 'utf8')).toBe(existing);
+    expect(existsSync(join(home, '.config', 'berth', 'logins.json'))).toBe(false);
   });
 
   it('explains missing credentials before docker would meet them', async () => {
@@ -213,9 +236,9 @@ describe('berth access-key', () => {
     expect(createdAt).toMatch(/^Created: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(blank).toBe('');
     expect(note).toMatch(/shown only this once/);
-    const env = `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=us-east-1`;
-    expect(describeHint).toBe(`  ${env} aws ecr describe-repositories --endpoint-url ${registry().url}`);
-    expect(loginHint).toBe(`  ${env} aws ecr get-login-password --endpoint-url ${registry().url} | docker login -u AWS --password-stdin ${host()}`);
+    const env = `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}`;
+    expect(describeHint).toBe(`  ${env} aws ecr describe-repositories --region us-east-1 --endpoint-url ${registry().url}`);
+    expect(loginHint).toBe(`  ${env} aws ecr get-login-password --region us-east-1 --endpoint-url ${registry().url} | docker login -u AWS --password-stdin ${host()}`);
     const key = { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! };
 
     const listed = await berth(['access-key', 'list']);

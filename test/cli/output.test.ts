@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignColumns, fields, formatBytes, formatDate, json, table, withoutMetadata } from '../../cli/output.js';
+import { alignColumns, fields, formatBytes, formatDate, formatImageSize, json, table, withoutMetadata } from '../../cli/output.js';
 
 describe('berth output', () => {
   it('aligns a table\'s columns to their widest cell, two spaces apart, and pads no last column', () => {
@@ -34,10 +34,12 @@ describe('berth output', () => {
     expect(json(withoutMetadata(response))).toBe('{\n  "repository": {\n    "createdAt": "2025-01-31T09:30:00.250Z"\n  }\n}');
   });
 
-  it('formats times to the second and sizes in decimal units', () => {
+  it('formats times to the second, transfer sizes in binary units and image sizes in decimal ones, as docker shows them', () => {
     expect(formatDate(new Date('2025-01-31T09:30:00.250Z'))).toBe('2025-01-31T09:30:00Z');
     expect(formatDate(undefined)).toBeUndefined();
-    expect([0, 999, 1000, 2_540, 12_345, 3_500_000, 7_200_000_000].map(formatBytes))
+    expect([0, 1023, 1024, 2_600, 12_800, 3.5 * 1024 ** 2, 7.2 * 1024 ** 3].map(formatBytes))
+      .toEqual(['0 B', '1023 B', '1.0 KiB', '2.5 KiB', '13 KiB', '3.5 MiB', '7.2 GiB']);
+    expect([0, 999, 1000, 2_540, 12_345, 3_500_000, 7_200_000_000].map(formatImageSize))
       .toEqual(['0 B', '999 B', '1.0 kB', '2.5 kB', '12 kB', '3.5 MB', '7.2 GB']);
   });
 });

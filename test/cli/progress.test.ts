@@ -14,8 +14,8 @@ describe('push progress', () => {
     progress.finish(OTHER, 'exists');
     progress.close();
     expect(output.split('\n')).toEqual([
-      'abababababab: uploading 2.0 MB',
-      expect.stringMatching(/^abababababab: pushed 2\.0 MB in \d+\.\d s$/),
+      'abababababab: uploading 1.9 MiB',
+      expect.stringMatching(/^abababababab: pushed 1\.9 MiB in \d+\.\d s$/),
       'cdcdcdcdcdcd: skipped, already exists',
       '',
     ]);
@@ -34,10 +34,10 @@ describe('push progress', () => {
     progress.advance(DIGEST, 500_000);
     vi.advanceTimersByTime(150);
     expect(output).toContain('abababababab: [===============>');
-    expect(output).toContain('500 kB/1.0 MB');
+    expect(output).toContain('488 KiB/977 KiB');
     progress.finish(DIGEST, 'pushed');
     progress.close();
     expect(output).toContain('\x1b[1A');
-    expect(output.trimEnd().split('\n').at(-1)).toContain('abababababab: pushed 1.0 MB');
+    expect(output.trimEnd().split('\n').at(-1)).toContain('abababababab: pushed 977 KiB');
   });
 });

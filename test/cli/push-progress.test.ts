@@ -12,7 +12,7 @@ describe('push progress events', () => {
     progress.start(DIGEST, 2_000_000);
     progress.event(DIGEST, 'resuming from byte 1000 of 2000000', 1000);
     progress.close();
-    expect(output.split('\n')).toEqual(['abababababab: uploading 2.0 MB', 'abababababab: resuming from byte 1000 of 2000000', '']);
+    expect(output.split('\n')).toEqual(['abababababab: uploading 1.9 MiB', 'abababababab: resuming from byte 1000 of 2000000', '']);
   });
 
   it('prints an event above the bars on a terminal, and sets the bar back to what is sent again', () => {
@@ -23,7 +23,7 @@ describe('push progress events', () => {
     progress.event(DIGEST, 'resuming from byte 500000 of 1000000', 500_000);
     const lines = output.split('\n');
     expect(lines.at(-3)).toContain('abababababab: resuming from byte 500000 of 1000000');
-    expect(lines.at(-2)).toContain('500 kB/1.0 MB');
+    expect(lines.at(-2)).toContain('488 KiB/977 KiB');
     progress.close();
   });
 });

@@ -64,7 +64,7 @@ describe('berth push', () => {
     const result = await berth(['push', `oci:${dir}:v1`, `${host()}/push/layout:v1`]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Pushed ${host()}/push/layout:v1@${image.manifest.digest}`);
-    expect(result.stdout).toMatch(/3 blobs uploaded \(\d+ MB\), 0 already there/);
+    expect(result.stdout).toMatch(/3 blobs uploaded \(\d+ MiB\), 0 already there; \d+\.\d s, \d+\.\d MiB\/s$/m);
     for (const item of [image.config, ...image.layers]) expect(result.stderr).toContain(`${item.digest.slice(7, 19)}: pushed`);
 
     const { digest, layout } = await pullBack('push/layout:v1', 'v1');

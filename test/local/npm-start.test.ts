@@ -1,7 +1,8 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
 import { loadOrCreateAdminKey } from '../../local/admin-credentials.js';
@@ -11,36 +12,10 @@ import { loginPassword } from '../support/signed.js';
 import { runTool } from '../support/tools.js';
 import { randomBlob } from '../support/oci.js';
 import { isLoopback, processTree, socketsOf } from './listening-sockets.js';
+import { exited, jvmRunning, startBerth as startProcess, waitFor } from './npm-start-process.js';
 
-/** Runs local/main.ts as `npm start` does, in its own process. */
-function startBerth(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((done) => child.once('exit', (code) => done(code)));
-}
-
-/** Whether a DynamoDB Local JVM for this data directory is still running. */
-function jvmRunning(dataDir: string): boolean {
-  return spawnSync('pgrep', ['-f', '--', `-dbPath ${join(dataDir, 'dynamodb')}`]).status === 0;
-}
+/** npm start with a configuration directory of the test's own: the record of local registries is per user. */
+const startBerth = (env: Record<string, string>, options: Parameters<typeof startProcess>[1] = {}) => startProcess({ BERTH_CONFIG_DIR: join(dataDir, 'config'), ...env }, options);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'berth-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -63,6 +38,17 @@ describe('npm start', () => {
     const client = new RegistryClient(url, () => (header ??= loginPassword(admin).then((password) => `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`)));
     const item = randomBlob(2000);
     await client.pushBlob('local/persist', item);
+    // An upload in a session continues on the upload gateway, whose requests the log names as its own.
+    const session = await client.request('POST', '/v2/local/persist/blobs/uploads/');
+    expect(session.status).toBe(202);
+    const location = new URL(session.headers.get('location')!, url);
+    const other = randomBlob(3000);
+    location.searchParams.set('digest', other.digest);
+    expect((await fetch(location, { method: 'PUT', body: other.bytes, headers: { 'content-type': 'application/octet-stream' } })).status).toBe(201);
+    // One line per request, with its method, path, status and time.
+    await waitFor(() => / \(upload gateway\)$/m.test(first.output()), 'a request to the upload gateway in the log');
+    expect(first.output()).toMatch(/^\S+Z POST \/v2\/local\/persist\/blobs\/uploads\/ 201 \d+\.\d ms$/m);
+    expect(first.output()).toMatch(/^\S+Z PUT \/\S+ 201 \d+\.\d ms \(upload gateway\)$/m);
     expect(jvmRunning(dataDir)).toBe(true);
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     if (process.platform === 'linux') {
@@ -87,22 +73,48 @@ describe('npm start', () => {
     expect(await exited(first.child)).toBe(0);
     expect(jvmRunning(dataDir)).toBe(false);
 
-    const second = startBerth(env);
+    const second = startBerth(env, { args: ['--quiet'] });
     await waitFor(() => second.output().includes('Berth is running at'), 'the registry to restart');
+    expect(second.output()).toContain('Requests are not logged (quiet).');
     const head = await client.request('HEAD', `/v2/local/persist/blobs/${item.digest}`);
     expect(head.status).toBe(200);
     const catalog = (await (await client.request('GET', '/v2/_catalog')).json()) as { repositories: string[] };
     expect(catalog.repositories).toContain('local/persist');
+    expect(second.output()).not.toMatch(/ \/v2\//);
 
     second.child.kill('SIGINT');
     expect(await exited(second.child)).toBe(0);
     expect(jvmRunning(dataDir)).toBe(false);
-  });
+    // Two starts of DynamoDB Local's JVM, each taking many seconds on a busy machine.
+  }, 180_000);
 
   it('says how to install Java when it is missing', async () => {
     const berth = startBerth({ PATH: '', BERTH_DATA_DIR: join(dataDir, 'no-java'), PORT: String(await freePort()) });
     expect(await exited(berth.child)).toBe(1);
     expect(berth.output()).toContain('Java was not found');
     expect(berth.output()).toContain('apt-get install -y default-jre-headless');
+  });
+
+  it('refuses a busy port in one line, starting nothing', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as { port: number };
+    try {
+      const berth = startBerth({ PORT: String(port), BERTH_DATA_DIR: join(dataDir, 'busy') });
+      expect(await exited(berth.child)).toBe(1);
+      expect(berth.output()).toBe(`berth: port ${port} on 127.0.0.1 is in use, by another npm start or another program: stop that, or start Berth on another port: PORT=${port + 1} npm start\n`);
+      expect(jvmRunning(join(dataDir, 'busy'))).toBe(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('stops DynamoDB Local when an error nothing caught ends it', async () => {
+    const crashDir = join(dataDir, 'crash');
+    const berth = startBerth({ PORT: String(await freePort()), BERTH_DATA_DIR: crashDir }, { preload: fileURLToPath(new URL('./fixtures/crash-after-start.mjs', import.meta.url)) });
+    await waitFor(() => berth.output().includes('Berth is running at'), 'the registry to start');
+    expect(await exited(berth.child)).toBe(1);
+    expect(berth.output()).toContain('berth: stopping after an unexpected error: Error: injected crash');
+    expect(jvmRunning(crashDir)).toBe(false);
   });
 });

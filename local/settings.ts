@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { boolean, wholeNumber } from '../lambdas/shared/config.js';
+
+/** What `npm start` reads from its environment and command line, validated once before anything starts. */
+export interface LocalSettings {
+  /** PORT: where the registry listens on 127.0.0.1 (default 5000). */
+  port: number;
+  /** BERTH_DATA_DIR: the table, the objects and the keys (default .berth in the checkout, where npm runs scripts). */
+  dataDir: string;
+  /** BERTH_CREATE_ON_PUSH: a push to a repository that does not exist creates it (default true locally; false on AWS). */
+  createOnPush: boolean;
+  /** BERTH_QUIET=true or `npm start -- --quiet`: no line per request nor per background job that did something. */
+  quiet: boolean;
+  /** BERTH_JOB_INTERVAL_SECONDS: how often the background jobs run (expired uploads, lifecycle policies; default 60). */
+  jobIntervalMs: number;
+}
+
+export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string[]): LocalSettings {
+  const unknown = argv.find((arg) => arg !== '--quiet');
+  if (unknown !== undefined) throw new Error(`npm start takes no argument but --quiet, not '${unknown}'`);
+  return {
+    port: portOf(env.PORT),
+    dataDir: resolve(env.BERTH_DATA_DIR || '.berth'),
+    createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', true),
+    quiet: argv.includes('--quiet') || boolean(env, 'BERTH_QUIET', false),
+    jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
+  };
+}
+
+function portOf(value: string | undefined): number {
+  if (value === undefined || value === '') return 5000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`PORT must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
