@@ -1,40 +1,64 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ApiError, type BerthApi, type LoginToken } from '../../cli/berth-api.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, createBerthApi, type BerthApi } from '../../cli/berth-api.js';
 import { CREDENTIALS_NOT_FOUND, runCredentialHelper } from '../../cli/credential-helper.js';
 import { withFileLock, LockTimeout } from '../../cli/files.js';
 import { saveLogin } from '../../cli/logins.js';
 import type { RegistryTarget } from '../../cli/registry.js';
 import { TokenCache, type CachedToken } from '../../cli/token-cache.js';
+import { generateKeyPair } from '../../local/admin-credentials.js';
 import { basic, clientEnv, freshHome, runHelper, useBerthBins } from '../support/berth-bins.js';
 import { RegistryClient } from '../support/client.js';
 import { useRegistry } from '../support/registry.js';
 
 /**
- * docker-credential-berth: the protocol and the cache in-process against a fake
- * token route, then the bundle against real registries: no credentials, and
- * helpers running at once against one cache.
+ * docker-credential-berth: the protocol and the cache in-process against
+ * local registries, signing with the administrator's key from the
+ * environment; then the bundle: no credentials, and helpers running at once
+ * against one cache.
  */
 
 const scratch = mkdtempSync(join(tmpdir(), 'berth-helper-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const HOUR = 3600 * 1000;
+/** One AWS identity for every registry here, as a user signs with one to all of them. */
+const adminKey = generateKeyPair();
+const registry = useRegistry({}, { adminKey });
+const other = useRegistry({}, { adminKey });
+/** A registry whose tokens live 20 minutes. */
+const shortLived = useRegistry({}, { adminKey, tokenLifetimeSeconds: 20 * 60 });
 
-interface FakeRoute {
-  calls: { registry: string; pullOnly: boolean; accessKeyId: string }[];
-  /** The access key the next helper runs sign with. */
-  accessKeyId: string;
-  lifetimeMs: number;
-  /** Refuse the full token route as API Gateway refuses a principal without permission for it. */
-  denyFull: boolean;
-  failure?: Error;
+const hostOf = (running: () => { url: string }) => new URL(running().url).host;
+const status = async (url: string, secret: string, method = 'GET', path = '/v2/') => (await new RegistryClient(url, async () => basic('AWS', secret)).request(method, path)).status;
+
+/** Signs as `accessKeyId` (the administrator's by default) through the AWS default chain, as the helper finds credentials. */
+function signAs(accessKeyId = adminKey.accessKeyId, secretAccessKey = adminKey.secretAccessKey): void {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', secretAccessKey);
 }
 
-function fakeRoute(): FakeRoute {
-  return { calls: [], accessKeyId: 'AKIAFIRSTFIRSTFIRST0', lifetimeMs: 12 * HOUR, denyFull: false };
+beforeEach(() => {
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'BERTH_CACHE_DIR', 'BERTH_CONFIG_DIR', 'BERTH_LOG_FILE', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME']) vi.stubEnv(name, undefined);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  signAs();
+});
+afterEach(() => vi.unstubAllEnvs());
+
+/** The token requests the helper made, over the real client of Berth's routes. */
+interface TokenRequests {
+  made: { registry: string; pullOnly: boolean }[];
+  /** Injected fault: refuse the full token route as API Gateway refuses a principal without permission for it (local mode admits every key it knows). */
+  denyFull: boolean;
+}
+
+function tokenRequests(): TokenRequests {
+  return { made: [], denyFull: false };
 }
 
 interface HelperRun {
@@ -44,32 +68,32 @@ interface HelperRun {
 }
 
 /** One helper run in-process, at `now`, in `home`. */
-async function helper(action: string, stdin: string, home: string, route: FakeRoute, now = new Date()): Promise<HelperRun> {
+async function helper(action: string, stdin: string, home: string, requests = tokenRequests(), now = new Date(), env: NodeJS.ProcessEnv = {}): Promise<HelperRun> {
   let stdout = '';
   let stderr = '';
-  const api = (registry: RegistryTarget): BerthApi => ({
-    accessKeyId: async () => route.accessKeyId,
-    region: async () => 'us-east-1',
-    async loginToken({ pullOnly }): Promise<LoginToken> {
-      route.calls.push({ registry: registry.url, pullOnly, accessKeyId: route.accessKeyId });
-      if (route.failure) throw route.failure;
-      if (route.denyFull && !pullOnly) throw new ApiError('AccessDeniedException', 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: execute-api:Invoke', 403);
-      const password = `token-${route.calls.length}-${pullOnly ? 'pull' : 'all'}`;
-      const expiresAt = new Date(now.getTime() + route.lifetimeMs);
-      return { password, expiresAt, proxyEndpoint: registry.url, authorizationData: { authorizationToken: '', expiresAt: expiresAt.getTime() / 1000, proxyEndpoint: registry.url } };
-    },
-    call: async () => ({}),
-  });
+  const api = (target: RegistryTarget, options: { dataDir?: string }): BerthApi => {
+    const real = createBerthApi(target, options);
+    return {
+      ...real,
+      async loginToken(request) {
+        requests.made.push({ registry: target.url, pullOnly: request.pullOnly });
+        if (requests.denyFull && !request.pullOnly) throw new ApiError('AccessDeniedException', 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: execute-api:Invoke', 403);
+        return real.loginToken(request);
+      },
+    };
+  };
   const code = await runCredentialHelper([action], {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
     readStdin: async () => stdin,
-    env: { HOME: home },
+    env: { HOME: home, ...env },
     now: () => now,
     api,
   });
   return { code, stdout, stderr };
 }
+
+const secretOf = (run: HelperRun) => (JSON.parse(run.stdout) as { Secret: string }).Secret;
 
 function newHome(): string {
   return mkdtempSync(join(scratch, 'home-'));
@@ -79,70 +103,83 @@ const cacheFile = (home: string) => join(home, '.cache', 'berth', 'credentials.j
 const logFile = (home: string) => join(home, '.cache', 'berth', 'credential-helper.log');
 
 describe('the credential-helper protocol', () => {
-  it('answers get with ServerURL, Username AWS and the token as Secret, and nothing else on stdout', async () => {
-    const route = fakeRoute();
-    const result = await helper('get', '127.0.0.1:5000\n', newHome(), route);
-    expect(result).toEqual({ code: 0, stdout: '{"ServerURL":"127.0.0.1:5000","Username":"AWS","Secret":"token-1-all"}\n', stderr: '' });
-    expect(route.calls).toEqual([{ registry: 'http://127.0.0.1:5000', pullOnly: false, accessKeyId: 'AKIAFIRSTFIRSTFIRST0' }]);
+  it('answers get with ServerURL, Username AWS and a token the registry takes as Secret, and nothing else on stdout', async () => {
+    const requests = tokenRequests();
+    const result = await helper('get', `${hostOf(registry)}\n`, newHome(), requests);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^\{[^\n]*\}\n$/);
+    expect(JSON.parse(result.stdout)).toEqual({ ServerURL: hostOf(registry), Username: 'AWS', Secret: expect.any(String) });
+    expect(await status(registry().url, secretOf(result))).toBe(200);
+    expect(requests.made).toEqual([{ registry: registry().url, pullOnly: false }]);
   });
 
   it('takes the registry from the server URL: http:// on this machine, https:// elsewhere, the scheme given, and no path', async () => {
-    const route = fakeRoute();
     const home = newHome();
-    for (const server of ['localhost:5001', 'registry.example.com', 'https://registry.example.com/v2/', 'http://10.0.0.5:5000', 'https://127.0.0.1:5443']) {
-      expect((await helper('get', server, home, route)).code, server).toBe(0);
+    const port = new URL(registry().url).port;
+    const local = tokenRequests();
+    for (const server of [hostOf(registry), `localhost:${port}`, `http://127.0.0.1:${port}/v2/`]) {
+      const result = await helper('get', server, home, local);
+      expect(result.code, `${server}: ${result.stderr}`).toBe(0);
+      expect(await status(registry().url, secretOf(result)), server).toBe(200);
     }
-    expect(route.calls.map((call) => call.registry)).toEqual([
-      'http://localhost:5001', 'https://registry.example.com', 'http://10.0.0.5:5000', 'https://127.0.0.1:5443',
+    expect(local.made.map((request) => request.registry)).toEqual([registry().url, `http://localhost:${port}`]);
+
+    // Elsewhere: the helper asks where it would, and fails as it would there without credentials for it.
+    const remote = { ...tokenRequests(), denyFull: true };
+    for (const server of ['registry.example.com', 'https://registry.example.com/v2/', 'http://10.0.0.5:5000']) {
+      const result = await helper('get', server, home, remote);
+      expect(result.stdout, server).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
+    }
+    expect(remote.made.filter((request) => !request.pullOnly).map((request) => request.registry)).toEqual([
+      'https://registry.example.com', 'https://registry.example.com', 'http://10.0.0.5:5000',
     ]);
   });
 
-  it('asks for pull-only tokens for a registry that berth login --pull-only recorded, at the URL it recorded', async () => {
-    const route = fakeRoute();
+  it('asks for pull-only tokens for a registry that berth login --pull-only recorded: they pull and cannot push', async () => {
+    const requests = tokenRequests();
     const home = newHome();
-    saveLogin(join(home, '.config', 'berth', 'logins.json'), 'registry.example.com', { registry: 'https://registry.example.com', pullOnly: true });
-    const result = await helper('get', 'registry.example.com', home, route);
-    expect(JSON.parse(result.stdout)).toMatchObject({ Secret: 'token-1-pull' });
-    expect(route.calls).toEqual([{ registry: 'https://registry.example.com', pullOnly: true, accessKeyId: route.accessKeyId }]);
+    saveLogin(join(home, '.config', 'berth', 'logins.json'), hostOf(registry), { registry: registry().url, pullOnly: true });
+    const result = await helper('get', hostOf(registry), home, requests);
+    expect(result.code, result.stderr).toBe(0);
+    expect(requests.made).toEqual([{ registry: registry().url, pullOnly: true }]);
+    expect(await status(registry().url, secretOf(result), 'GET', '/v2/')).toBe(200);
+    expect(await status(registry().url, secretOf(result), 'POST', '/v2/helper/pull-only/blobs/uploads/')).toBe(403);
   });
 
   it('falls back to the pull-only route when API Gateway refuses the full one, and caches that', async () => {
-    const route = { ...fakeRoute(), denyFull: true };
+    const requests = { ...tokenRequests(), denyFull: true };
     const home = newHome();
-    const first = await helper('get', 'registry.example.com', home, route);
+    const first = await helper('get', hostOf(registry), home, requests);
     expect(first.code, first.stderr).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ Secret: 'token-2-pull' });
-    expect(route.calls.map((call) => call.pullOnly)).toEqual([false, true]);
-    expect(JSON.parse((await helper('get', 'registry.example.com', home, route)).stdout)).toMatchObject({ Secret: 'token-2-pull' });
-    expect(route.calls).toHaveLength(2);
+    expect(requests.made.map((request) => request.pullOnly)).toEqual([false, true]);
+    expect(await status(registry().url, secretOf(first), 'POST', '/v2/helper/fallback/blobs/uploads/')).toBe(403);
+    expect(secretOf(await helper('get', hostOf(registry), home, requests))).toBe(secretOf(first));
+    expect(requests.made).toHaveLength(2);
   });
 
-  it('accepts store without keeping anything, forgets a registry\'s tokens on erase, and lists the registries it has tokens for', async () => {
-    const route = fakeRoute();
+  it('forgets a registry\'s tokens on erase, and lists the registries it has tokens for', async () => {
+    const requests = tokenRequests();
     const home = newHome();
-    await helper('get', '127.0.0.1:5000', home, route);
-    await helper('get', 'https://registry.example.com', home, route);
+    await helper('get', hostOf(registry), home, requests);
+    await helper('get', other().url, home, requests);
 
-    const stored = await helper('store', JSON.stringify({ ServerURL: '127.0.0.1:5000', Username: 'AWS', Secret: 'a-password-docker-login-got' }), home, route);
-    expect(stored).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(readFileSync(cacheFile(home), 'utf8')).not.toContain('a-password-docker-login-got');
-    expect(readFileSync(logFile(home), 'utf8')).not.toContain('a-password-docker-login-got');
-
-    const listed = await helper('list', '', home, route);
+    const listed = await helper('list', '', home, requests);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual({
-      'http://127.0.0.1:5000': 'AWS', '127.0.0.1:5000': 'AWS', 'https://registry.example.com': 'AWS', 'registry.example.com': 'AWS',
+      [registry().url]: 'AWS', [hostOf(registry)]: 'AWS', [other().url]: 'AWS', [hostOf(other)]: 'AWS',
     });
 
-    expect(await helper('erase', '127.0.0.1:5000', home, route)).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(JSON.parse((await helper('list', '', home, route)).stdout)).toEqual({ 'https://registry.example.com': 'AWS', 'registry.example.com': 'AWS' });
+    expect(await helper('erase', hostOf(registry), home, requests)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(JSON.parse((await helper('list', '', home, requests)).stdout)).toEqual({ [other().url]: 'AWS', [hostOf(other)]: 'AWS' });
     // The next get fetches a new token.
-    expect(JSON.parse((await helper('get', '127.0.0.1:5000', home, route)).stdout)).toMatchObject({ Secret: 'token-3-all' });
+    expect((await helper('get', hostOf(registry), home, requests)).code).toBe(0);
+    expect(requests.made.map((request) => request.registry)).toEqual([registry().url, other().url, registry().url]);
   });
 
   it('prints docker-credential-helpers\' usage and refusal of unknown actions', async () => {
     const home = newHome();
-    expect(await helper('frobnicate', '', home, fakeRoute())).toEqual({ code: 1, stdout: 'Unknown credential action `frobnicate`\n', stderr: '' });
+    expect(await helper('frobnicate', '', home)).toEqual({ code: 1, stdout: 'Unknown credential action `frobnicate`\n', stderr: '' });
     let stdout = '';
     const code = await runCredentialHelper([], { stdout: (text) => (stdout += text), stderr: () => undefined, readStdin: async () => '', env: { HOME: home } });
     expect(code).toBe(1);
@@ -152,21 +189,20 @@ describe('the credential-helper protocol', () => {
 
 describe('failures', () => {
   it('print "credentials not found" on stdout, one line on stderr, and the details in the log, with exit 1', async () => {
-    const route = { ...fakeRoute(), failure: new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403) };
+    signAs('AKIAUNKNOWNUNKNOWN00', 'not-a-key-the-registry-knows');
     const home = newHome();
-    const result = await helper('get', 'registry.example.com', home, route, new Date('2030-01-02T03:04:05Z'));
+    const result = await helper('get', hostOf(registry), home, tokenRequests(), new Date('2030-01-02T03:04:05Z'));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
-    expect(result.stderr).toBe(`docker-credential-berth: no credentials for registry.example.com: UnrecognizedClientException: The security token included in the request is invalid. (hint: check which credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID)) (log: ${logFile(home)})\n`);
-    expect(readFileSync(logFile(home), 'utf8')).toBe(
-      `2030-01-02T03:04:05.000Z get "registry.example.com": ${CREDENTIALS_NOT_FOUND}: UnrecognizedClientException: The security token included in the request is invalid. (hint: check which credentials are in use (AWS_PROFILE, AWS_ACCESS_KEY_ID))\n`,
-    );
+    const reason = /^docker-credential-berth: no credentials for [^:]+:\d+: (\w+: [^\n]+) \(log: ([^\n]+)\)\n$/.exec(result.stderr);
+    expect(reason?.[2], result.stderr).toBe(logFile(home));
+    expect(readFileSync(logFile(home), 'utf8')).toBe(`2030-01-02T03:04:05.000Z get "${hostOf(registry)}": ${CREDENTIALS_NOT_FOUND}: ${reason![1]}\n`);
     expect(statSync(logFile(home)).mode & 0o777).toBe(0o600);
   });
 
   it('include an empty server URL, and a log that cannot be written', async () => {
     const home = newHome();
-    const empty = await helper('get', '\n', home, fakeRoute());
+    const empty = await helper('get', '\n', home);
     expect(empty.code).toBe(1);
     expect(empty.stdout).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
     expect(readFileSync(logFile(home), 'utf8')).toContain('no server URL on standard input');
@@ -174,7 +210,7 @@ describe('failures', () => {
     // The log's directory is a file: the helper still answers the protocol.
     const blocked = newHome();
     writeFileSync(join(blocked, '.cache'), 'not a directory');
-    const unlogged = await helper('get', '', blocked, fakeRoute());
+    const unlogged = await helper('get', '', blocked);
     expect(unlogged.code).toBe(1);
     expect(unlogged.stdout).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
   });
@@ -183,62 +219,85 @@ describe('failures', () => {
     const home = newHome();
     mkdirSync(join(home, '.cache', 'berth'), { recursive: true });
     mkdirSync(cacheFile(home)); // a directory where the file should be
-    const result = await helper('get', '127.0.0.1:5000', home, fakeRoute());
+    const result = await helper('get', hostOf(registry), home);
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ Secret: 'token-1-all' });
+    expect(await status(registry().url, secretOf(result))).toBe(200);
     expect(readFileSync(logFile(home), 'utf8')).toMatch(/could not cache the token in /);
+  });
+});
+
+describe('where the helper keeps its files', () => {
+  it('logs to BERTH_LOG_FILE, caches in BERTH_CACHE_DIR and reads logins from BERTH_CONFIG_DIR', async () => {
+    const home = newHome();
+    const elsewhere = mkdtempSync(join(scratch, 'elsewhere-'));
+    const env = { BERTH_LOG_FILE: join(elsewhere, 'helper.log'), BERTH_CACHE_DIR: join(elsewhere, 'cache'), BERTH_CONFIG_DIR: join(elsewhere, 'config') };
+    saveLogin(join(elsewhere, 'config', 'logins.json'), hostOf(registry), { registry: registry().url, pullOnly: true });
+    const requests = tokenRequests();
+    const got = await helper('get', hostOf(registry), home, requests, new Date(), env);
+    expect(got.code, got.stderr).toBe(0);
+    expect(requests.made).toEqual([{ registry: registry().url, pullOnly: true }]);
+    expect(Object.values((JSON.parse(readFileSync(join(elsewhere, 'cache', 'credentials.json'), 'utf8')) as { tokens: Record<string, CachedToken> }).tokens)
+      .map((token) => token.password)).toEqual([secretOf(got)]);
+
+    const failed = await helper('get', '', home, requests, new Date(), env);
+    expect(failed.stderr).toContain(`(log: ${env.BERTH_LOG_FILE})`);
+    expect(readFileSync(env.BERTH_LOG_FILE, 'utf8')).toContain('no server URL on standard input');
+    // Nothing under the home directory.
+    expect(readdirSync(home)).toEqual([]);
   });
 });
 
 describe('the token cache', () => {
   it('serves a token from a 0600 file until less than 30 minutes remain, then fetches another', async () => {
-    const route = fakeRoute();
+    const requests = tokenRequests();
     const home = newHome();
-    const start = new Date('2030-01-01T00:00:00Z');
+    // The registry's tokens live 12 hours from now.
+    const start = new Date();
     const at = (ms: number) => new Date(start.getTime() + ms);
-    const secret = async (when: Date) => (JSON.parse((await helper('get', '127.0.0.1:5000', home, route, when)).stdout) as { Secret: string }).Secret;
+    const secret = async (when: Date) => secretOf(await helper('get', hostOf(registry), home, requests, when));
 
-    expect(await secret(start)).toBe('token-1-all');
+    const first = await secret(start);
     expect(statSync(cacheFile(home)).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, '.cache', 'berth')).mode & 0o777).toBe(0o700);
-    expect(await secret(at(11 * HOUR))).toBe('token-1-all');
-    expect(await secret(at(11.49 * HOUR))).toBe('token-1-all');
-    expect(route.calls).toHaveLength(1);
-    expect(await secret(at(11.6 * HOUR))).toBe('token-2-all');
-    expect(route.calls).toHaveLength(2);
+    expect(await secret(at(11 * HOUR))).toBe(first);
+    expect(await secret(at(11.45 * HOUR))).toBe(first);
+    expect(requests.made).toHaveLength(1);
+    await secret(at(11.6 * HOUR));
+    expect(requests.made).toHaveLength(2);
   });
 
   it('refreshes short-lived tokens at half their lifetime', async () => {
-    const route = { ...fakeRoute(), lifetimeMs: 20 * 60 * 1000 };
+    const requests = tokenRequests();
     const home = newHome();
-    const start = new Date('2030-01-01T00:00:00Z');
-    await helper('get', '127.0.0.1:5000', home, route, start);
-    await helper('get', '127.0.0.1:5000', home, route, new Date(start.getTime() + 9 * 60 * 1000));
-    expect(route.calls).toHaveLength(1);
-    await helper('get', '127.0.0.1:5000', home, route, new Date(start.getTime() + 11 * 60 * 1000));
-    expect(route.calls).toHaveLength(2);
+    const start = new Date();
+    await helper('get', hostOf(shortLived), home, requests, start);
+    await helper('get', hostOf(shortLived), home, requests, new Date(start.getTime() + 9 * 60 * 1000));
+    expect(requests.made).toHaveLength(1);
+    await helper('get', hostOf(shortLived), home, requests, new Date(start.getTime() + 11 * 60 * 1000));
+    expect(requests.made).toHaveLength(2);
   });
 
   it('keeps tokens per registry and principal', async () => {
-    const route = fakeRoute();
+    const requests = tokenRequests();
     const home = newHome();
-    const secret = async (server: string) => (JSON.parse((await helper('get', server, home, route)).stdout) as { Secret: string }).Secret;
-    expect(await secret('127.0.0.1:5000')).toBe('token-1-all');
-    expect(await secret('127.0.0.1:5001')).toBe('token-2-all');
-    route.accessKeyId = 'AKIASECONDSECONDSEC0';
-    expect(await secret('127.0.0.1:5000')).toBe('token-3-all');
-    route.accessKeyId = 'AKIAFIRSTFIRSTFIRST0';
-    expect(await secret('127.0.0.1:5000')).toBe('token-1-all');
-    expect(await secret('127.0.0.1:5001')).toBe('token-2-all');
-    expect(route.calls).toHaveLength(3);
+    const mine = secretOf(await helper('get', hostOf(registry), home, requests));
+    const theirs = secretOf(await helper('get', hostOf(other), home, requests));
+    expect(requests.made).toHaveLength(2);
+    // Another principal gets none of the administrator's cached tokens: it asks, and this registry does not know it.
+    signAs('AKIAUNKNOWNUNKNOWN00', 'not-a-key-the-registry-knows');
+    expect((await helper('get', hostOf(registry), home, requests)).stdout).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
+    expect(requests.made).toHaveLength(3);
+    signAs();
+    expect(secretOf(await helper('get', hostOf(registry), home, requests))).toBe(mine);
+    expect(secretOf(await helper('get', hostOf(other), home, requests))).toBe(theirs);
+    expect(requests.made).toHaveLength(3);
   });
 
   it('replaces a cache that is not JSON, noting it in the log', async () => {
-    const route = fakeRoute();
     const home = newHome();
     mkdirSync(join(home, '.cache', 'berth'), { recursive: true });
     writeFileSync(cacheFile(home), '{"tokens": {"half');
-    const result = await helper('get', '127.0.0.1:5000', home, route);
+    const result = await helper('get', hostOf(registry), home);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(readFileSync(cacheFile(home), 'utf8'))).toMatchObject({ version: 1, tokens: expect.any(Object) });
     expect(readFileSync(logFile(home), 'utf8')).toMatch(/credentials\.json is not valid JSON, so it is ignored and will be replaced/);
@@ -266,27 +325,23 @@ describe('the token cache', () => {
 });
 
 describe('docker-credential-berth against registries', () => {
-  const registry = useRegistry();
-  const other = useRegistry();
   const bins = useBerthBins();
-  const hostOf = (url: string) => new URL(url).host;
-  const status = async (url: string, secret: string) => (await new RegistryClient(url, async () => basic('AWS', secret)).request('GET', '/v2/')).status;
 
   it('prints "credentials not found" when no credentials are configured, and logs why', async () => {
     const home = freshHome(bins());
     const env = clientEnv(bins(), home);
-    const result = await runHelper(bins(), 'get', env, hostOf(registry().url));
+    const result = await runHelper(bins(), 'get', env, hostOf(registry));
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`${CREDENTIALS_NOT_FOUND}\n`);
-    expect(result.stderr).toMatch(new RegExp(`^docker-credential-berth: no credentials for ${hostOf(registry().url)}: CredentialsProviderError: no AWS credentials are configured, .*\\(log: ${logFile(home)}\\)\\n$`));
+    expect(result.stderr).toMatch(new RegExp(`^docker-credential-berth: no credentials for ${hostOf(registry)}: CredentialsProviderError: no AWS credentials are configured, .*\\(log: ${logFile(home)}\\)\\n$`));
     expect(readFileSync(logFile(home), 'utf8')).toMatch(/ get "127\.0\.0\.1:\d+": credentials not found in native keychain: CredentialsProviderError: /);
   });
 
   it('gives each registry its own token, which another registry refuses', async () => {
     const home = freshHome(bins());
     const env = (running: typeof registry) => clientEnv(bins(), home, { credentials: running().adminKey });
-    const mine = await runHelper(bins(), 'get', env(registry), hostOf(registry().url));
-    const theirs = await runHelper(bins(), 'get', env(other), hostOf(other().url));
+    const mine = await runHelper(bins(), 'get', env(registry), hostOf(registry));
+    const theirs = await runHelper(bins(), 'get', env(other), hostOf(other));
     expect(mine.code, mine.stderr).toBe(0);
     expect(theirs.code, theirs.stderr).toBe(0);
     const mySecret = (JSON.parse(mine.stdout) as { Secret: string }).Secret;
@@ -304,11 +359,11 @@ describe('docker-credential-berth against registries', () => {
     for (let round = 0; round < 15; round += 1) {
       // An empty cache each round, so that every helper fetches and writes.
       rmSync(cacheFile(home), { force: true });
-      const results = await Promise.all(registries.map((running) => runHelper(bins(), 'get', env(running), hostOf(running().url))));
+      const results = await Promise.all(registries.map((running) => runHelper(bins(), 'get', env(running), hostOf(running))));
       for (const [i, result] of results.entries()) {
         expect(result.code, `round ${round}, helper ${i}: ${result.stdout}${result.stderr}`).toBe(0);
         const answer = JSON.parse(result.stdout) as { ServerURL: string; Username: string; Secret: string };
-        expect(answer).toMatchObject({ ServerURL: hostOf(registries[i]!().url), Username: 'AWS' });
+        expect(answer).toMatchObject({ ServerURL: hostOf(registries[i]!), Username: 'AWS' });
         if (round % 5 === 0) expect(await status(registries[i]!().url, answer.Secret)).toBe(200);
       }
       const cache = JSON.parse(readFileSync(cacheFile(home), 'utf8')) as { tokens: Record<string, CachedToken> };
