@@ -68,6 +68,21 @@ describeWith([docker], 'docker', () => {
     expect(readFileSync(join(home, 'empty-cache', 'credentials.json'), 'utf8')).toContain(registry().url);
   });
 
+  it('logs out through docker-credential-berth, which forgets the registry\'s cached tokens', async () => {
+    const home = freshHome(bins());
+    const env = clientEnv(bins(), home, { credentials: registry().adminKey });
+    const login = await runBerthBundle(bins(), ['login', '--registry', registry().url], env);
+    expect(login.code, login.stderr).toBe(0);
+    const cache = join(home, '.cache', 'berth', 'credentials.json');
+    const cached = () => Object.values((JSON.parse(readFileSync(cache, 'utf8')) as { tokens: Record<string, { registry: string }> }).tokens).map((token) => token.registry);
+    expect(cached()).toEqual([registry().url]);
+
+    const logout = await dockerRun(['logout', host()], env);
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(cached()).toEqual([]);
+    expect(readFileSync(join(home, '.cache', 'berth', 'credential-helper.log'), 'utf8')).toContain(`erase ${host()}: forgot 1 cached token(s) of ${registry().url}`);
+  });
+
   it('is refused when the helper finds no credentials, which it logs', async () => {
     await clientOf(registry()).pushImage('docker/refused', 'v1', dockerImage());
     const home = freshHome(bins());
