@@ -5,8 +5,9 @@ import type { MetadataStore } from '../../store/metadata-store.js';
 import type { BlobLink, UploadSession } from '../../store/records.js';
 import { RegistryError } from '../errors.js';
 import { BlobWriter } from './blob-writer.js';
+import { PartBuffers } from './part-buffers.js';
 import { initialHashState } from './resumable-sha256.js';
-import { concat, hashAll, keepWaiting, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
+import { concat, hashAll, keepWaiting, PARTS_HELD, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
 import { receiveWhole, takesWhole } from './whole-upload.js';
 
 /** How many holders of a blob a mount without `from` considers before uploading instead. */
@@ -62,6 +63,7 @@ interface Hold {
 export class UploadService {
   private readonly writer: BlobWriter;
   private readonly partBytes: number;
+  private readonly partBuffers: PartBuffers;
 
   constructor(
     private readonly store: MetadataStore,
@@ -71,6 +73,7 @@ export class UploadService {
     this.writer = new BlobWriter(store, blobs, options.now);
     this.partBytes = options.partBytes ?? MIN_PART_BYTES;
     if (this.partBytes < MIN_PART_BYTES) throw new Error(`upload parts must be at least ${MIN_PART_BYTES} bytes, S3's minimum`);
+    this.partBuffers = new PartBuffers(this.partBytes, PARTS_HELD);
   }
 
   async start(repository: string): Promise<UploadSession> {
@@ -98,7 +101,7 @@ export class UploadService {
     if (lengthOf(body) === 0) return session;
     return this.withLease(session, async (hold) => {
       if (takesWhole(session, body, range !== undefined)) {
-        const next = await receiveWhole(this.blobs, session, body, this.partBytes, { renew: hold.renew, everyMs: RENEW_EVERY_MS });
+        const next = await receiveWhole(this.blobs, session, body, this.partBuffers, { renew: hold.renew, everyMs: RENEW_EVERY_MS });
         await hold.release(next);
         return next;
       }
@@ -220,7 +223,7 @@ export class UploadService {
   /** Receives the request that completes the upload, and makes the blob visible once its digest matches. */
   private async receiveLast(session: UploadSession, digest: string, body: UploadBody, range: ByteRange | undefined, hold: Hold): Promise<BlobLink> {
     if (takesWhole(session, body, range !== undefined)) {
-      return this.completeWhole(await receiveWhole(this.blobs, session, body, this.partBytes, { renew: hold.renew, everyMs: RENEW_EVERY_MS }), digest);
+      return this.completeWhole(await receiveWhole(this.blobs, session, body, this.partBuffers, { renew: hold.renew, everyMs: RENEW_EVERY_MS }), digest);
     }
     if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
     const received = await this.receiveParts(session, body, hold);

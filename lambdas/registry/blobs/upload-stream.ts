@@ -126,7 +126,12 @@ export class PartSender {
   private readonly uploading = new Set<Promise<void>>();
   private multipart?: Promise<MultipartState>;
 
-  constructor(private readonly blobs: BlobStore, private readonly session: UploadSession) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly session: UploadSession,
+    /** Takes back a part's bytes once its upload has ended, however it ended. */
+    private readonly sent: (bytes: Buffer) => void = () => undefined,
+  ) {}
 
   /** The multipart upload the parts go to (its parts as the session had them). */
   started(): Promise<MultipartState> {
@@ -144,7 +149,13 @@ export class PartSender {
     while (this.uploading.size >= PARTS_IN_FLIGHT) await Promise.race(this.uploading);
     const upload = (async () => {
       const { objectKey, uploadId } = await this.started();
-      await stored(await this.blobs.uploadPart(objectKey, uploadId, partNumber, bytes));
+      let etag: string;
+      try {
+        etag = await this.blobs.uploadPart(objectKey, uploadId, partNumber, bytes);
+      } finally {
+        this.sent(bytes);
+      }
+      await stored(etag);
     })();
     this.uploading.add(upload);
     // Awaited by the sender or at the end; meanwhile a failure must not count as unhandled.
@@ -225,7 +236,8 @@ export class ChunkQueue {
     this.size += chunk.length;
   }
 
-  take(bytes: number): Buffer {
+  /** The first `bytes` bytes, copied into `into` when given (of that length), else in a buffer of their own where they span chunks. */
+  take(bytes: number, into?: Buffer): Buffer {
     const taken: Buffer[] = [];
     let needed = bytes;
     while (needed > 0) {
@@ -241,6 +253,11 @@ export class ChunkQueue {
       }
     }
     this.size -= bytes;
+    if (into) {
+      let offset = 0;
+      for (const chunk of taken) offset += chunk.copy(into, offset);
+      return into;
+    }
     return taken.length === 1 ? taken[0]! : Buffer.concat(taken);
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import type { MultipartState, UploadSession } from '../../store/records.js';
+import type { PartBuffers } from './part-buffers.js';
 import { ChunkQueue, PartSender, type ByteSource } from './upload-stream.js';
 
 /** S3 takes at most 5 GiB in one PUT. */
@@ -37,8 +38,8 @@ export function takesWhole(session: UploadSession, body: { bytes: ByteSource; le
 /**
  * Receives a whole-layer request into one object, hashing it as it arrives,
  * and returns the session holding it. A body of known length that S3 takes in
- * one PUT streams into that PUT; any other goes in parts of `partBytes`, a few
- * at once, assembled when the body ends. The object stays marked pending until
+ * one PUT streams into that PUT; any other goes in parts (of `parts.size`),
+ * a few at once, assembled when the body ends. The object stays marked pending until
  * the upload completes, so one whose client never completes it expires with
  * the bucket's lifecycle rule (DynamoDB's TTL drops the session, not the object).
  */
@@ -46,7 +47,7 @@ export async function receiveWhole(
   blobs: BlobStore,
   session: UploadSession,
   body: StreamedBody,
-  partBytes: number,
+  parts: PartBuffers,
   renewal: Renewal,
 ): Promise<UploadSession> {
   const objectKey = objectKeys.assembledBlob(session.id);
@@ -61,20 +62,23 @@ export async function receiveWhole(
   }
   await whileRenewing(renewal, async () => {
     if (body.length !== undefined && body.length <= SINGLE_PUT_MAX_BYTES) await blobs.putStream(objectKey, hashed(), body.length);
-    else await sendInParts(blobs, session, hashed(), partBytes, objectKey);
+    else await sendInParts(blobs, session, hashed(), parts, objectKey);
   });
   if (size === 0) return session;
   return { ...session, offset: size, whole: { objectKey, size, digest: `sha256:${hash.digest('hex')}` } };
 }
 
 /**
- * Sends a body of unknown length to `objectKey` in parts as it arrives; a
- * body that ends within the first part goes in one PUT instead. When the body
- * fails, the parts sent are discarded: the session never referred to them.
+ * Sends a body of unknown length to `objectKey` in parts of `buffers.size`
+ * as it arrives; a body that ends within the first part goes in one PUT
+ * instead. When the body fails, the parts sent are discarded: the session
+ * never referred to them.
  */
-async function sendInParts(blobs: BlobStore, session: UploadSession, bytes: AsyncIterable<Uint8Array>, partBytes: number, objectKey: string): Promise<void> {
+async function sendInParts(blobs: BlobStore, session: UploadSession, bytes: AsyncIterable<Uint8Array>, buffers: PartBuffers, objectKey: string): Promise<void> {
   const queue = new ChunkQueue();
-  const sender = new PartSender(blobs, session);
+  const sender = new PartSender(blobs, session, (part) => {
+    if (part.length === buffers.size) buffers.give(part);
+  });
   const parts: MultipartState['parts'] = [];
   let nextPart = 1;
   const send = (part: Buffer) => {
@@ -85,7 +89,7 @@ async function sendInParts(blobs: BlobStore, session: UploadSession, bytes: Asyn
   try {
     for await (const chunk of bytes) {
       queue.push(chunk);
-      while (queue.size >= partBytes) await send(queue.take(partBytes));
+      while (queue.size >= buffers.size) await send(queue.take(buffers.size, buffers.take()));
     }
     if (!sender.used) {
       const rest = queue.take(queue.size);
