@@ -1,35 +1,57 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** Where `npm run build:cli` writes the `berth` executable that package.json's bin names. */
-export const CLI_BUNDLE = fileURLToPath(new URL('../bin/berth.mjs', import.meta.url));
-/** Where it writes docker's credential helper, the bin `docker-credential-berth`. */
-export const HELPER_BUNDLE = fileURLToPath(new URL('../bin/docker-credential-berth.mjs', import.meta.url));
-const CLI_ENTRYPOINT = fileURLToPath(new URL('../cli/berth.ts', import.meta.url));
-const HELPER_ENTRYPOINT = fileURLToPath(new URL('../cli/docker-credential-berth.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where `npm run build:cli` writes the bundles that bin/berth.js and bin/docker-credential-berth.js run. */
+export const BIN_DIR = join(ROOT, 'bin');
+/** The `berth` bundle. */
+export const CLI_BUNDLE = join(BIN_DIR, 'berth.mjs');
+/** The bundle of docker's credential helper, `docker-credential-berth`. */
+export const HELPER_BUNDLE = join(BIN_DIR, 'docker-credential-berth.mjs');
+const CLI_ENTRYPOINT = join(ROOT, 'cli', 'berth.ts');
+const HELPER_ENTRYPOINT = join(ROOT, 'cli', 'docker-credential-berth.ts');
+
+/** The sources a bundle was built from (bin/launch.js rebuilds it when one is newer): `<bundle>.inputs.json`. */
+export function inputsFile(bundle: string): string {
+  return `${bundle}.inputs.json`;
+}
 
 /**
  * Bundles an entrypoint and everything it imports (the AWS SDK included) into
- * one ES module, so that it starts without resolving hundreds of files in node_modules.
+ * one ES module, so that it starts without resolving hundreds of files in
+ * node_modules. Written whole under another name and renamed, so that a
+ * process starting meanwhile runs the old bundle or the new, never half of one.
  */
 async function bundle(entryPoint: string, outfile: string): Promise<void> {
-  await build({
-    entryPoints: [entryPoint],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    // The SDK's ES module builds tree-shake better than its CommonJS ones.
-    mainFields: ['module', 'main'],
-    minify: true,
-    legalComments: 'eof',
-    logLevel: 'warning',
-    // For `npm link` and global installs, which run the file itself.
-    banner: { js: '#!/usr/bin/env node' },
-  });
-  chmodSync(outfile, 0o755);
+  const temporary = `${outfile}.${process.pid}.tmp.mjs`;
+  mkdirSync(dirname(outfile), { recursive: true });
+  try {
+    const { metafile } = await build({
+      entryPoints: [entryPoint],
+      outfile: temporary,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      // The SDK's ES module builds tree-shake better than its CommonJS ones.
+      mainFields: ['module', 'main'],
+      minify: true,
+      legalComments: 'eof',
+      logLevel: 'warning',
+      metafile: true,
+      // For `npm link` and global installs, which run the file itself.
+      banner: { js: '#!/usr/bin/env node' },
+    });
+    chmodSync(temporary, 0o755);
+    // Berth's own sources, which change in a checkout; node_modules change only with npm install.
+    const inputs = Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules')).map((input) => relative(ROOT, resolve(input)));
+    writeFileSync(inputsFile(outfile), `${JSON.stringify(inputs)}\n`);
+    renameSync(temporary, outfile);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 /** Builds `berth` (cli/berth.ts). */
@@ -42,6 +64,8 @@ export async function buildCredentialHelper(outfile = HELPER_BUNDLE): Promise<vo
   await bundle(HELPER_ENTRYPOINT, outfile);
 }
 
+// `tsx scripts/build-cli.ts [DIR]` builds both bundles into DIR (default bin/).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await Promise.all([buildCli(), buildCredentialHelper()]);
+  const dir = process.argv[2] ? resolve(process.argv[2]) : BIN_DIR;
+  await Promise.all([buildCli(join(dir, 'berth.mjs')), buildCredentialHelper(join(dir, 'docker-credential-berth.mjs'))]);
 }

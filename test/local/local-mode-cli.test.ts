@@ -28,7 +28,8 @@ beforeAll(async () => {
   port = await freePort();
   berthd = startBerth({ HOME: home, PORT: String(port), BERTH_DATA_DIR: dataDir, BERTH_CREATE_ON_PUSH: 'false', BERTH_JOB_INTERVAL_SECONDS: '1' });
   await waitFor(() => berthd.output().includes('Requests follow'), 'the registry to start');
-});
+  // DynamoDB Local's JVM takes many seconds to start on a busy machine.
+}, 120_000);
 
 afterAll(async () => {
   berthd.child.kill('SIGTERM');

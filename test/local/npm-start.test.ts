@@ -116,5 +116,5 @@ describe('npm start', () => {
     expect(await exited(berth.child)).toBe(1);
     expect(berth.output()).toContain('berth: stopping after an unexpected error: Error: injected crash');
     expect(jvmRunning(crashDir)).toBe(false);
-  });
+  }, 120_000);
 });
