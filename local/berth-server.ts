@@ -67,6 +67,8 @@ export interface RegistryServerOptions {
   tokenLifetimeSeconds?: number;
   /** How long the registry remembers repository policies (production: 10 s); 0 locally by default. */
   policyCacheSeconds?: number;
+  /** The apps' clock (tokens, caches, expiries); the system clock when absent. Tests move it to cross a time limit without waiting. */
+  now?: () => Date;
   /**
    * The upload gateway, on its own port as on AWS on its own host; false
    * keeps uploads on the API (its request limit then applies to them).
@@ -153,6 +155,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
     log: (message, error) => log(`${message}: ${String(error)}`),
+    ...(options.now ? { now: options.now } : {}),
   };
   gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {

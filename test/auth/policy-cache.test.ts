@@ -5,7 +5,12 @@ import { AccessControl } from '../../lambdas/registry/access-control.js';
 import { RegistryError } from '../../lambdas/registry/errors.js';
 import type { MetadataStore } from '../../lambdas/store/metadata-store.js';
 import { newRepository } from '../../lambdas/store/repository-defaults.js';
+import { ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
 import { freshStores } from '../support/backends.js';
+import { RegistryClient } from '../support/client.js';
+import { ociImage } from '../support/oci.js';
+import { clientOf, useRegistry } from '../support/registry.js';
+import { send, signedManagementRequest } from '../support/signed.js';
 
 const BOUND = 3;
 const CACHE_SECONDS = 60;
@@ -74,5 +79,40 @@ describe('the repository-policy cache', () => {
     const refused = await refusal(access.authorize(ANONYMOUS, PULL, 'public/app'));
     expect(refused).toBeInstanceOf(RegistryError);
     expect(refused).toMatchObject({ kind: 'UNAUTHORIZED' });
+  });
+});
+
+describe('the repository-policy cache as deployed', () => {
+  // The default of BERTH_POLICY_CACHE_SECONDS on AWS, on a clock the test moves.
+  const DEPLOYED_SECONDS = 10;
+  const clock = { ms: Date.now() };
+  const registry = useRegistry({}, { policyCacheSeconds: DEPLOYED_SECONDS, now: () => new Date(clock.ms) });
+
+  async function setPolicy(statements: unknown[] | undefined): Promise<void> {
+    const request = statements === undefined
+      ? signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}DeleteRepositoryPolicy`, { repositoryName: 'deployed/app' })
+      : signedManagementRequest(registry(), `${ECR_TARGET_PREFIX}SetRepositoryPolicy`, {
+        repositoryName: 'deployed/app', policyText: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      });
+    const response = await send(await request);
+    expect(response.status, await response.clone().text()).toBe(200);
+  }
+
+  it('applies a changed policy within its bound, both ways: a pull it allows, then refuses', async () => {
+    const image = ociImage();
+    await clientOf(registry()).pushImage('deployed/app', 'v1', image);
+    const anonymous = new RegistryClient(registry().url);
+    const pull = async () => (await anonymous.request('GET', '/v2/deployed/app/manifests/v1', { headers: { accept: image.manifest.mediaType } })).status;
+    const pastTheBound = () => (clock.ms += DEPLOYED_SECONDS * 1000 + 1);
+    expect(await pull()).toBe(401);
+
+    // The push cached the repository without a policy; a policy set now applies once that entry is older than the bound.
+    await setPolicy([{ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }]);
+    pastTheBound();
+    expect(await pull()).toBe(200);
+
+    await setPolicy(undefined);
+    pastTheBound();
+    expect(await pull()).toBe(401);
   });
 });
