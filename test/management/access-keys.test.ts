@@ -101,6 +101,27 @@ describe('access keys for unmodified ECR tooling', () => {
     expect(await errorType(refused)).toBe('AccessDeniedException');
   });
 
+  it('lets a repository policy\'s Deny refuse a key its own policy allows, on that repository only', async () => {
+    const key = await createKey('denied-reader', { Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] });
+    for (const repositoryName of ['deny/app', 'deny/other']) expect((await ecr('CreateRepository', { repositoryName }, key)).status).toBe(200);
+    const policyText = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'no-reads', Effect: 'Deny', Principal: { AWS: key.principalArn }, Action: ['ecr:DescribeImages', 'ecr:ListImages'] }],
+    });
+    expect((await ecr('SetRepositoryPolicy', { repositoryName: 'deny/app', policyText }, registry().adminKey)).status).toBe(200);
+
+    for (const action of ['ListImages', 'DescribeImages']) {
+      const refused = await ecr(action, { repositoryName: 'deny/app' }, key);
+      expect(refused.status, action).toBe(403);
+      expect(await errorType(refused), action).toBe('AccessDeniedException');
+      expect((await ecr(action, { repositoryName: 'deny/other' }, key)).status, action).toBe(200);
+      // The Deny names the key's principal, not the administrator.
+      expect((await ecr(action, { repositoryName: 'deny/app' }, registry().adminKey)).status, action).toBe(200);
+    }
+    // Actions the Deny does not name stay allowed.
+    expect((await ecr('GetRepositoryPolicy', { repositoryName: 'deny/app' }, key)).status).toBe(200);
+  });
+
   it('does not let an issued key manage keys', async () => {
     const key = await createKey('limited');
     const response = await berth('CreateAccessKey', { principalName: 'escalated' }, key);
