@@ -67,6 +67,35 @@ describe('direct uploads to S3', () => {
     expect((await clientOf(registry()).request('HEAD', `/v2/direct/second/blobs/${item.digest}`)).status).toBe(200);
   });
 
+  it('links no blob from a repository the caller may not pull from: it uploads the bytes itself', async () => {
+    const item = blob(randomBytes(3000));
+    const plan = await initiate('hidden/source', item.digest, item.bytes.length);
+    await putTo(plan, item.bytes);
+    expect((await berth('CompleteBlobUpload', { repositoryName: 'hidden/source', uploadId: plan.uploadId })).status).toBe(200);
+
+    const arn = (name: string) => `arn:aws:ecr:${registry().identity.region}:${registry().identity.accountId}:repository/${name}`;
+    const keyFor = async (principalName: string, resource: string) => {
+      const created = await berth('CreateAccessKey', { principalName, policyText: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: resource }] }) });
+      return ((await created.json()) as { accessKey: { accessKeyId: string; secretAccessKey: string } }).accessKey;
+    };
+    const initiateAs = async (key: { accessKeyId: string; secretAccessKey: string }, repositoryName: string) => {
+      const response = await berth('InitiateBlobUpload', { repositoryName, digest: item.digest, size: item.bytes.length }, key);
+      expect(response.status, await response.clone().text()).toBe(200);
+      return (await response.json()) as Plan;
+    };
+    const linked = async (repository: string) => (await clientOf(registry()).request('HEAD', `/v2/${repository}/blobs/${item.digest}`)).status;
+
+    // A key for team/* alone: the blob in hidden/source is not its to link.
+    const confined = await keyFor('team-pusher', arn('team/*'));
+    expect((await initiateAs(confined, 'team/app')).status).toBe('UPLOAD');
+    expect(await linked('team/app')).toBe(404);
+
+    // The same request by a key that may pull from hidden/source links it.
+    const wider = await keyFor('wide-pusher', '*');
+    expect((await initiateAs(wider, 'team/linked')).status).toBe('EXISTS');
+    expect(await linked('team/linked')).toBe(200);
+  });
+
   it('rejects a corrupted upload at the PUT, as S3 checks the signed SHA-256, and makes nothing visible', async () => {
     const item = blob(randomBytes(5000));
     const plan = await initiate('direct/corrupt', item.digest, item.bytes.length);
