@@ -90,6 +90,23 @@ describe('token-signing keys after a rotation', () => {
     expect(secret.reads - readsBefore).toBe(readsOfOneRefresh);
   });
 
+  it('verify tokens of the previous version after a rotation, and none older', async () => {
+    const secret = new TokenSecret();
+    const clock = { ms: Date.parse('2030-01-01T00:00:00Z') };
+    const beforeRotation = await instance(secret, clock).issue(claims, 3600);
+    secret.rotate();
+    // An instance that starts after the rotation signs with the new current key and still knows AWSPREVIOUS.
+    const after = instance(secret, clock);
+    expect((await after.verify(beforeRotation.token)).principalArn).toBe(claims.principalArn);
+    const current = await after.issue(claims, 3600);
+    expect((await after.verify(current.token)).principalArn).toBe(claims.principalArn);
+
+    secret.rotate();
+    const later = instance(secret, clock);
+    expect((await later.verify(current.token)).principalArn).toBe(claims.principalArn);
+    await expect(later.verify(beforeRotation.token)).rejects.toThrow(TokenError);
+  });
+
   it('are not read again for tokens signed with a key the instance knows', async () => {
     const secret = new TokenSecret();
     const clock = { ms: Date.parse('2030-01-01T00:00:00Z') };
