@@ -95,6 +95,23 @@ describe('npm start', () => {
     expect(berth.output()).toContain('apt-get install -y default-jre-headless');
   });
 
+  it('refuses settings it cannot read in one line, starting nothing', async () => {
+    const cases: [Record<string, string>, string[], string][] = [
+      [{}, ['--loud'], 'berth: npm start takes no argument but --quiet, not \'--loud\''],
+      [{ PORT: 'http' }, [], 'berth: PORT must be a port number from 0 to 65535, got "http"'],
+      [{ BERTH_CREATE_ON_PUSH: 'maybe' }, [], 'berth: BERTH_CREATE_ON_PUSH must be true or false, got "maybe"'],
+      [{ BERTH_QUIET: 'very' }, [], 'berth: BERTH_QUIET must be true or false, got "very"'],
+      [{ BERTH_JOB_INTERVAL_SECONDS: '0' }, [], 'berth: BERTH_JOB_INTERVAL_SECONDS must be a whole number of seconds from 1 to 86400, got "0"'],
+    ];
+    for (const [env, args, line] of cases) {
+      const berth = startBerth({ BERTH_DATA_DIR: join(dataDir, 'settings'), ...env }, { args });
+      expect(await exited(berth.child), line).toBe(1);
+      expect(berth.output()).toBe(`${line}\n`);
+    }
+    expect(jvmRunning(join(dataDir, 'settings'))).toBe(false);
+    // Five starts of Node with tsx, each a second or more on a busy machine.
+  }, 90_000);
+
   it('refuses a busy port in one line, starting nothing', async () => {
     const busy = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
