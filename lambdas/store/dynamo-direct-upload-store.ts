@@ -1,6 +1,6 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectUploadRecord, DirectUploadStore } from './direct-upload-store.js';
-import { itemOf, scanExpired, withoutKeys, type Item } from './dynamo-items.js';
+import { isConditionFailure, itemOf, scanExpired, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 
 /** Direct uploads in the registry's table, one item each, expired by TTL. */
@@ -21,8 +21,14 @@ export class DynamoDirectUploadStore implements DirectUploadStore {
   }
 
   async deleteDirectUpload(id: string): Promise<boolean> {
-    const result = await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.directUpload(id), ReturnValues: 'ALL_OLD' }));
-    return result.Attributes !== undefined;
+    // Conditional, so that of concurrent deletes exactly one succeeds: DynamoDB Local may hand the old item to several.
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.directUpload(id), ConditionExpression: 'attribute_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async expiredDirectUploads(now: number, limit: number): Promise<DirectUploadRecord[]> {
