@@ -177,10 +177,11 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   };
   const tokens = registryTokens(parts);
 
-  const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: () => new Date() });
+  const clock = options.now ?? (() => new Date());
+  const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: clock });
   const swept = { store, uploads, directUploads: directUploads(parts, store, blobs) };
-  const sweep = (now = new Date()) => sweepExpiredUploads(swept, now);
-  const lifecycle = (now = new Date()) => runLifecyclePolicies(store, now, log);
+  const sweep = (now = clock()) => sweepExpiredUploads(swept, now);
+  const lifecycle = (now = clock()) => runLifecyclePolicies(store, now, log);
   const interval = options.sweepIntervalMs
     ? setInterval(() => {
       void sweep().then((count) => reportSweep(count, options.activity), (error: unknown) => log(`upload sweep failed: ${String(error)}`));

@@ -16,6 +16,7 @@ export interface Stores {
   directUploads: DynamoDirectUploadStore;
   accessKeys: DynamoAccessKeyStore;
   blobs: S3BlobStore;
+  table: string;
   bucket: string;
 }
 
@@ -36,6 +37,7 @@ export async function freshStores(): Promise<Stores> {
     directUploads: new DynamoDirectUploadStore(dynamo, table),
     accessKeys: new DynamoAccessKeyStore(dynamo, table),
     blobs: new S3BlobStore(client, bucket),
+    table,
     bucket,
   };
 }

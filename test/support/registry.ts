@@ -6,7 +6,7 @@ import { startBerthServer, type RegistryServerOptions, type RunningRegistry } fr
 import { RegistryClient } from './client.js';
 
 /** How a test registry is served, beyond the registry's settings. */
-export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway' | 'tokenKeys' | 'tokenLifetimeSeconds' | 'policyCacheSeconds' | 'adminKey' | 'now'>;
+export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway' | 'tokenKeys' | 'tokenLifetimeSeconds' | 'policyCacheSeconds' | 'adminKey' | 'now' | 'sweepIntervalMs'>;
 
 /** Starts a registry on its own table and bucket for one test file. */
 export async function startTestRegistry(registry: Partial<RegistryConfig> = {}, server: TestServerOptions = {}): Promise<RunningRegistry> {
