@@ -1,6 +1,7 @@
 import { clientOf } from '../test/support/registry.js';
 import { startBerthServer } from '../local/berth-server.js';
 import { apiCallsTable } from './sections/api-calls.js';
+import { distributionSection } from './sections/distribution.js';
 import { latencyTable } from './sections/latency.js';
 import { throughputTable } from './sections/throughput.js';
 import { CallCounter } from './support/call-counter.js';
@@ -11,9 +12,10 @@ import { printSection } from './support/table.js';
 /**
  * `npm run bench`: starts DynamoDB Local (in memory), s3rver (in a scratch
  * directory) and the registry in this process, then prints request latency,
- * push/pull throughput and the AWS calls each operation makes.
+ * push/pull throughput and the AWS calls each operation makes; then compares
+ * local mode with distribution 2.8 (Debian's docker-registry).
  */
-runBench('berth-bench', async (emulators) => {
+runBench('berth-bench', async (emulators, scratch) => {
   const counter = new CallCounter();
   const registry = await startBerthServer({
     dynamoEndpoint: emulators.dynamoEndpoint,
@@ -37,4 +39,6 @@ runBench('berth-bench', async (emulators) => {
   } finally {
     await registry.stop();
   }
+  printSection('4. Local mode against distribution 2.8', await distributionSection(emulators, scratch));
 });
+

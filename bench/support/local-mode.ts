@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionsFor } from '../../lambdas/auth/actions.js';
+import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
+import type { Emulators } from '../../local/emulators/index.js';
+import { localTokenKeys } from '../../local/token-keys.js';
+
+/**
+ * A registry set up as `npm start` sets it up (no policy cache, token keys
+ * read from the data directory), with skopeo-style credentials of its
+ * administrator, as `berth login` obtains them.
+ */
+export async function startLocalMode(emulators: Emulators, scratch: string): Promise<{ registry: RunningRegistry; credentials: string }> {
+  const dataDir = join(scratch, 'local-mode');
+  mkdirSync(dataDir, { recursive: true });
+  const registry = await startBerthServer({
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    s3Endpoint: emulators.s3Endpoint,
+    table: 'berth-local-mode',
+    bucket: 'berth-local-mode',
+    port: 0,
+    tokenKeys: async () => localTokenKeys(dataDir),
+    log: (message) => console.error(message),
+  });
+  const { accountId } = registry.identity;
+  const { token } = await registry.tokens.issue({ principalArn: `arn:aws:iam::${accountId}:root`, accountId, actions: actionsFor(['pull', 'push']) }, 3600);
+  return { registry, credentials: `AWS:${token}` };
+}
