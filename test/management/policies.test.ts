@@ -1,6 +1,6 @@
 import {
-  CreateRepositoryCommand, DeleteRepositoryCommand, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand,
-  PutLifecyclePolicyCommand, SetRepositoryPolicyCommand,
+  CreateRepositoryCommand, DeleteLifecyclePolicyCommand, DeleteRepositoryCommand, DeleteRepositoryPolicyCommand, GetLifecyclePolicyCommand,
+  GetRepositoryPolicyCommand, PutLifecyclePolicyCommand, SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
@@ -34,12 +34,8 @@ describeWith([awsCli], 'repository policies with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('sets, gets, replaces and deletes a repository policy', async () => {
-    await aws('create-repository', '--repository-name', 'policy/app');
-    const none = await aws('get-repository-policy', '--repository-name', 'policy/app');
-    expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain('RepositoryPolicyNotFoundException');
-    expect((await aws('delete-repository-policy', '--repository-name', 'policy/app')).stderr).toContain('RepositoryPolicyNotFoundException');
-
+    // One CLI process per step: the SDK tests below cover the rest, without starting Python each time.
+    await ecrClient(registry()).send(new CreateRepositoryCommand({ repositoryName: 'policy/app' }));
     const set = await aws('set-repository-policy', '--repository-name', 'policy/app', '--policy-text', pullPolicy);
     expect(set.code, set.stderr).toBe(0);
     const expected = { registryId: registry().identity.accountId, repositoryName: 'policy/app', policyText: pullPolicy };
@@ -50,7 +46,6 @@ describeWith([awsCli], 'repository policies with the AWS CLI', () => {
 
     const everyone = JSON.stringify({ Version: '2008-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'ecr:Describe*' } });
     expect((await aws('set-repository-policy', '--repository-name', 'policy/app', '--policy-text', everyone)).code).toBe(0);
-    expect((await aws('get-repository-policy', '--repository-name', 'policy/app')).json().policyText).toBe(everyone);
 
     const deleted = await aws('delete-repository-policy', '--repository-name', 'policy/app');
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -58,27 +53,8 @@ describeWith([awsCli], 'repository policies with the AWS CLI', () => {
     expect((await aws('get-repository-policy', '--repository-name', 'policy/app')).stderr).toContain('RepositoryPolicyNotFoundException');
   });
 
-  it('refuses invalid policies with InvalidParameterException saying what is wrong', async () => {
-    await aws('create-repository', '--repository-name', 'policy/invalid');
-    const statement = JSON.parse(pullPolicy).Statement[0];
-    const attempts: [string, RegExp][] = [
-      ['{"Version": "2012-10-17", "Statement": [', /not valid JSON/],
-      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Effect: 'Permit' }] }), /Statement\[0\] \(Sid "AllowPull"\): Effect must be "Allow" or "Deny", not "Permit"/],
-      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Resource: '*' }] }), /must not have Resource/],
-      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Principal: { AWS: 'arn:aws:iam::210987654321:*' } }] }), /not "\*", a 12-digit account ID or an IAM principal ARN/],
-      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Action: undefined }] }), /neither Action nor NotAction/],
-    ];
-    const results = await Promise.all(attempts.map(([text]) => aws('set-repository-policy', '--repository-name', 'policy/invalid', '--policy-text', text)));
-    results.forEach((result, index) => {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('InvalidParameterException');
-      expect(result.stderr).toMatch(attempts[index]![1]);
-    });
-    expect((await aws('get-repository-policy', '--repository-name', 'policy/invalid')).stderr).toContain('RepositoryPolicyNotFoundException');
-  });
-
   it('sets a policy that would lock its setter out only with --force', async () => {
-    await aws('create-repository', '--repository-name', 'policy/lockout');
+    await ecrClient(registry()).send(new CreateRepositoryCommand({ repositoryName: 'policy/lockout' }));
     const refused = await aws('set-repository-policy', '--repository-name', 'policy/lockout', '--policy-text', denyAll);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('InvalidParameterException');
@@ -87,32 +63,13 @@ describeWith([awsCli], 'repository policies with the AWS CLI', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.json().policyText).toBe(denyAll);
   });
-
-  it('answers RepositoryNotFoundException for every policy action on a repository that does not exist', async () => {
-    const results = await Promise.all([
-      aws('get-repository-policy', '--repository-name', 'policy/nowhere'),
-      aws('set-repository-policy', '--repository-name', 'policy/nowhere', '--policy-text', pullPolicy),
-      aws('delete-repository-policy', '--repository-name', 'policy/nowhere'),
-      aws('get-lifecycle-policy', '--repository-name', 'policy/nowhere'),
-      aws('put-lifecycle-policy', '--repository-name', 'policy/nowhere', '--lifecycle-policy-text', lifecycle(keepReleases)),
-      aws('delete-lifecycle-policy', '--repository-name', 'policy/nowhere'),
-    ]);
-    for (const result of results) {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('RepositoryNotFoundException');
-    }
-  });
 });
 
 describeWith([awsCli], 'lifecycle policies with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
 
   it('puts, gets, replaces and deletes a lifecycle policy', async () => {
-    await aws('create-repository', '--repository-name', 'lifecycle/app');
-    const none = await aws('get-lifecycle-policy', '--repository-name', 'lifecycle/app');
-    expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain('LifecyclePolicyNotFoundException');
-    expect((await aws('delete-lifecycle-policy', '--repository-name', 'lifecycle/app')).stderr).toContain('LifecyclePolicyNotFoundException');
+    await ecrClient(registry()).send(new CreateRepositoryCommand({ repositoryName: 'lifecycle/app' }));
 
     const text = lifecycle(keepReleases, expireUntagged);
     const put = await aws('put-lifecycle-policy', '--repository-name', 'lifecycle/app', '--lifecycle-policy-text', text);
@@ -131,9 +88,30 @@ describeWith([awsCli], 'lifecycle policies with the AWS CLI', () => {
     expect(deleted.json()).toEqual({ ...expected, lifecyclePolicyText: patterns });
     expect((await aws('get-lifecycle-policy', '--repository-name', 'lifecycle/app')).stderr).toContain('LifecyclePolicyNotFoundException');
   });
+});
+
+describe('policies with the AWS SDK', () => {
+  it('refuses invalid policies with InvalidParameterException saying what is wrong', async () => {
+    const ecr = ecrClient(registry());
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'policy/invalid' }));
+    const statement = JSON.parse(pullPolicy).Statement[0];
+    const attempts: [string, RegExp][] = [
+      ['{"Version": "2012-10-17", "Statement": [', /not valid JSON/],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Effect: 'Permit' }] }), /Statement\[0\] \(Sid "AllowPull"\): Effect must be "Allow" or "Deny", not "Permit"/],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Resource: '*' }] }), /must not have Resource/],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Principal: { AWS: 'arn:aws:iam::210987654321:*' } }] }), /not "\*", a 12-digit account ID or an IAM principal ARN/],
+      [JSON.stringify({ Version: '2012-10-17', Statement: [{ ...statement, Action: undefined }] }), /neither Action nor NotAction/],
+    ];
+    for (const [policyText, reason] of attempts) {
+      await expect(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policy/invalid', policyText })))
+        .rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringMatching(reason) });
+    }
+    await expect(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policy/invalid' }))).rejects.toMatchObject({ name: 'RepositoryPolicyNotFoundException' });
+  });
 
   it('refuses invalid lifecycle policies with InvalidParameterException naming the rule and field', async () => {
-    await aws('create-repository', '--repository-name', 'lifecycle/invalid');
+    const ecr = ecrClient(registry());
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'lifecycle/invalid' }));
     const anyRule: Rule = { rulePriority: 1, description: 'keep at most 100 images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } };
     const attempts: [string, RegExp][] = [
       [`{"rules": [${JSON.stringify(keepReleases)}`, /not valid JSON/],
@@ -145,21 +123,37 @@ describeWith([awsCli], 'lifecycle policies with the AWS CLI', () => {
       [lifecycle({ ...keepReleases, selection: { tagStatus: 'tagged', tagPatternList: ['a*b*c*d*e*f'], countType: 'imageCountMoreThan', countNumber: 1 } }), /has 5 wildcards/],
       [lifecycle({ ...keepReleases, action: { type: 'archive' } }), /action\.type must be "expire", not "archive"/],
     ];
-    const results = await Promise.all(attempts.map(([text]) => aws('put-lifecycle-policy', '--repository-name', 'lifecycle/invalid', '--lifecycle-policy-text', text)));
-    results.forEach((result, index) => {
-      expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain('InvalidParameterException');
-      expect(result.stderr).toContain('Lifecycle policy validation failure');
-      expect(result.stderr).toMatch(attempts[index]![1]);
-    });
-    expect((await aws('get-lifecycle-policy', '--repository-name', 'lifecycle/invalid')).stderr).toContain('LifecyclePolicyNotFoundException');
+    for (const [lifecyclePolicyText, reason] of attempts) {
+      const refusal = await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lifecycle/invalid', lifecyclePolicyText })).then(() => undefined, (error: Error) => error);
+      expect(refusal, lifecyclePolicyText).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('Lifecycle policy validation failure') });
+      expect(refusal?.message).toMatch(reason);
+    }
+    await expect(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'lifecycle/invalid' }))).rejects.toMatchObject({ name: 'LifecyclePolicyNotFoundException' });
   });
-});
 
-describe('policies with the AWS SDK', () => {
+  it('answers RepositoryNotFoundException for every policy action on a repository that does not exist', async () => {
+    const ecr = ecrClient(registry());
+    const repositoryName = 'policy/nowhere';
+    const attempts = [
+      () => ecr.send(new GetRepositoryPolicyCommand({ repositoryName })),
+      () => ecr.send(new SetRepositoryPolicyCommand({ repositoryName, policyText: pullPolicy })),
+      () => ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName })),
+      () => ecr.send(new GetLifecyclePolicyCommand({ repositoryName })),
+      () => ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText: lifecycle(keepReleases) })),
+      () => ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName })),
+    ];
+    for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  });
+
   it('keeps repository and lifecycle policies apart, and forgets both with the repository', async () => {
     const ecr = ecrClient(registry());
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sdk-policy/app' }));
+    for (const none of [new GetRepositoryPolicyCommand({ repositoryName: 'sdk-policy/app' }), new DeleteRepositoryPolicyCommand({ repositoryName: 'sdk-policy/app' })]) {
+      await expect(ecr.send(none)).rejects.toMatchObject({ name: 'RepositoryPolicyNotFoundException' });
+    }
+    for (const none of [new GetLifecyclePolicyCommand({ repositoryName: 'sdk-policy/app' }), new DeleteLifecyclePolicyCommand({ repositoryName: 'sdk-policy/app' })]) {
+      await expect(ecr.send(none)).rejects.toMatchObject({ name: 'LifecyclePolicyNotFoundException' });
+    }
     await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'sdk-policy/app', policyText: pullPolicy }));
     const text = lifecycle(expireUntagged);
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'sdk-policy/app', lifecyclePolicyText: text }));
