@@ -1,6 +1,6 @@
 import {
-  BatchDeleteImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ImageTagAlreadyExistsException, ListImagesCommand, PutImageCommand,
-  paginateDescribeImages, paginateListImages,
+  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, GetDownloadUrlForLayerCommand, ImageTagAlreadyExistsException,
+  ListImagesCommand, PutImageCommand, paginateDescribeImages, paginateListImages, type PutImageCommandInput,
 } from '@aws-sdk/client-ecr';
 import { describe, expect, it } from 'vitest';
 import { awsCli, ecrCli, ecrClient } from '../support/aws-cli.js';
@@ -34,6 +34,8 @@ const byKey = (a: { imageDigest?: string; imageTag?: string }, b: { imageDigest?
 
 describeWith([awsCli], 'image actions with the AWS CLI', () => {
   const aws = (...args: string[]) => ecrCli(registry())(...args);
+  // The CLI for what its arguments and output shapes decide; the SDK for the rest, without a Python process each time.
+  const sdk = () => ecrClient(registry());
 
   it('lists one entry per tag and one per untagged manifest, filtered by tag status and paged', async () => {
     const tagged = ociImage();
@@ -52,8 +54,8 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
 
     const onlyTagged = await aws('list-images', '--repository-name', 'cli/list', '--filter', 'tagStatus=TAGGED');
     expect(onlyTagged.json().imageIds.sort(byKey)).toEqual(expected.slice(0, 2));
-    const onlyUntagged = await aws('list-images', '--repository-name', 'cli/list', '--filter', 'tagStatus=UNTAGGED');
-    expect(onlyUntagged.json().imageIds).toEqual([{ imageDigest: untagged.manifest.digest }]);
+    const onlyUntagged = await sdk().send(new ListImagesCommand({ repositoryName: 'cli/list', filter: { tagStatus: 'UNTAGGED' } }));
+    expect(onlyUntagged.imageIds).toEqual([{ imageDigest: untagged.manifest.digest }]);
 
     // One entry per request: the CLI follows nextToken, including one that ends inside a manifest's tags.
     const paged = await aws('list-images', '--repository-name', 'cli/list', '--page-size', '1');
@@ -64,8 +66,7 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     const rest = await aws('list-images', '--repository-name', 'cli/list', '--page-size', '1', '--starting-token', first.json().NextToken);
     expect([...first.json().imageIds, ...rest.json().imageIds].sort(byKey)).toEqual([...expected].sort(byKey));
 
-    const missing = await aws('list-images', '--repository-name', 'cli/no-such-repository');
-    expect(missing.stderr).toContain('RepositoryNotFoundException');
+    await expect(sdk().send(new ListImagesCommand({ repositoryName: 'cli/no-such-repository' }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
   });
 
   it('describes images with tags, sizes, push times and media types, by id or all, and names unknown ids', async () => {
@@ -103,8 +104,8 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     expect(byIds.code, byIds.stderr).toBe(0);
     expect(byIds.json().imageDetails.map((item: { imageDigest: string }) => item.imageDigest)).toEqual([docker.manifest.digest, arm.manifest.digest]);
 
-    const untagged = await aws('describe-images', '--repository-name', 'cli/describe', '--filter', 'tagStatus=UNTAGGED');
-    expect(untagged.json().imageDetails.map((item: { imageDigest: string }) => item.imageDigest)).toEqual([arm.manifest.digest]);
+    const untagged = await sdk().send(new DescribeImagesCommand({ repositoryName: 'cli/describe', filter: { tagStatus: 'UNTAGGED' } }));
+    expect(untagged.imageDetails!.map((item) => item.imageDigest)).toEqual([arm.manifest.digest]);
     const paged = await aws('describe-images', '--repository-name', 'cli/describe', '--page-size', '1');
     expect(paged.json().imageDetails).toHaveLength(3);
 
@@ -112,10 +113,10 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('ImageNotFoundException');
     expect(unknown.stderr).toContain(`The image with imageId {imageDigest:'null', imageTag:'nope'} does not exist within the repository with name 'cli/describe'`);
-    const mismatch = await aws('describe-images', '--repository-name', 'cli/describe', '--image-ids', `imageTag=docker,imageDigest=${arm.manifest.digest}`);
-    expect(mismatch.stderr).toContain('ImageNotFoundException');
-    const mixed = await aws('describe-images', '--repository-name', 'cli/describe', '--image-ids', 'imageTag=docker', '--max-results', '5');
-    expect(mixed.stderr).toContain('InvalidParameterException');
+    await expect(sdk().send(new DescribeImagesCommand({ repositoryName: 'cli/describe', imageIds: [{ imageTag: 'docker', imageDigest: arm.manifest.digest }] })))
+      .rejects.toMatchObject({ name: 'ImageNotFoundException' });
+    await expect(sdk().send(new DescribeImagesCommand({ repositoryName: 'cli/describe', imageIds: [{ imageTag: 'docker' }], maxResults: 5 })))
+      .rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 
   it('gets manifests byte-exact with batch-get-image, and reports ECR failure codes per image', async () => {
@@ -150,12 +151,11 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     ]);
     expect(failures[0].failureReason).toBe('Requested image not found');
 
-    const empty = await aws('batch-get-image', '--repository-name', 'cli/get', '--image-ids', '[{}]');
-    expect(empty.json().failures[0]).toMatchObject({ failureCode: 'MissingDigestAndTag' });
+    const empty = await sdk().send(new BatchGetImageCommand({ repositoryName: 'cli/get', imageIds: [{}] }));
+    expect(empty.failures![0]).toMatchObject({ failureCode: 'MissingDigestAndTag' });
     // Nothing is converted: the stored manifest comes back whatever the client accepts.
-    const accepted = await aws('batch-get-image', '--repository-name', 'cli/get', '--image-ids', 'imageTag=v1',
-      '--accepted-media-types', 'application/vnd.docker.distribution.manifest.v2+json');
-    expect(accepted.json().images[0].imageManifestMediaType).toBe(image.manifest.mediaType);
+    const accepted = await sdk().send(new BatchGetImageCommand({ repositoryName: 'cli/get', imageIds: [{ imageTag: 'v1' }], acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v2+json'] }));
+    expect(accepted.images![0]!.imageManifestMediaType).toBe(image.manifest.mediaType);
   });
 
   it('deletes by digest with every tag, and by tag only the tag, the image going with its last tag', async () => {
@@ -167,13 +167,13 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     const untag = await aws('batch-delete-image', '--repository-name', 'cli/delete', '--image-ids', 'imageTag=a');
     expect(untag.code, untag.stderr).toBe(0);
     expect(untag.json()).toEqual({ imageIds: [{ imageDigest: image.manifest.digest, imageTag: 'a' }], failures: [] });
-    const kept = await aws('describe-images', '--repository-name', 'cli/delete', '--image-ids', `imageDigest=${image.manifest.digest}`);
-    expect(kept.json().imageDetails[0].imageTags).toEqual(['b']);
+    const kept = await sdk().send(new DescribeImagesCommand({ repositoryName: 'cli/delete', imageIds: [{ imageDigest: image.manifest.digest }] }));
+    expect(kept.imageDetails![0]!.imageTags).toEqual(['b']);
 
     const last = await aws('batch-delete-image', '--repository-name', 'cli/delete', '--image-ids', 'imageTag=b');
     expect(last.json().imageIds).toEqual([{ imageDigest: image.manifest.digest, imageTag: 'b' }]);
-    const gone = await aws('describe-images', '--repository-name', 'cli/delete', '--image-ids', `imageDigest=${image.manifest.digest}`);
-    expect(gone.stderr).toContain('ImageNotFoundException');
+    await expect(sdk().send(new DescribeImagesCommand({ repositoryName: 'cli/delete', imageIds: [{ imageDigest: image.manifest.digest }] })))
+      .rejects.toMatchObject({ name: 'ImageNotFoundException' });
 
     const byDigest = await aws('batch-delete-image', '--repository-name', 'cli/delete', '--image-ids',
       `imageDigest=${second.manifest.digest}`, 'imageTag=never', `imageTag=a,imageDigest=${second.manifest.digest}`);
@@ -183,7 +183,7 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     ]);
     expect(byDigest.json().failures.map((failure: { failureCode: string }) => failure.failureCode)).toEqual(['ImageNotFound', 'ImageNotFound']);
     expect((await client().request('GET', `/v2/cli/delete/manifests/c`)).status).toBe(404);
-    expect((await aws('list-images', '--repository-name', 'cli/delete')).json().imageIds).toEqual([]);
+    expect((await sdk().send(new ListImagesCommand({ repositoryName: 'cli/delete' }))).imageIds).toEqual([]);
 
     // An untagged image is deleted by digest, and listed by its digest alone.
     const third = ociImage();
@@ -207,38 +207,29 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     const pulled = await client().request('GET', '/v2/cli/put/manifests/v1', { headers: { accept: image.manifest.mediaType } });
     expect(Buffer.from(await pulled.arrayBuffer())).toEqual(image.manifest.bytes);
 
-    const again = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', text, '--image-tag', 'v1');
-    expect(again.stderr).toContain('ImageAlreadyExistsException');
+    const putImage = (input: Omit<PutImageCommandInput, 'imageManifest'> & { imageManifest?: string }) => sdk().send(new PutImageCommand({ imageManifest: text, ...input }));
+    await expect(putImage({ repositoryName: 'cli/put', imageTag: 'v1' })).rejects.toMatchObject({ name: 'ImageAlreadyExistsException' });
     const anotherTag = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', text, '--image-tag', 'v2',
       '--image-digest', image.manifest.digest, '--image-manifest-media-type', image.manifest.mediaType);
     expect(anotherTag.code, anotherTag.stderr).toBe(0);
-    const wrongDigest = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', text, '--image-tag', 'v3',
-      '--image-digest', `sha256:${'0'.repeat(64)}`);
-    expect(wrongDigest.stderr).toContain('ImageDigestDoesNotMatchException');
+    await expect(putImage({ repositoryName: 'cli/put', imageTag: 'v3', imageDigest: `sha256:${'0'.repeat(64)}` })).rejects.toMatchObject({ name: 'ImageDigestDoesNotMatchException' });
 
     const missingLayer = blob('never pushed', 'application/vnd.docker.image.rootfs.diff.tar.gzip');
     const broken = JSON.stringify({ schemaVersion: 2, mediaType: image.manifest.mediaType, config: descriptor(image.config), layers: [descriptor(missingLayer)] });
-    const layers = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', broken, '--image-tag', 'broken');
-    expect(layers.stderr).toContain('LayersNotFoundException');
-    expect(layers.stderr).toContain(missingLayer.digest);
+    await expect(putImage({ repositoryName: 'cli/put', imageManifest: broken, imageTag: 'broken' }))
+      .rejects.toMatchObject({ name: 'LayersNotFoundException', message: expect.stringContaining(missingLayer.digest) });
 
     const orphan = ociImage();
     const index = ociIndex([{ image: orphan, platform: { os: 'linux', architecture: 'amd64' } }]);
-    const children = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', index.bytes.toString('utf8'));
-    expect(children.stderr).toContain('ReferencedImagesNotFoundException');
+    await expect(putImage({ repositoryName: 'cli/put', imageManifest: index.bytes.toString('utf8') })).rejects.toMatchObject({ name: 'ReferencedImagesNotFoundException' });
 
-    const invalid = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', '{"schemaVersion": 2, "mediaType": "application/x.unknown"}');
-    expect(invalid.stderr).toContain('InvalidParameterException');
-    const mismatch = await aws('put-image', '--repository-name', 'cli/put', '--image-manifest', text, '--image-tag', 'v4',
-      '--image-manifest-media-type', 'application/vnd.oci.image.manifest.v1+json');
-    expect(mismatch.stderr).toContain('InvalidParameterException');
-    const noRepository = await aws('put-image', '--repository-name', 'cli/nowhere', '--image-manifest', text);
-    expect(noRepository.stderr).toContain('RepositoryNotFoundException');
+    await expect(putImage({ repositoryName: 'cli/put', imageManifest: '{"schemaVersion": 2, "mediaType": "application/x.unknown"}' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(putImage({ repositoryName: 'cli/put', imageTag: 'v4', imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' })).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    await expect(putImage({ repositoryName: 'cli/nowhere' })).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
   });
 
   it('refuses to move an immutable tag with put-image, but accepts a new tag', async () => {
-    const created = await aws('create-repository', '--repository-name', 'cli/immutable', '--image-tag-mutability', 'IMMUTABLE');
-    expect(created.code, created.stderr).toBe(0);
+    await sdk().send(new CreateRepositoryCommand({ repositoryName: 'cli/immutable', imageTagMutability: 'IMMUTABLE' }));
     const first = ociImage();
     const second = ociImage();
     for (const item of [first.config, ...first.layers, second.config, ...second.layers]) await client().pushBlob('cli/immutable', item);
@@ -248,10 +239,9 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     expect(moved.code).not.toBe(0);
     expect(moved.stderr).toContain('ImageTagAlreadyExistsException');
     expect(moved.stderr).toContain('The image tag \'v1\' already exists in the \'cli/immutable\' repository and cannot be overwritten because the repository is immutable.');
-    const added = await aws('put-image', '--repository-name', 'cli/immutable', '--image-manifest', second.manifest.bytes.toString('utf8'), '--image-tag', 'v2');
-    expect(added.code, added.stderr).toBe(0);
-    const tag = await aws('batch-get-image', '--repository-name', 'cli/immutable', '--image-ids', 'imageTag=v1');
-    expect(tag.json().images[0].imageId.imageDigest).toBe(first.manifest.digest);
+    await sdk().send(new PutImageCommand({ repositoryName: 'cli/immutable', imageManifest: second.manifest.bytes.toString('utf8'), imageTag: 'v2' }));
+    const tag = await sdk().send(new BatchGetImageCommand({ repositoryName: 'cli/immutable', imageIds: [{ imageTag: 'v1' }] }));
+    expect(tag.images![0]!.imageId!.imageDigest).toBe(first.manifest.digest);
   });
 
   it('checks layer availability and hands out presigned download URLs for layers the repository holds', async () => {
@@ -280,10 +270,8 @@ describeWith([awsCli], 'image actions with the AWS CLI', () => {
     const downloaded = Buffer.from(await (await fetch(url.json().downloadUrl)).arrayBuffer());
     expect(downloaded).toEqual(layer.bytes);
 
-    const notHere = await aws('get-download-url-for-layer', '--repository-name', 'cli/layers', '--layer-digest', elsewhere.layers[0]!.digest);
-    expect(notHere.stderr).toContain('LayersNotFoundException');
-    const malformed = await aws('get-download-url-for-layer', '--repository-name', 'cli/layers', '--layer-digest', 'nope');
-    expect(malformed.stderr).toContain('ValidationException');
+    await expect(sdk().send(new GetDownloadUrlForLayerCommand({ repositoryName: 'cli/layers', layerDigest: elsewhere.layers[0]!.digest }))).rejects.toMatchObject({ name: 'LayersNotFoundException' });
+    await expect(sdk().send(new GetDownloadUrlForLayerCommand({ repositoryName: 'cli/layers', layerDigest: 'nope' }))).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });
 
