@@ -1,5 +1,6 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { TokenKeySet, TokenKeySource } from './token-keys.js';
+import { ExpiringLru } from '../shared/expiring-lru.js';
+import type { TokenKey, TokenKeySet, TokenKeySource } from './token-keys.js';
 
 /** What a registry token says: who, in which account, may do what, until when. */
 export interface TokenClaims {
@@ -24,16 +25,34 @@ export class TokenError extends Error {
 const ALGORITHM = 'HS256';
 
 /**
+ * Verified tokens remembered per instance, by token string: a client sends the
+ * same token with every request, and checking its signature again costs more
+ * than the rest of a manifest HEAD's own work. Bounded in count; entries leave
+ * only as the least recently used, since every use still checks the expiry and
+ * that the signing key is still trusted.
+ */
+const VERIFIED_TOKENS = 1000;
+
+interface Verified {
+  claims: TokenClaims;
+  key: TokenKey;
+}
+
+/**
  * Registry passwords: JWS tokens signed with the registry's current key and
  * addressed to this registry (issuer and audience are its host), so tokens of
  * another Berth registry are refused even when both trust the same account.
  */
 export class RegistryTokens {
+  private readonly verified: ExpiringLru<Verified>;
+
   constructor(
     private readonly keys: TokenKeySource,
     private readonly registryHost: string,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.verified = new ExpiringLru(VERIFIED_TOKENS, Number.POSITIVE_INFINITY, () => this.now().getTime());
+  }
 
   async issue(claims: Omit<TokenClaims, 'expiresAt'>, lifetimeSeconds: number): Promise<{ token: string; expiresAt: Date }> {
     const { current } = await this.keys();
@@ -55,17 +74,28 @@ export class RegistryTokens {
   }
 
   async verify(token: string): Promise<TokenClaims> {
+    const { claims, key } = await this.verified.get(token, () => this.verifySignature(token));
+    // As jose judges expiry: at the second of `exp`, the token is expired.
+    if (claims.expiresAt.getTime() <= Math.floor(this.now().getTime() / 1000) * 1000) throw new TokenError('the token has expired; log in again');
+    // The key may have been retired since: a token is only as good as the keys trusted now.
+    const trusted = keyFor(await this.keys(key.kid), key.kid);
+    if (Buffer.compare(trusted.secret, key.secret) !== 0) throw new TokenError('the token was signed with a key this registry does not know');
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<Verified> {
     const kid = signingKidOf(token);
     // Outside the try: a key source that fails is a server fault, not a bad token.
     const keySet = await this.keys(kid);
+    const key = keyFor(keySet, kid);
     try {
-      const { payload } = await jwtVerify(token, keyFor(keySet, kid), {
+      const { payload } = await jwtVerify(token, key.secret, {
         algorithms: [ALGORITHM],
         issuer: this.registryHost,
         audience: this.registryHost,
         currentDate: this.now(),
       });
-      return claimsOf(payload);
+      return { claims: claimsOf(payload), key };
     } catch (error) {
       if (error instanceof TokenError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenError('the token has expired; log in again');
@@ -83,10 +113,10 @@ function signingKidOf(token: string): string | undefined {
   }
 }
 
-function keyFor(keySet: TokenKeySet, kid: string | undefined): Uint8Array {
+function keyFor(keySet: TokenKeySet, kid: string | undefined): TokenKey {
   const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
   if (!key) throw new TokenError('the token was signed with a key this registry does not know');
-  return key.secret;
+  return key;
 }
 
 function claimsOf(payload: JWTPayload): TokenClaims {

@@ -46,3 +46,41 @@ describe('registry tokens', () => {
     expect(error).toMatchObject({ message: 'Secrets Manager is unavailable' });
   });
 });
+
+describe('registry tokens verified before', () => {
+  /** A verifier whose clock and keys the test moves, as rotation and time do. */
+  function movable() {
+    const clock = { now: new Date('2030-01-01T00:00:00Z') };
+    const keys = { current: { kid: 'k1', secret: randomBytes(32) }, previous: [] as { kid: string; secret: Uint8Array }[] };
+    return { clock, keys, tokens: new RegistryTokens(async () => keys, HOST, () => clock.now) };
+  }
+
+  it('are refused once they expire, at the second of their expiry', async () => {
+    const { clock, tokens: verifier } = movable();
+    const { token, expiresAt } = await verifier.issue(claims, 60);
+    await verifier.verify(token);
+    clock.now = new Date(expiresAt.getTime() - 1);
+    expect(await verifier.verify(token)).toMatchObject(claims);
+    clock.now = expiresAt;
+    await expect(verifier.verify(token)).rejects.toThrow(/the token has expired; log in again/);
+  });
+
+  it('stay valid after a rotation while their key verifies, and are refused once it is retired', async () => {
+    const { keys, tokens: verifier } = movable();
+    const { token } = await verifier.issue(claims, 3600);
+    await verifier.verify(token);
+    keys.previous = [keys.current];
+    keys.current = { kid: 'k2', secret: randomBytes(32) };
+    expect(await verifier.verify(token)).toMatchObject(claims);
+    keys.previous = [];
+    await expect(verifier.verify(token)).rejects.toThrow(/signed with a key this registry does not know/);
+  });
+
+  it('are refused when their key ID now names another secret', async () => {
+    const { keys, tokens: verifier } = movable();
+    const { token } = await verifier.issue(claims, 3600);
+    await verifier.verify(token);
+    keys.current = { kid: keys.current.kid, secret: randomBytes(32) };
+    await expect(verifier.verify(token)).rejects.toThrow(/signed with a key this registry does not know/);
+  });
+});
