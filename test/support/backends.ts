@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { inject } from 'vitest';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, inject } from 'vitest';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
 import { DynamoAccessKeyStore } from '../../lambdas/store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from '../../lambdas/store/dynamo-direct-upload-store.js';
@@ -21,16 +22,41 @@ export interface Stores {
 }
 
 const s3 = () => s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials: LOCAL_CREDENTIALS });
+const dynamoDb = () => documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+
+/**
+ * Deletes a table and a bucket of the run's emulators, objects and all: they
+ * live as long as the run, and DynamoDB Local keeps every table in memory.
+ */
+export async function dropTableAndBucket(table: string, bucket: string): Promise<void> {
+  await dynamoDb().send(new DeleteTableCommand({ TableName: table }));
+  const client = s3();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const objects = (page.Contents ?? []).map((object) => ({ Key: object.Key! }));
+    if (objects.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+    token = page.NextContinuationToken;
+  } while (token !== undefined);
+  await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+const created: { table: string; bucket: string }[] = [];
+// Registered when a test file first imports this module: after the file's tests, its stores go.
+afterAll(async () => {
+  for (const { table, bucket } of created.splice(0)) await dropTableAndBucket(table, bucket);
+});
 
 /** Real store adapters on a fresh table and bucket of the run's emulators. */
 export async function freshStores(): Promise<Stores> {
   const id = randomUUID().slice(0, 8);
-  const dynamo = documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+  const dynamo = dynamoDb();
   const client = s3();
   const table = `berth-stores-${id}`;
   const bucket = `berth-stores-${id}`;
   await ensureTable(dynamo, table);
   await ensureBucket(client, bucket);
+  created.push({ table, bucket });
   return {
     store: new DynamoMetadataStore(dynamo, table),
     templates: new DynamoTemplateStore(dynamo, table),

@@ -3,15 +3,22 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { RegistryConfig } from '../../lambdas/registry/config.js';
 import { actionsFor, type AccessClass } from '../../lambdas/auth/actions.js';
 import { startBerthServer, type RegistryServerOptions, type RunningRegistry } from '../../local/berth-server.js';
+import { dropTableAndBucket } from './backends.js';
 import { RegistryClient } from './client.js';
 
 /** How a test registry is served, beyond the registry's settings. */
 export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway' | 'tokenKeys' | 'tokenLifetimeSeconds' | 'policyCacheSeconds' | 'adminKey' | 'now' | 'sweepIntervalMs'>;
 
-/** Starts a registry on its own table and bucket for one test file. */
+const started: RunningRegistry[] = [];
+// Registered when a test file first imports this module, so it runs after the file's own afterAll hooks have stopped its registries.
+afterAll(async () => {
+  for (const running of started.splice(0)) await dropTableAndBucket(running.table, running.bucket);
+});
+
+/** Starts a registry on its own table and bucket, both deleted after the test file. */
 export async function startTestRegistry(registry: Partial<RegistryConfig> = {}, server: TestServerOptions = {}): Promise<RunningRegistry> {
   const id = randomUUID().slice(0, 8);
-  return startBerthServer({
+  const running = await startBerthServer({
     dynamoEndpoint: inject('dynamoEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
     table: `berth-test-${id}`,
@@ -20,6 +27,8 @@ export async function startTestRegistry(registry: Partial<RegistryConfig> = {}, 
     registry,
     ...server,
   });
+  started.push(running);
+  return running;
 }
 
 /** The registry for the current test file, started before its tests and stopped after. */
