@@ -13,18 +13,12 @@ export function lambdaEntry(path: string): string {
   return fileURLToPath(new URL(`../${path}`, import.meta.url));
 }
 
-/** Node 22 is the oldest runtime Berth's handlers are written for. */
-const MIN_NODE_MAJOR = 22;
-
-/** The newest Node.js runtime this aws-cdk-lib knows, so an upgrade of the library moves the functions too. */
-export function newestNodeRuntime(): lambda.Runtime {
-  const major = (runtime: lambda.Runtime) => Number(/^nodejs(\d+)\.x$/.exec(runtime.name)?.[1] ?? 0);
-  const newest = lambda.Runtime.ALL.filter((runtime) => major(runtime) > 0).sort((a, b) => major(b) - major(a))[0];
-  if (!newest || major(newest) < MIN_NODE_MAJOR) {
-    throw new Error(`aws-cdk-lib offers no Node.js runtime of version ${MIN_NODE_MAJOR} or newer; upgrade aws-cdk-lib`);
-  }
-  return newest;
-}
+/**
+ * The runtime of every Berth function, and the Node.js major of the upload gateway's image.
+ * Pinned: an upgrade of aws-cdk-lib must not move the functions to a runtime the handlers and
+ * their tests never ran on. Move it here, on purpose, when Lambda deprecates it.
+ */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface BerthFunctionProps {
   /** Path of the handler module from the project root, e.g. `lambdas/registry/handler.ts`. */
@@ -35,11 +29,17 @@ export interface BerthFunctionProps {
   readonly environment?: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Concurrent executions reserved for the function, which are also its most.
+   *
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
- * One Berth Lambda function: its handler bundled locally by esbuild (no Docker), arm64, on the
- * newest Node.js runtime, with its own role and log group. The role starts with permission to
+ * One Berth Lambda function: its handler bundled locally by esbuild (no Docker), arm64, on
+ * LAMBDA_RUNTIME, with its own role and log group. The role starts with permission to
  * write its own logs only; callers grant the rest, action by action.
  */
 export class BerthFunction extends Construct {
@@ -68,10 +68,11 @@ export class BerthFunction extends Construct {
       entry: lambdaEntry(props.entry),
       handler: 'handler',
       description: props.description,
-      runtime: newestNodeRuntime(),
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

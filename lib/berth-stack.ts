@@ -33,8 +33,18 @@ export class BerthStack extends Stack {
       value: `https://${registry.registryHost}`,
       description: 'Endpoint URL for ECR tooling (aws ecr --endpoint-url, SDKs, Terraform) with access keys Berth issued',
     });
+    new CfnOutput(this, 'Region', {
+      value: this.region,
+      description: 'The registry\'s AWS region: ECR tooling signs for it (aws ecr --region, AWS_REGION), which a custom domain does not show',
+    });
     new CfnOutput(this, 'TableName', { value: registry.table.tableName, description: 'DynamoDB table of registry metadata' });
     new CfnOutput(this, 'BucketName', { value: registry.bucket.bucketName, description: 'S3 bucket of blob bytes' });
+    new CfnOutput(this, 'AccessLogsBucketName', {
+      value: registry.accessLogsBucket.bucketName,
+      description: props.settings.removalPolicy === 'destroy'
+        ? 'S3 bucket of access logs; emptied and deleted with the stack'
+        : 'S3 bucket of access logs; kept, with the table, the blob bucket and the secrets, when the stack is deleted (docs/deploying.md)',
+    });
     new CfnOutput(this, 'DashboardName', { value: registry.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' });
     if (registry.domainName && !props.settings.domain?.hostedZone) {
       new CfnOutput(this, 'DomainTarget', {
@@ -71,6 +81,7 @@ export class BerthStack extends Stack {
     if (settings.serverErrorRatePercent !== undefined) props.serverErrorRatePercent = settings.serverErrorRatePercent;
     if (settings.alarmTopicArn !== undefined) props.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn);
     if (settings.uploadGateway !== undefined) props.uploadGateway = this.uploadGateway(settings.uploadGateway);
+    if (settings.reservedConcurrency !== undefined) props.reservedConcurrency = settings.reservedConcurrency;
     return props;
   }
 

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResourceProviderBase, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PENDING_UPLOAD_TAG } from '../lambdas/store/keys.js';
@@ -33,6 +33,7 @@ export class RegistryStorage extends Construct {
   /**
    * Receives the bucket's S3 server access logs (the only record of presigned downloads), and
    * the upload gateway's load balancer access logs and VPC flow logs. Kept for the log retention.
+   * With a DESTROY removal policy, both buckets are emptied when the stack is deleted.
    */
   readonly accessLogsBucket: s3.Bucket;
 
@@ -67,6 +68,8 @@ export class RegistryStorage extends Construct {
         ? []
         : [{ id: 'ExpireAccessLogs', expiration: Duration.days(props.accessLogRetention) }],
       removalPolicy: props.removalPolicy,
+      // CloudFormation deletes only empty buckets; logs keep arriving until the stack is gone.
+      autoDeleteObjects: !retained,
     });
 
     this.bucket = new s3.Bucket(this, 'Blobs', {
@@ -95,6 +98,32 @@ export class RegistryStorage extends Construct {
           : []),
       ],
       removalPolicy: props.removalPolicy,
+      autoDeleteObjects: !retained,
     });
+    if (!retained) this.autoDeleteLogs(props.accessLogRetention);
+  }
+
+  /**
+   * The log group of the function that empties the buckets, created with the stack so that its
+   * deletion takes it too; Lambda would otherwise create it on the function's one run, at
+   * deletion, and leave it behind.
+   */
+  private autoDeleteLogs(retention: RetentionDays): void {
+    const provider = Stack.of(this).node.tryFindChild(AUTO_DELETE_PROVIDER_ID);
+    if (!(provider instanceof CustomResourceProviderBase)) {
+      throw new Error(`aws-cdk-lib no longer names the provider of autoDeleteObjects ${AUTO_DELETE_PROVIDER_ID}: update lib/registry-storage.ts`);
+    }
+    // One per stack, as the provider is: the function's name is the last field of its ARN.
+    const logs = provider.node.tryFindChild('Logs') ?? new LogGroup(provider, 'Logs', {
+      logGroupName: `/aws/lambda/${Fn.select(6, Fn.split(':', provider.serviceToken))}`,
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      bucket.node.findChild('AutoDeleteObjectsCustomResource').node.addDependency(logs);
+    }
   }
 }
+
+/** The construct ID of the stack's provider of S3 autoDeleteObjects in aws-cdk-lib. */
+const AUTO_DELETE_PROVIDER_ID = 'Custom::S3AutoDeleteObjectsCustomResourceProvider';

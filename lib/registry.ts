@@ -80,9 +80,10 @@ export interface RegistryProps {
    */
   readonly downloadUrlLifetime?: Duration;
   /**
-   * What happens to the table, the bucket and the keys when the stack is deleted (or they are
-   * replaced). `RETAIN` keeps them, with deletion protection on the table; `DESTROY` deletes
-   * them, and needs the bucket emptied first.
+   * What happens to the table, the buckets, the keys and the log groups when the stack is
+   * deleted (or they are replaced). `RETAIN` keeps them, with deletion protection on the table;
+   * `DESTROY` deletes them, and empties both buckets first (a function that CDK adds for this
+   * deletes their objects when the stack is deleted).
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -149,6 +150,26 @@ export interface RegistryProps {
    * @default true - at `uploads.<domainName>`, with the defaults of UploadGatewayOptions
    */
   readonly uploadGateway?: boolean | UploadGatewayOptions;
+  /**
+   * Concurrent executions reserved for each function, which are also its most. Reserving
+   * takes from the account's concurrency, of which Lambda keeps 100 unreserved (all of it in
+   * a new account whose quota is 10 or 50, where any reservation fails the deployment).
+   *
+   * @default - none: every function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: ReservedConcurrency;
+}
+
+/** Reserved concurrent executions per function; a function left out reserves none. */
+export interface ReservedConcurrency {
+  /** The OCI Distribution API: one execution per request in flight. */
+  readonly registry?: number;
+  /** The management API and registry tokens. */
+  readonly management?: number;
+  /** The scheduled jobs: 1 keeps runs invoked by hand from overlapping the scheduled one. */
+  readonly jobs?: number;
+  /** The token-signing key's rotation. */
+  readonly rotation?: number;
 }
 
 const DEFAULT_TOKEN_LIFETIME = Duration.hours(12);
@@ -177,6 +198,8 @@ export class Registry extends Construct {
   readonly domainName?: apigwv2.DomainName;
   readonly table: dynamodb.Table;
   readonly bucket: s3.Bucket;
+  /** Receives the blob bucket's S3 server access logs, and the upload gateway's load balancer and flow logs. */
+  readonly accessLogsBucket: s3.Bucket;
   readonly tokenSecret: secretsmanager.Secret;
   readonly sealingSecret: secretsmanager.Secret;
   /** Serves the OCI Distribution API on /v2. */
@@ -199,11 +222,13 @@ export class Registry extends Construct {
     const storage = new RegistryStorage(this, 'Storage', settings);
     this.table = storage.table;
     this.bucket = storage.bucket;
+    this.accessLogsBucket = storage.accessLogsBucket;
     const secrets = new TokenSecrets(this, 'Keys', {
       rotationInterval: settings.tokenKeyRotation,
       ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
       removalPolicy: settings.removalPolicy,
       logRetention: settings.logRetention,
+      ...(settings.reservedConcurrency.rotation === undefined ? {} : { rotationReservedConcurrency: settings.reservedConcurrency.rotation }),
     });
     this.tokenSecret = secrets.tokenSecret;
     this.sealingSecret = secrets.sealingSecret;
@@ -247,6 +272,7 @@ export class Registry extends Construct {
       environment: this.uploadGateway ? { ...environment, BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : environment,
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
+      reservedConcurrency: settings.reservedConcurrency.registry,
     });
     const management = new BerthFunction(this, 'Management', {
       entry: 'lambdas/management/handler.ts',
@@ -256,6 +282,7 @@ export class Registry extends Construct {
       environment: { ...environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
+      reservedConcurrency: settings.reservedConcurrency.management,
     });
     this.registryFunction = registry.function;
     this.managementFunction = management.function;
@@ -272,8 +299,8 @@ export class Registry extends Construct {
       // The most Lambda allows: a sweep grows with the registry, and one cut short fails (and
       // alarms) with work left. Lambda bills the time used, not the timeout.
       timeout: Duration.minutes(15),
-      // No reserved concurrency, though one sweep at a time is the intent: reserving even 1
-      // fails the deployment in accounts still on a new account's quota (10 or 50), which
+      // No reserved concurrency by default, though one sweep at a time is the intent: reserving
+      // even 1 fails the deployment in accounts still on a new account's quota (10 or 50), which
       // Lambda keeps unreserved in full. Runs do not overlap on a daily schedule with this
       // timeout, and an overlap (a run invoked by hand) is harmless: deleteManifest deletes
       // only on the condition that the manifest and its tags are as read, and finds nothing
@@ -281,6 +308,7 @@ export class Registry extends Construct {
       environment: { BERTH_TABLE: this.table.tableName },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
+      reservedConcurrency: settings.reservedConcurrency.jobs,
     });
     this.jobsFunction = jobs.function;
     this.grantTable(jobs, TABLE_ACTIONS.jobs, settings.encryptionKey);
@@ -369,6 +397,10 @@ export class Registry extends Construct {
 
   private addDefaultStage(settings: Settings): apigwv2.HttpStage {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      // Under /aws/vendedlogs/, CloudWatch Logs lets API Gateway deliver without naming each log
+      // group in the account's resource policy, whose size is limited. The API's ID keeps the
+      // name unique per deployment, so a log group retained by an earlier stack never collides.
+      logGroupName: `/aws/vendedlogs/apigateway/${Stack.of(this).stackName}/${this.api.apiId}/access-logs`,
       retention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
@@ -468,6 +500,7 @@ interface Settings {
   jobsSchedule: events.Schedule;
   jobsEnabled: boolean;
   uploadGateway: UploadGatewaySettings | undefined;
+  reservedConcurrency: ReservedConcurrency;
 }
 
 /** Props with their defaults, checked once: a bad value fails the synth with what to change. */
@@ -492,6 +525,11 @@ function resolveSettings(props: RegistryProps): Settings {
   if (removalPolicy === RemovalPolicy.SNAPSHOT) {
     throw new Error('removalPolicy SNAPSHOT is not supported by DynamoDB tables or S3 buckets; use RETAIN or DESTROY');
   }
+  for (const [name, reserved] of Object.entries(props.reservedConcurrency ?? {})) {
+    if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)) {
+      throw new Error(`reservedConcurrency.${name} must be a whole number of 1 or more (leave it out to reserve none), got ${reserved}`);
+    }
+  }
   if (!(serverErrorRatePercent > 0 && serverErrorRatePercent <= 100)) {
     throw new Error(`serverErrorRatePercent must be above 0 and at most 100, got ${serverErrorRatePercent}`);
   }
@@ -512,6 +550,7 @@ function resolveSettings(props: RegistryProps): Settings {
     jobsSchedule: props.jobsSchedule ?? DEFAULT_JOBS_SCHEDULE,
     jobsEnabled: props.jobsEnabled ?? true,
     uploadGateway: uploadGatewaySettings(props),
+    reservedConcurrency: props.reservedConcurrency ?? {},
   };
 }
 

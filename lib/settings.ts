@@ -29,6 +29,7 @@ export interface BerthSettings {
     minTasks?: number;
     maxTasks?: number;
   };
+  reservedConcurrency?: { registry?: number; management?: number; jobs?: number; rotation?: number };
 }
 
 /** Every context key the app reads, with what it means; docs/deploying.md lists the same. */
@@ -37,8 +38,17 @@ export const CONTEXT_KEYS = [
   'tokenLifetimeSeconds', 'tokenKeyRotationDays', 'downloadUrlSeconds', 'removalPolicy', 'logRetentionDays',
   'kmsKeyArn', 'intelligentTiering', 'throttleRateLimit', 'throttleBurstLimit', 'serverErrorRatePercent',
   'alarmTopicArn', 'uploadGateway', 'uploadGatewayDomainName', 'uploadGatewayCertificateArn', 'uploadGatewayMinTasks',
-  'uploadGatewayMaxTasks',
+  'uploadGatewayMaxTasks', 'registryReservedConcurrency', 'managementReservedConcurrency', 'jobsReservedConcurrency',
+  'rotationReservedConcurrency',
 ] as const;
+
+/** The context key of each function's reserved concurrency. */
+const RESERVED_CONCURRENCY_KEYS = {
+  registry: 'registryReservedConcurrency',
+  management: 'managementReservedConcurrency',
+  jobs: 'jobsReservedConcurrency',
+  rotation: 'rotationReservedConcurrency',
+} as const satisfies Record<string, ContextKey>;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -124,6 +134,10 @@ export function settingsFromContext(lookup: Lookup): BerthSettings {
     };
   }
   assign(settings, 'uploadGateway', uploadGatewaySettings(lookup));
+  const reserved = Object.entries(RESERVED_CONCURRENCY_KEYS)
+    .map(([name, key]) => [name, optionalInteger(lookup, key, 1, 1_000_000)] as const)
+    .filter(([, value]) => value !== undefined);
+  if (reserved.length > 0) settings.reservedConcurrency = Object.fromEntries(reserved);
   return settings;
 }
 

@@ -15,6 +15,8 @@ export interface TokenSecretsProps {
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
+  /** Concurrent executions reserved for the rotation function; none by default. */
+  readonly rotationReservedConcurrency?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class TokenSecrets extends Construct {
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      ...(props.rotationReservedConcurrency === undefined ? {} : { reservedConcurrency: props.rotationReservedConcurrency }),
     });
     this.tokenSecret.addRotationSchedule('Rotation', {
       rotationLambda: this.rotation.function,

@@ -5,7 +5,7 @@ import { FileSystem, Stack } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import { buildSync } from 'esbuild';
 import type { Construct } from 'constructs';
-import { newestNodeRuntime } from './berth-function.js';
+import { LAMBDA_RUNTIME } from './berth-function.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,12 +16,12 @@ export const UPLOAD_GATEWAY_ENTRY = 'lambdas/upload-gateway/main.ts';
 export const UPLOAD_GATEWAY_PORT = 8080;
 
 /**
- * The Node.js major the image runs: the Lambda functions' runtime (newestNodeRuntime), so the
- * gateway runs the shared upload code on the Node.js the functions run it on, and an upgrade
- * of aws-cdk-lib moves both.
+ * The Node.js major the image runs: the Lambda functions' runtime (LAMBDA_RUNTIME), so the
+ * gateway runs the shared upload code on the Node.js the functions run it on, and moving the
+ * pin moves both.
  */
 export function gatewayNodeMajor(): number {
-  return Number(/^nodejs(\d+)\.x$/.exec(newestNodeRuntime().name)![1]);
+  return Number(/^nodejs(\d+)\.x$/.exec(LAMBDA_RUNTIME.name)![1]);
 }
 
 /** The image's base: the official Node.js image, from ECR Public (no Docker Hub pull limits). */

@@ -27,6 +27,7 @@ describe('settings from CDK context', () => {
       serverErrorRatePercent: 2,
       alarmTopicArn: TOPIC_ARN,
       uploadGateway: { domainName: 'push.example.com', certificateArn: GATEWAY_CERTIFICATE_ARN, minTasks: 2, maxTasks: 6 },
+      reservedConcurrency: { registry: 100, management: 20, jobs: 1, rotation: 1 },
     };
     expect(read(FULL_CONTEXT)).toEqual(expected);
     const json = Object.fromEntries(Object.entries(FULL_CONTEXT).map(([key, value]) => [key, /^\d+$/.test(value) ? Number(value) : value === 'true' ? true : value]));
@@ -57,6 +58,8 @@ describe('settings from CDK context', () => {
     [{ uploadGatewayCertificateArn: 'arn:aws:iam::123456789012:role/x' }, /uploadGatewayCertificateArn must be an ACM certificate ARN/],
     [{ uploadGatewayMinTasks: '0' }, /uploadGatewayMinTasks must be a number from 1 to 1000/],
     [{ uploadGatewayMinTasks: '3', uploadGatewayMaxTasks: '2' }, /uploadGatewayMaxTasks \(2\) must be at least uploadGatewayMinTasks \(3\)/],
+    [{ registryReservedConcurrency: '0' }, /registryReservedConcurrency must be a number from 1 to 1000000/],
+    [{ jobsReservedConcurrency: '1.5' }, /jobsReservedConcurrency must be a whole number/],
   ])('refuse %j with a message that names the key', (context, message) => {
     expect(() => read(context)).toThrow(SettingsError);
     expect(() => read(context)).toThrow(message);
@@ -76,5 +79,10 @@ describe('Registry props', () => {
     expect(registry({ downloadUrlLifetime: Duration.days(8) })).toThrow(/downloadUrlLifetime must be whole seconds from 1 second to 7 days/);
     expect(registry({ serverErrorRatePercent: 0 })).toThrow(/serverErrorRatePercent must be above 0/);
     expect(registry({ removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(/use RETAIN or DESTROY/);
+  });
+
+  it('refuse a reserved concurrency that is not a whole number of 1 or more', () => {
+    expect(registry({ reservedConcurrency: { management: 0 } })).toThrow(/reservedConcurrency.management must be a whole number of 1 or more \(leave it out to reserve none\), got 0/);
+    expect(registry({ reservedConcurrency: { registry: 2.5 } })).toThrow(/reservedConcurrency.registry must be a whole number of 1 or more/);
   });
 });

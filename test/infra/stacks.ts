@@ -36,6 +36,10 @@ export const FULL_CONTEXT = {
   uploadGatewayCertificateArn: GATEWAY_CERTIFICATE_ARN,
   uploadGatewayMinTasks: '2',
   uploadGatewayMaxTasks: '6',
+  registryReservedConcurrency: '100',
+  managementReservedConcurrency: '20',
+  jobsReservedConcurrency: '1',
+  rotationReservedConcurrency: '1',
 };
 
 /** The production stack as `cdk synth` builds it from these context values. */
