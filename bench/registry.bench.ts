@@ -1,9 +1,9 @@
-import { clientOf } from '../test/support/registry.js';
 import { startBerthServer } from '../local/berth-server.js';
 import { apiCallsTable } from './sections/api-calls.js';
 import { distributionSection } from './sections/distribution.js';
 import { latencyTable } from './sections/latency.js';
 import { throughputTable } from './sections/throughput.js';
+import { adminClient } from './support/admin.js';
 import { CallCounter } from './support/call-counter.js';
 import { pushFixture } from './support/fixture.js';
 import { runBench } from './support/run.js';
@@ -30,7 +30,7 @@ runBench('berth-bench', async (emulators, scratch) => {
   });
   try {
     // Node's fetch (undici) keeps connections alive, so every client reuses its sockets.
-    const client = clientOf(registry);
+    const client = adminClient(registry);
     const fixture = await pushFixture(client);
     console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
     printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { actionsFor } from '../../lambdas/auth/actions.js';
 import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 import type { Emulators } from '../../local/emulators/index.js';
 import { localTokenKeys } from '../../local/token-keys.js';
+import { adminCredentials } from './admin.js';
 
 /**
  * A registry set up as `npm start` sets it up (no policy cache, token keys
@@ -22,7 +22,5 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
     tokenKeys: async () => localTokenKeys(dataDir),
     log: (message) => console.error(message),
   });
-  const { accountId } = registry.identity;
-  const { token } = await registry.tokens.issue({ principalArn: `arn:aws:iam::${accountId}:root`, accountId, actions: actionsFor(['pull', 'push']) }, 3600);
-  return { registry, credentials: `AWS:${token}` };
+  return { registry, credentials: await adminCredentials(registry) };
 }
