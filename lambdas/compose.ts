@@ -109,7 +109,7 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
   const now = parts.now ?? (() => new Date());
   const store = new DynamoMetadataStore(parts.dynamo, parts.table);
   const blobs = new S3BlobStore(parts.s3, parts.bucket);
-  const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity.accountId, now);
+  const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity, now);
   return createManagementApp({
     services: {
       store,

@@ -14,6 +14,7 @@ import { UploadService } from '../lambdas/registry/blobs/upload-service.js';
 import type { RegistryConfig } from '../lambdas/registry/config.js';
 import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
 import { registryTooLarge } from '../lambdas/registry/too-large.js';
+import { principalArn } from '../lambdas/shared/arns.js';
 import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
 import { serveStreaming } from '../lambdas/upload-gateway/http-server.js';
 import type { HttpApp } from '../lambdas/shared/http/types.js';
@@ -123,7 +124,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const host = options.host ?? '127.0.0.1';
   const adminKey = options.adminKey ?? generateKeyPair();
   const tokenKeys = options.tokenKeys ?? inMemoryTokenKeys();
-  const administrator = { arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:root`, accountId: LOCAL_ACCOUNT_ID };
+  const administrator = { arn: principalArn({ accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }, 'root'), accountId: LOCAL_ACCOUNT_ID };
   const adminCredential = (accessKeyId: string) => (accessKeyId === adminKey.accessKeyId
     ? { secretAccessKey: adminKey.secretAccessKey, principal: administrator }
     : undefined);

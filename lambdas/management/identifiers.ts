@@ -1,3 +1,4 @@
+import { repositoryArn as arnOfRepository } from '../shared/arns.js';
 import { invalidParameter, optionalString, requiredString, type Input } from './validation.js';
 
 /** Where this registry lives: what ARNs, URIs and registry IDs are made of. */
@@ -25,7 +26,7 @@ export function isRepositoryName(name: string): boolean {
 }
 
 export function repositoryArn(identity: RegistryIdentity, name: string): string {
-  return `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/${name}`;
+  return arnOfRepository(identity, name);
 }
 
 export function repositoryUri(identity: RegistryIdentity, name: string): string {
@@ -34,7 +35,7 @@ export function repositoryUri(identity: RegistryIdentity, name: string): string 
 
 /** The repository an ARN of this registry names; anything else is an InvalidParameterException, as in ECR. */
 export function repositoryFromArn(identity: RegistryIdentity, arn: string): string {
-  const prefix = `arn:aws:ecr:${identity.region}:${identity.accountId}:repository/`;
+  const prefix = arnOfRepository(identity, '');
   const name = arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
   if (name === undefined || !isRepositoryName(name)) {
     throw invalidParameter('resourceArn', `Invalid ARN ${arn}; expected ${prefix}<repository name>`);

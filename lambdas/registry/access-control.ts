@@ -2,6 +2,7 @@ import { isAllowed, type Caller } from '../auth/authorize.js';
 import { TokenError, type RegistryTokens, type TokenClaims } from '../auth/registry-tokens.js';
 import type { AccessKeyStore } from '../store/access-key-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import { repositoryArn } from '../shared/arns.js';
 import { ExpiringLru } from '../shared/expiring-lru.js';
 import type { HttpRequest } from '../shared/http/types.js';
 import { RegistryError } from './errors.js';
@@ -112,7 +113,7 @@ export class AccessControl {
     return isAllowed({
       caller: who.caller,
       action,
-      resource: `arn:aws:ecr:${this.config.region}:${this.config.accountId}:repository/${repository}`,
+      resource: repositoryArn(this.config, repository),
       ...(policyText === undefined ? {} : { repositoryPolicyText: policyText }),
       registryAccountId: this.config.accountId,
     });

@@ -115,7 +115,7 @@ describe('a deleted key\'s tokens, on a function instance that caches key lookup
       tokens, accountId: ACCOUNT, region: 'us-east-1', realm: 'http://registry', policyCacheSeconds: 0,
       accessKeyCacheSeconds: CACHE_SECONDS, policyCacheEntries: 1000,
     }, { repositories: store, accessKeys: keyStore }, clock);
-    const key = await new AccessKeys(keyStore, new Sealer(randomBytes(32)), ACCOUNT, clock).create('cached', undefined);
+    const key = await new AccessKeys(keyStore, new Sealer(randomBytes(32)), { accountId: ACCOUNT, region: 'us-east-1' }, clock).create('cached', undefined);
     const { token } = await tokens.issue({ principalArn: `arn:aws:iam::${ACCOUNT}:user/berth/cached`, accountId: ACCOUNT, actions: ['ecr:BatchGetImage'], accessKeyId: key.accessKeyId }, 3600);
     const request = { method: 'GET', path: '/v2/', query: new URLSearchParams(), headers: { authorization: `Bearer ${token}` }, body: Buffer.alloc(0) };
 

@@ -40,7 +40,7 @@ export const createAccessKey: Action = async (context) => {
       accessKeyId: issued.accessKeyId,
       secretAccessKey: issued.secretAccessKey,
       principalName,
-      principalArn: issuedPrincipalArn(context.services.identity.accountId, principalName),
+      principalArn: issuedPrincipalArn(context.services.identity, principalName),
       createdAt: epochSeconds(issued.record.createdAt),
     },
   };
@@ -53,7 +53,7 @@ export const listAccessKeys: Action = async (context) => {
     accessKeys: records.map((record) => ({
       accessKeyId: record.accessKeyId,
       principalName: record.principalName,
-      principalArn: issuedPrincipalArn(context.services.identity.accountId, record.principalName),
+      principalArn: issuedPrincipalArn(context.services.identity, record.principalName),
       createdAt: epochSeconds(record.createdAt),
       ...(record.policyText === undefined ? {} : { policyText: record.policyText }),
     })),

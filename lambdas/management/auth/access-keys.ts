@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { principalArn, type ArnOwner } from '../../shared/arns.js';
 import type { AccessKeyRecord, AccessKeyStore } from '../../store/access-key-store.js';
 import type { Sealer } from '../../shared/crypto/sealer.js';
 import type { Principal } from '../context.js';
@@ -14,8 +15,8 @@ export interface IssuedKey {
 }
 
 /** The ARN an issued key acts as, usable in repository policies' Principal. */
-export function issuedPrincipalArn(accountId: string, principalName: string): string {
-  return `arn:aws:iam::${accountId}:user/berth/${principalName}`;
+export function issuedPrincipalArn(owner: ArnOwner, principalName: string): string {
+  return principalArn(owner, `user/berth/${principalName}`);
 }
 
 /**
@@ -27,7 +28,7 @@ export class AccessKeys {
   constructor(
     private readonly store: AccessKeyStore,
     private readonly sealer: Sealer,
-    private readonly accountId: string,
+    private readonly owner: ArnOwner,
     private readonly now: () => Date,
   ) {}
 
@@ -59,8 +60,8 @@ export class AccessKeys {
     const record = await this.store.getAccessKey(accessKeyId);
     if (!record) return undefined;
     const principal: Principal = {
-      arn: issuedPrincipalArn(this.accountId, record.principalName),
-      accountId: this.accountId,
+      arn: issuedPrincipalArn(this.owner, record.principalName),
+      accountId: this.owner.accountId,
       issuedKey: { accessKeyId, ...(record.policyText === undefined ? {} : { policyText: record.policyText }) },
     };
     return { secretAccessKey: this.sealer.open(record.sealedSecret, accessKeyId), principal };
