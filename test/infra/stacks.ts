@@ -1,7 +1,27 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import { BerthStack } from '../../lib/berth-stack.js';
 import { settingsFromContext } from '../../lib/settings.js';
+
+/**
+ * CDK's Template assertions throw on a mismatch and return nothing on a match:
+ * each match counts as an assertion, so that the guard against tests that
+ * check nothing (test/support/assertions.ts) sees them.
+ */
+const TEMPLATE_ASSERTIONS = [
+  'hasResource', 'hasResourceProperties', 'resourceCountIs', 'resourcePropertiesCountIs', 'hasOutput', 'hasMapping',
+  'hasCondition', 'hasParameter', 'templateMatches', 'allResources', 'allResourcesProperties',
+] as const;
+for (const method of TEMPLATE_ASSERTIONS) {
+  const check = Template.prototype[method] as (this: Template, ...args: unknown[]) => void;
+  Object.defineProperty(Template.prototype, method, {
+    value(this: Template, ...args: unknown[]): void {
+      check.apply(this, args);
+      expect.setState({ assertionCalls: expect.getState().assertionCalls + 1 });
+    },
+  });
+}
 
 /** Skips esbuild: template assertions need the resources, not the bundles (synth.test.ts bundles). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
