@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { RunningRegistry } from '../../local/berth-server.js';
-import { locateTool, runTool, type ToolResult } from './tools.js';
+import { isolatedEnv, locateTool, runTool, type ToolResult } from './tools.js';
 
 /**
  * AWS CLI v2 from Debian installs at /usr/bin/aws; an `aws` earlier on PATH may be
@@ -16,14 +16,12 @@ export function ecrCli(registry: RunningRegistry) {
   const home = mkdtempSync(join(tmpdir(), 'berth-aws-'));
   const credentials = join(home, 'credentials');
   writeFileSync(credentials, `[berth-local]\naws_access_key_id = ${registry.adminKey.accessKeyId}\naws_secret_access_key = ${registry.adminKey.secretAccessKey}\n`);
-  const env = {
-    ...process.env,
+  const env = isolatedEnv(home, {
     AWS_SHARED_CREDENTIALS_FILE: credentials,
-    AWS_CONFIG_FILE: join(home, 'config'),
     AWS_PROFILE: 'berth-local',
     AWS_REGION: registry.identity.region,
     AWS_PAGER: '',
-  };
+  });
   return async (...args: string[]): Promise<ToolResult & { json: () => any }> => {
     const result = await runTool(awsCli.path!, ['ecr', ...args, '--endpoint-url', registry.url, '--output', 'json'], undefined, env);
     return { ...result, json: () => JSON.parse(result.stdout.toString('utf8')) };

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { AccessKeyPair } from '../../local/admin-credentials.js';
 import { buildCli, buildCredentialHelper } from '../../scripts/build-cli.js';
-import { CHILD_TIMEOUT_MS, runChild } from './tools.js';
+import { CHILD_TIMEOUT_MS, isolatedEnv, runChild } from './tools.js';
 
 /**
  * `berth` and `docker-credential-berth` built from the current source into a
@@ -58,33 +58,13 @@ export interface ClientEnvOptions {
   extra?: NodeJS.ProcessEnv;
 }
 
-/**
- * The environment of a client subprocess: the machine's, less anything AWS,
- * Berth, docker or containers/image would read, with HOME, DOCKER_CONFIG and
- * XDG_* in `home`, region us-east-1, no instance metadata, and no docker daemon
- * (docker login then logs in client-side, with GET /v2/).
- */
+/** The environment of a client subprocess (see isolatedEnv), with the helper on PATH unless told otherwise. */
 export function clientEnv(bins: BerthBins, home: string, options: ClientEnvOptions = {}): NodeJS.ProcessEnv {
-  const leaks = /^(AWS_|BERTH_|DOCKER_|REGISTRY_AUTH_FILE$|XDG_|CONTAINERS_)/;
-  const kept = Object.fromEntries(Object.entries(process.env).filter(([key]) => !leaks.test(key)));
-  const runtimeDir = join(home, '.run');
-  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-  return {
-    ...kept,
-    HOME: home,
+  return isolatedEnv(home, {
     PATH: options.helperOnPath === false ? process.env.PATH : [bins.binDir, process.env.PATH].join(delimiter),
-    DOCKER_CONFIG: join(home, '.docker'),
-    DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}`,
-    XDG_RUNTIME_DIR: runtimeDir,
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_REGION: 'us-east-1',
-    // An empty data directory: no local administrator key to fall back on.
-    BERTH_DATA_DIR: join(home, 'no-berth-data'),
     ...(options.credentials ? { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey } : {}),
     ...options.extra,
-  };
+  });
 }
 
 export interface ProcessResult {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
@@ -122,7 +123,46 @@ export function runChild(command: string, args: readonly string[], options: Chil
   });
 }
 
-/** Runs a tool with the test process's environment unless given another. */
-export function runTool(path: string, args: string[], timeoutMs = CHILD_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
+let sharedHome: string | undefined;
+
+/** A home of the test process's own for tools run without one of their own, removed when the process exits. */
+function toolHome(): string {
+  if (sharedHome === undefined) {
+    const home = mkdtempSync(join(tmpdir(), 'berth-tool-home-'));
+    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+    sharedHome = home;
+  }
+  return sharedHome;
+}
+
+/** Runs a tool in an isolated environment (see isolatedEnv) unless given another. */
+export function runTool(path: string, args: string[], timeoutMs = CHILD_TIMEOUT_MS, env: NodeJS.ProcessEnv = isolatedEnv(toolHome())): Promise<ToolResult> {
   return runChild(path, args, { env, timeoutMs });
+}
+
+/**
+ * The environment of a client process with a home of its own: the machine's,
+ * less anything AWS, Berth, docker or containers/image would read, with HOME,
+ * DOCKER_CONFIG and XDG_* in `home`, region us-east-1, no instance metadata,
+ * and no docker daemon, so that no setting of the machine's leaks into a test.
+ */
+export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const leaks = /^(AWS_|BERTH_|DOCKER_|REGISTRY_AUTH_FILE$|XDG_|CONTAINERS_)/;
+  const kept = Object.fromEntries(Object.entries(process.env).filter(([key]) => !leaks.test(key)));
+  const runtimeDir = join(home, '.run');
+  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  return {
+    ...kept,
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    DOCKER_HOST: `unix://${join(home, 'no-docker.sock')}`,
+    XDG_RUNTIME_DIR: runtimeDir,
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+    // An empty data directory: no local administrator key to fall back on.
+    BERTH_DATA_DIR: join(home, 'no-berth-data'),
+    ...extra,
+  };
 }
