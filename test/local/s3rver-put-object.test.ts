@@ -112,13 +112,14 @@ describe("local S3's streamed writes", () => {
   });
 
   it('leaves no object and no partial file when the client goes away mid-upload', async () => {
-    const sent = new Promise<void>((resolve) => {
-      const put = request(url('abandoned'), { method: 'PUT', headers: { 'content-length': String(10 * 1024 * 1024) } });
-      put.on('error', () => resolve());
-      put.write(randomBytes(3 * 1024 * 1024), () => setTimeout(() => put.destroy(), 200));
-    });
-    await sent;
-    await expect.poll(() => files().filter((name) => name.startsWith('abandoned')), { timeout: 5000 }).toEqual([]);
+    const put = request(url('abandoned'), { method: 'PUT', headers: { 'content-length': String(10 * 1024 * 1024) } });
+    const gone = new Promise<void>((resolve) => put.on('error', () => resolve()));
+    put.write(randomBytes(3 * 1024 * 1024));
+    // The client goes away once the server has begun writing the object.
+    await expect.poll(() => files().some((name) => name.startsWith('abandoned')), { timeout: 10_000, interval: 10 }).toBe(true);
+    put.destroy();
+    await gone;
+    await expect.poll(() => files().filter((name) => name.startsWith('abandoned')), { timeout: 10_000 }).toEqual([]);
     expect((await fetch(url('abandoned'), { method: 'HEAD' })).status).toBe(403);
   });
 
