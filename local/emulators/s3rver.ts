@@ -5,6 +5,7 @@ import { freePort } from '../free-port.js';
 import { ObjectWriters } from './object-writers.js';
 import { answerMissingKeysWithoutListBucket } from './s3rver-missing-keys.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
+import { readObjectsInLargeChunks } from './s3rver-object-reads.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
 import { checkPresignedRequests } from './s3rver-presigned-auth.js';
 import { putObjectsAsS3Does } from './s3rver-put-object.js';
@@ -28,6 +29,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   checkMultipartUploads(server);
   supportPendingUploads(server);
   answerMissingKeysWithoutListBucket(server);
+  readObjectsInLargeChunks(server);
   // Outermost: S3 checks the signature before anything else.
   checkPresignedRequests(server);
   await server.run();

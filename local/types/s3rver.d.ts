@@ -39,6 +39,8 @@ declare module 's3rver' {
     /** Without a key, a resource of the bucket (`uploads`: the directory of multipart uploads). */
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
     existsObject(bucket: string, key: string): Promise<boolean>;
+    /** GetObject: content is a stream of the object's file (of the range asked for); null for a missing key. */
+    getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<S3rverObject | null>;
     putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
     putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
     /** UploadPart: the part's file in the upload's directory, its MD5 beside it. */

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { useLocalS3 } from '../support/local-s3.js';
+
+/**
+ * Local S3 reads an object's file in large chunks (local/emulators/s3rver-object-reads.ts):
+ * whole objects and ranges of them still come back byte for byte, across chunk boundaries.
+ */
+
+const Bucket = 'object-reads';
+const local = useLocalS3(Bucket);
+const MiB = 1024 * 1024;
+
+describe('local S3 GetObject', () => {
+  const bytes = randomBytes(3 * MiB + 123);
+
+  it('serves an object of several chunks whole, with its length', async () => {
+    expect((await fetch(local().url('large'), { method: 'PUT', body: bytes })).status).toBe(200);
+    const whole = await fetch(local().url('large'));
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-length')).toBe(String(bytes.length));
+    expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('serves a range across chunk boundaries, and one to the end, as S3 does', async () => {
+    const across = await fetch(local().url('large'), { headers: { range: `bytes=${MiB - 10}-${2 * MiB + 9}` } });
+    expect(across.status).toBe(206);
+    expect(across.headers.get('content-range')).toBe(`bytes ${MiB - 10}-${2 * MiB + 9}/${bytes.length}`);
+    expect(Buffer.from(await across.arrayBuffer()).equals(bytes.subarray(MiB - 10, 2 * MiB + 10))).toBe(true);
+    const tail = await fetch(local().url('large'), { headers: { range: `bytes=${3 * MiB}-` } });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(3 * MiB))).toBe(true);
+  });
+});
