@@ -38,6 +38,8 @@ export interface BerthParts {
   accessKeyCacheSeconds: number;
   /** How many policies and access keys the registry remembers; see AccessControlConfig. */
   policyCacheEntries: number;
+  /** Local mode: when remembered policies must be forgotten; see AccessControlConfig. */
+  policyChanges?: (forget: () => void) => void;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
 }
@@ -76,6 +78,7 @@ export function composeRegistry(parts: BerthParts): HttpApp {
       policyCacheSeconds: parts.policyCacheSeconds,
       accessKeyCacheSeconds: parts.accessKeyCacheSeconds,
       policyCacheEntries: parts.policyCacheEntries,
+      ...(parts.policyChanges ? { policyChanges: parts.policyChanges } : {}),
     },
   });
 }

@@ -26,6 +26,7 @@ import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
+import { isRegistryWrite, PolicyChanges } from './policy-changes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { reportLifecycle, reportSweep } from './job-report.js';
 import { logRequests } from './request-log.js';
@@ -66,8 +67,14 @@ export interface RegistryServerOptions {
   /** Keys that sign registry tokens; a fresh in-memory key when absent. */
   tokenKeys?: TokenKeySource;
   tokenLifetimeSeconds?: number;
-  /** How long the registry remembers repository policies (production: 10 s); 0 locally by default. */
+  /** How long the registry remembers repository policies (production: 10 s); 0 by default. */
   policyCacheSeconds?: number;
+  /**
+   * Forget remembered policies after each request that may have changed one,
+   * so changes made through this server apply at once whatever
+   * policyCacheSeconds says (npm start, where this server makes every change).
+   */
+  forgetPoliciesOnChange?: boolean;
   /** The apps' clock (tokens, caches, expiries); the system clock when absent. Tests move it to cross a time limit without waiting. */
   now?: () => Date;
   /**
@@ -150,28 +157,30 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     registryHost: `${host}:${port}`,
     proxyEndpoint: `http://${host}:${port}`,
   };
+  const policyChanges = new PolicyChanges();
   const parts: BerthParts = {
     dynamo, s3, table: options.table, bucket: options.bucket, identity, registry: config, tokenKeys,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
+    ...(options.forgetPoliciesOnChange ? { policyChanges: policyChanges.subscribe } : {}),
     log: (message, error) => log(`${message}: ${String(error)}`),
     ...(options.now ? { now: options.now } : {}),
   };
   gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {
     registry: {
-      handler: lambdaHandler(composeRegistry(parts)),
+      handler: policyChanges.after(lambdaHandler(composeRegistry(parts)), isRegistryWrite),
       tooLarge: registryTooLarge,
       internalError: () => errorResponse(new RegistryError('INTERNAL')),
     },
     management: {
-      handler: lambdaHandler(composeManagement(parts, {
+      handler: policyChanges.after(lambdaHandler(composeManagement(parts, {
         sealingKey: options.sealingKey ?? randomBytes(32),
         extraCredential: adminCredential,
         // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.
         authenticateIam: sigv4Verifier({ region: LOCAL_REGION, services: ['execute-api'], now: () => new Date(), resolve: async (id) => adminCredential(id) }),
-      })),
+      })), () => true),
       tooLarge: managementTooLarge,
       internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
     },

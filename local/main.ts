@@ -36,6 +36,9 @@ async function main(supervisor: Supervisor): Promise<void> {
     host: HOST,
     port,
     registry: { createOnPush: settings.createOnPush },
+    // Remembered policies spare a DynamoDB read per pull request; every change passes through this server, which forgets them.
+    policyCacheSeconds: settings.policyCacheSeconds,
+    forgetPoliciesOnChange: true,
     adminKey: admin.keys,
     sealingKey: loadOrCreateSealingKey(dataDir),
     // Read on each use, so that a key rotated in the file applies without a restart.

@@ -13,6 +13,11 @@ export interface LocalSettings {
   quiet: boolean;
   /** BERTH_JOB_INTERVAL_SECONDS: how often the background jobs run (expired uploads, lifecycle policies; default 60). */
   jobIntervalMs: number;
+  /**
+   * BERTH_POLICY_CACHE_SECONDS: how long the registry remembers a repository's policy (default 10, as deployed; 0 to 3600).
+   * Changes made through the running registry apply at once all the same; the bound is for writes from elsewhere.
+   */
+  policyCacheSeconds: number;
 }
 
 export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string[]): LocalSettings {
@@ -24,6 +29,7 @@ export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string
     createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', true),
     quiet: argv.includes('--quiet') || boolean(env, 'BERTH_QUIET', false),
     jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
+    policyCacheSeconds: wholeNumber(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 0, 3600, 'seconds'),
   };
 }
 

@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 import type { Emulators } from '../../local/emulators/index.js';
+import { parseLocalSettings } from '../../local/settings.js';
 import { localTokenKeys } from '../../local/token-keys.js';
 import { adminCredentials } from './admin.js';
 
 /**
- * A registry set up as `npm start` sets it up (no policy cache, token keys
- * read from the data directory), with skopeo-style credentials of its
+ * A registry set up as `npm start` sets it up (policies remembered for the
+ * default BERTH_POLICY_CACHE_SECONDS and forgotten on change, token keys read
+ * from the data directory), with skopeo-style credentials of its
  * administrator, as `berth login` obtains them.
  */
 export async function startLocalMode(emulators: Emulators, scratch: string): Promise<{ registry: RunningRegistry; credentials: string }> {
@@ -20,6 +22,8 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
     bucket: 'berth-local-mode',
     port: 0,
     tokenKeys: async () => localTokenKeys(dataDir),
+    policyCacheSeconds: parseLocalSettings({}, []).policyCacheSeconds,
+    forgetPoliciesOnChange: true,
     log: (message) => console.error(message),
   });
   return { registry, credentials: await adminCredentials(registry) };

@@ -27,6 +27,13 @@ export interface AccessControlConfig {
   accessKeyCacheSeconds: number;
   /** How many repository policies, and how many access keys, each instance remembers at most. */
   policyCacheEntries: number;
+  /**
+   * Where one process makes every change (local mode): it calls the listener
+   * given here once a request that may have changed a repository's policy has
+   * completed, and the remembered policies are forgotten, so such changes apply
+   * at once whatever policyCacheSeconds says.
+   */
+  policyChanges?: (forget: () => void) => void;
 }
 
 /** The stores access control reads: repositories (for their policies) and issued access keys. */
@@ -58,6 +65,7 @@ export class AccessControl {
     const clock = () => now().getTime();
     this.policies = new ExpiringLru(config.policyCacheEntries, config.policyCacheSeconds * 1000, clock);
     this.accessKeys = new ExpiringLru(config.policyCacheEntries, config.accessKeyCacheSeconds * 1000, clock);
+    config.policyChanges?.(() => this.policies.clear());
   }
 
   /** Missing credentials make an anonymous caller; bad ones are refused with the challenge. */

@@ -7,6 +7,8 @@
 export class ExpiringLru<V> {
   // A Map iterates in insertion order; re-inserting on use keeps the least recently used first.
   private readonly entries = new Map<string, { value: V; until: number }>();
+  /** Counts clear() calls: a load that began before one is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -22,7 +24,10 @@ export class ExpiringLru<V> {
       this.entries.set(key, hit);
       return hit.value;
     }
+    const generation = this.generation;
     const value = await load();
+    // It may have read what a clear() during the load was about.
+    if (generation !== this.generation) return value;
     this.entries.delete(key);
     this.entries.set(key, { value, until: this.now() + this.ttlMs });
     for (const oldest of this.entries.keys()) {
@@ -30,5 +35,11 @@ export class ExpiringLru<V> {
       this.entries.delete(oldest);
     }
     return value;
+  }
+
+  /** Forgets every entry, and whatever loads under way will find. */
+  clear(): void {
+    this.entries.clear();
+    this.generation += 1;
   }
 }
