@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -130,6 +130,9 @@ function toolHome(): string {
   if (sharedHome === undefined) {
     const home = mkdtempSync(join(tmpdir(), 'berth-tool-home-'));
     process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+    // containers/image tools (buildah, podman) refuse a DOCKER_CONFIG without its config.json.
+    mkdirSync(join(home, '.docker'));
+    writeFileSync(join(home, '.docker', 'config.json'), '{}');
     sharedHome = home;
   }
   return sharedHome;
