@@ -106,7 +106,7 @@ describe('the repository-policy cache as deployed', () => {
     const pastTheBound = () => (clock.ms += DEPLOYED_SECONDS * 1000 + 1);
     expect(await pull()).toBe(401);
 
-    // The push cached the repository without a policy; a policy set now applies once that entry is older than the bound.
+    // Whatever the cache holds from the push, a policy set now applies once the bound has passed.
     await setPolicy([{ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }]);
     pastTheBound();
     expect(await pull()).toBe(200);
