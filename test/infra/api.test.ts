@@ -105,10 +105,10 @@ describe('a custom domain', () => {
 });
 
 describe('the outputs', () => {
-  it('name the registry host, the management endpoint, the table and the bucket', () => {
+  it('name the registry host, the management endpoint, the region, the table and the buckets', () => {
     const { template } = berthStack(NO_GATEWAY);
     const outputs = template.toJSON().Outputs as Record<string, Json>;
-    expect(Object.keys(outputs).sort()).toEqual(['BucketName', 'DashboardName', 'EcrEndpoint', 'ManagementEndpoint', 'RegistryHost', 'TableName']);
+    expect(Object.keys(outputs).sort()).toEqual(['AccessLogsBucketName', 'BucketName', 'DashboardName', 'EcrEndpoint', 'ManagementEndpoint', 'Region', 'RegistryHost', 'TableName']);
     expect(JSON.stringify(outputs.ManagementEndpoint!.Value)).toMatch(/"https:\/\/",.*"\/iam"/);
     expect(outputs.TableName!.Value).toEqual({ Ref: expect.stringMatching(/Table/) });
     expect(outputs.BucketName!.Value).toEqual({ Ref: expect.stringMatching(/Blobs/) });
