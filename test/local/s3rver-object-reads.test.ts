@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useLocalS3 } from '../support/local-s3.js';
 
 /**
- * Local S3 reads an object's file in large chunks (local/emulators/s3rver-object-reads.ts):
+ * Local S3 sends an object's file in large reused chunks (local/emulators/s3rver-object-reads.ts):
  * whole objects and ranges of them still come back byte for byte, across chunk boundaries.
  */
 
@@ -30,5 +30,14 @@ describe('local S3 GetObject', () => {
     const tail = await fetch(local().url('large'), { headers: { range: `bytes=${3 * MiB}-` } });
     expect(tail.status).toBe(206);
     expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(3 * MiB))).toBe(true);
+  });
+
+  it('keeps serving after a client leaves in the middle of an object', async () => {
+    const aborted = new AbortController();
+    const leaving = await fetch(local().url('large'), { signal: aborted.signal });
+    await leaving.body!.getReader().read();
+    aborted.abort();
+    const again = await fetch(local().url('large'));
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
   });
 });
