@@ -21,9 +21,10 @@ const LAYERS = 8;
 const LAYER_BYTES = 24 * MiB;
 const REPOSITORY = 'bench/compare';
 const TAG = 'v1';
-/** HEAD requests per measured run, after a warm-up that fills each client's connection. */
 const HEAD_CLIENTS = 8;
+/** Untimed HEADs first, which open each client's connection and warm both servers. */
 const HEAD_WARMUP = 400;
+/** HEADs per measured run: enough for a few seconds of each, so the section stays under a minute or two. */
 const HEAD_REQUESTS = 2000;
 
 const skopeo = locateTool('skopeo', 'apt-get install skopeo');
