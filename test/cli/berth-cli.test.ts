@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
-import { buildCli, CLI_BUNDLE } from '../../scripts/build-cli.js';
+import { buildCli } from '../../scripts/build-cli.js';
+import { runProcess } from '../support/berth-bins.js';
 import { ociImage } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
 
@@ -15,8 +15,9 @@ import { useRegistry, clientOf } from '../support/registry.js';
 const registry = useRegistry();
 const scratch = mkdtempSync(join(tmpdir(), 'berth-cli-'));
 
-// The bundle under test is the one built from the current source.
-beforeAll(() => buildCli());
+// The bundle under test is built from the current source into the file's own directory: bin/ belongs to the checkout.
+const bundle = join(scratch, 'berth.mjs');
+beforeAll(() => buildCli(bundle));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 interface Run {
@@ -45,17 +46,9 @@ function adminEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return cleanEnv({ AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, ...extra });
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BUNDLE, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
-    child.stdin.end(stdin);
-  });
+async function run(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<Run> {
+  const result = await runProcess(process.execPath, [bundle, ...args], env, stdin);
+  return { ...result, json: () => JSON.parse(result.stdout) };
 }
 
 /** `berth ARGS --registry URL` with the registry's administrator key in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. */
