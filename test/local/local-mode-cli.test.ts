@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
@@ -8,7 +7,8 @@ import { freePort } from '../../local/free-port.js';
 import { clientEnv, freshHome, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
 import { ociImage } from '../support/oci.js';
 import { writeOciLayout } from '../support/oci-layout.js';
-import { exited, jvmRunning, startBerth, waitFor, type StartedBerth } from './npm-start-process.js';
+import { runChild } from '../support/tools.js';
+import { exited, jvmRunning, killStarted, startBerth, waitFor, type StartedBerth } from './npm-start-process.js';
 
 /**
  * Local mode as a new user meets it: `npm start` in the checkout, then `berth`
@@ -27,30 +27,21 @@ beforeAll(async () => {
   dataDir = join(home, 'checkout', '.berth');
   port = await freePort();
   berthd = startBerth({ HOME: home, PORT: String(port), BERTH_DATA_DIR: dataDir, BERTH_CREATE_ON_PUSH: 'false', BERTH_JOB_INTERVAL_SECONDS: '1' });
-  await waitFor(() => berthd.output().includes('Requests follow'), 'the registry to start');
-  // DynamoDB Local's JVM takes many seconds to start on a busy machine.
-}, 120_000);
-
-afterAll(async () => {
-  berthd.child.kill('SIGTERM');
-  await exited(berthd.child);
+  // DynamoDB Local's JVM takes many seconds to start on a busy machine: most of the hook's 60 s.
+  await waitFor(() => berthd.output().includes('Requests follow'), 'the registry to start', 50_000);
 });
+
+// npm start's whole process group, whether or not the last test stopped it.
+afterAll(killStarted);
 
 const url = () => `http://127.0.0.1:${port}`;
 const host = () => `127.0.0.1:${port}`;
 
 /** `berth ARGS` from the user's home directory, not the checkout, with neither AWS credentials nor BERTH_* settings. */
-function berth(args: string[]): Promise<ProcessResult> {
+async function berth(args: string[]): Promise<ProcessResult> {
   const env = clientEnv(bins(), home, { extra: { BERTH_DATA_DIR: '' } });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bins().berth, ...args], { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  const { code, stdout, stderr } = await runChild(process.execPath, [bins().berth, ...args], { env, cwd: home });
+  return { code, stdout: stdout.toString('utf8'), stderr };
 }
 
 function layoutOf(name: string) {
@@ -103,7 +94,7 @@ describe('local mode from any directory', () => {
     }));
     ecr.destroy();
     const line = `lifecycle policies: expired newuser/jobs@${old.image.manifest.digest}`;
-    await waitFor(() => berthd.output().includes(line), 'the lifecycle job\'s line', 30_000);
+    await waitFor(() => berthd.output().includes(line), 'the lifecycle job\'s line');
   });
 
   it('stops DynamoDB Local with itself', async () => {

@@ -89,6 +89,8 @@ export const CHILD_TIMEOUT_MS = 20_000;
 
 export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
+  /** The working directory (default: the test process's). */
+  cwd?: string;
   stdin?: string | Buffer;
   timeoutMs?: number;
 }
@@ -101,7 +103,7 @@ export interface ChildOptions {
 export function runChild(command: string, args: readonly string[], options: ChildOptions = {}): Promise<ToolResult> {
   const timeoutMs = options.timeoutMs ?? CHILD_TIMEOUT_MS;
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';
     let note = '';
