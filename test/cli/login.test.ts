@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
-import { BERTH_TARGET_PREFIX as CLI_BERTH_TARGET_PREFIX } from '../../cli/berth-api.js';
-import { BERTH_TARGET_PREFIX } from '../../lambdas/management/app.js';
 import { awsCli } from '../support/aws-cli.js';
-import { basic, clientEnv, freshHome, runBerthBundle, runProcess, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
+import { basic, clientEnv, freshHome, runBerthBundle, runHelper, runProcess, useBerthBins, type ProcessResult } from '../support/berth-bins.js';
 import { errorCodes, RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
@@ -33,6 +31,14 @@ const host = () => new URL(registry().url).host;
 const v2 = (authorization: string) => new RegistryClient(registry().url, async () => authorization);
 const mode = (path: string) => statSync(path).mode & 0o777;
 
+/** What docker gets from docker-credential-berth for the registry, as a client of the registry's /v2/ API. */
+async function helperClient(env: NodeJS.ProcessEnv): Promise<RegistryClient> {
+  const got = await runHelper(bins(), 'get', env, host());
+  expect(got.code, got.stderr).toBe(0);
+  const { Username, Secret } = JSON.parse(got.stdout) as { Username: string; Secret: string };
+  return v2(basic(Username, Secret));
+}
+
 describe('berth get-login-password', () => {
   it('prints only the password, which the registry takes as AWS:<password>', async () => {
     const result = await berth(['get-login-password']);
@@ -59,8 +65,11 @@ describe('berth get-login-password', () => {
     const result = await berth(['get-login-password', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const [data] = (JSON.parse(result.stdout) as { authorizationData: { authorizationToken: string; expiresAt: number; proxyEndpoint: string }[] }).authorizationData;
-    expect(data).toMatchObject({ proxyEndpoint: registry().url, expiresAt: expect.any(Number) });
+    expect(data!.proxyEndpoint).toBe(registry().url);
+    // The token is AWS:<password> in base64, which the registry takes as Basic credentials until it expires.
     expect(Buffer.from(data!.authorizationToken, 'base64').toString()).toMatch(/^AWS:\S+$/);
+    expect((await v2(`Basic ${data!.authorizationToken}`).request('GET', '/v2/')).status).toBe(200);
+    expect(data!.expiresAt * 1000).toBeGreaterThan(Date.now());
   });
 
   it('explains missing credentials and keys the registry does not know', async () => {
@@ -99,14 +108,16 @@ describe('berth login', () => {
     expect(JSON.parse(readFileSync(configFile, 'utf8'))).toEqual({ credHelpers: { [host()]: 'berth' } });
     expect(mode(configFile)).toBe(0o600);
 
-    // The helper finds the token berth login fetched.
+    // The token berth login fetched is cached for the helper, readable by its owner only.
     const cacheFile = join(home, '.cache', 'berth', 'credentials.json');
-    const cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as { tokens: Record<string, { registry: string; principal: string; password: string }> };
-    expect(Object.values(cache.tokens)).toEqual([expect.objectContaining({ registry: registry().url, principal: registry().adminKey.accessKeyId, scope: 'all' })]);
     expect(mode(cacheFile)).toBe(0o600);
     expect(mode(join(home, '.cache', 'berth'))).toBe(0o700);
-    const logins = JSON.parse(readFileSync(join(home, '.config', 'berth', 'logins.json'), 'utf8')) as { registries: Record<string, unknown> };
-    expect(logins.registries[host()]).toEqual({ registry: registry().url, pullOnly: false, dataDir: join(home, 'no-berth-data') });
+    const listed = await runHelper(bins(), 'list', adminEnv(home));
+    expect(JSON.parse(listed.stdout)).toEqual({ [registry().url]: 'AWS', [host()]: 'AWS' });
+    // What docker then gets from the helper, the registry takes, for pushes too.
+    const docker = await helperClient(adminEnv(home));
+    const push = await docker.request('POST', '/v2/login/helper/blobs/uploads/');
+    expect(push.status).toBe(202);
   });
 
   it('keeps what else the docker config holds, and its permissions; running again changes nothing', async () => {
@@ -126,8 +137,9 @@ describe('berth login', () => {
     const result = await berth(['login', '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      registry: registry().url, host: host(), dockerConfig: configFile, credHelper: 'berth', pullOnly: false, expiresAt: expect.any(String),
+      registry: registry().url, host: host(), dockerConfig: configFile, credHelper: 'berth', pullOnly: false, expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\S+Z$/),
     });
+    expect(Date.parse((JSON.parse(result.stdout) as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now());
     const written = JSON.parse(readFileSync(configFile, 'utf8')) as typeof existing;
     expect(written).toEqual({ ...existing, credHelpers: { 'public.ecr.aws': 'ecr-login', [host()]: 'berth' } });
     expect(mode(configFile)).toBe(0o640);
@@ -146,13 +158,17 @@ describe('berth login', () => {
     expect(lines(result.stdout)[0]).toBe(`${join(home, '.docker', 'config.json')}: docker gets credentials for ${host()} from docker-credential-berth (instead of docker-credential-desktop).`);
   });
 
-  it('records --pull-only for the helper, and checks with a pull-only token', async () => {
+  it('records --pull-only for the helper, whose tokens then pull and do not push', async () => {
+    await clientOf(registry()).pushImage('login/helper-pull-only', 'v1', ociImage());
     const home = freshHome(bins());
     const result = await berth(['login', '--pull-only'], adminEnv(home));
     expect(result.code, result.stderr).toBe(0);
     expect(lines(result.stdout)[1]).toMatch(/^Login Succeeded \(pull-only tokens\): /);
-    const logins = JSON.parse(readFileSync(join(home, '.config', 'berth', 'logins.json'), 'utf8')) as { registries: Record<string, { pullOnly: boolean }> };
-    expect(logins.registries[host()]?.pullOnly).toBe(true);
+    const docker = await helperClient(adminEnv(home));
+    expect((await docker.request('GET', '/v2/login/helper-pull-only/manifests/v1')).status).toBe(200);
+    const push = await docker.request('POST', '/v2/login/helper-pull-only/blobs/uploads/');
+    expect(push.status).toBe(403);
+    expect(await errorCodes(push)).toEqual(['DENIED']);
   });
 
   it('refuses a docker config that is not JSON, and leaves it as it was', async () => {
@@ -219,10 +235,6 @@ describe('berth access-key', () => {
     return runProcess(awsCli.path!, ['ecr', ...args, '--endpoint-url', registry().url, '--output', 'json'], env);
   }
 
-  it('uses the same target prefix as the registry', () => {
-    expect(CLI_BERTH_TARGET_PREFIX).toBe(BERTH_TARGET_PREFIX);
-  });
-
   it.skipIf(awsCli.path === undefined)('creates a key that aws ecr signs with, lists it without its secret, and deletes it', async () => {
     const created = await berth(['access-key', 'create', 'cli-robot']);
     expect(created.code, created.stderr).toBe(0);
@@ -275,8 +287,11 @@ describe('berth access-key', () => {
     const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage', Resource: '*' }] });
     const created = await berth(['access-key', 'create', 'reader', '--policy', '-', '--json'], adminEnv(), policy);
     expect(created.code, created.stderr).toBe(0);
-    const { accessKey } = JSON.parse(created.stdout) as { accessKey: { accessKeyId: string; secretAccessKey: string; principalName: string } };
-    expect(accessKey).toMatchObject({ principalName: 'reader', secretAccessKey: expect.any(String) });
+    const { accessKey } = JSON.parse(created.stdout) as { accessKey: { accessKeyId: string; secretAccessKey: string } };
+    // The registry knows the key, and holds it to its policy, which grants no CreateRepository.
+    const limited = await runBerthBundle(bins(), ['repository', 'create', 'login/by-reader', '--registry', registry().url], clientEnv(bins(), freshHome(bins()), { credentials: accessKey }));
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(/^berth: AccessDeniedException: /);
     const listed = await berth(['access-key', 'list']);
     expect(lines(listed.stdout)).toContainEqual(expect.stringMatching(new RegExp(`^${accessKey.accessKeyId} +reader +\\S+ +yes$`)));
     const json = JSON.parse((await berth(['access-key', 'list', '--json'])).stdout) as { accessKeys: { accessKeyId: string; policyText?: string }[] };
