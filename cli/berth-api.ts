@@ -1,7 +1,7 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { NodeSha256 } from '../lambdas/shared/crypto/node-sha256.js';
 import { IAM_PREFIX, PULL_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
 import { credentialsProvider, regionProvider, skipInstanceMetadataFor, type CredentialOptions } from './aws-credentials.js';
 import { CliError } from './errors.js';
@@ -66,7 +66,7 @@ export function createBerthApi(registry: RegistryTarget, options: CredentialOpti
       headers: { host: url.host, ...headers },
       body,
     });
-    const signer = new SignatureV4({ credentials: signingCredentials, region: signingRegion, service, sha256: Sha256 });
+    const signer = new SignatureV4({ credentials: signingCredentials, region: signingRegion, service, sha256: NodeSha256 });
     const signed = await signer.sign(request);
     // fetch sets Host itself, from the URL that was signed.
     const sent = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));

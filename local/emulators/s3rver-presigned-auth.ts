@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type S3rver from 's3rver';
 import type { S3rverContext } from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
+import { NodeSha256 } from '../../lambdas/shared/crypto/node-sha256.js';
 import { LOCAL_CREDENTIALS } from './local-aws.js';
 
 /**
@@ -80,7 +80,7 @@ async function expectedSignature(ctx: S3rverContext, presigned: Presigned): Prom
   }
   headers[PAYLOAD_HASH] ??= single(ctx.query['X-Amz-Content-Sha256']) ?? 'UNSIGNED-PAYLOAD';
   const query = Object.fromEntries(Object.entries(ctx.query).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
-  const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: presigned.region, service: presigned.service, sha256: Sha256, uriEscapePath: false });
+  const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: presigned.region, service: presigned.service, sha256: NodeSha256, uriEscapePath: false });
   const request = new HttpRequest({ method: ctx.method, protocol: 'http:', hostname: 'local-s3', path: ctx.path, query, headers });
   const signed = await signer.presign(request, {
     signingDate: presigned.signingDate,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { ECR_TARGET_PREFIX } from '../../lambdas/management/app.js';
+import { NodeSha256 } from '../../lambdas/shared/crypto/node-sha256.js';
 import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { useRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest, type SignedRequest } from '../support/signed.js';
@@ -18,7 +18,7 @@ const DESCRIBE = `${ECR_TARGET_PREFIX}DescribeRepositories`;
 async function signedLeaving(target: string, body: unknown, options: { unsigned?: string[]; headers?: Record<string, string> }): Promise<SignedRequest> {
   const url = new URL(registry().url);
   const text = JSON.stringify(body);
-  const signer = new SignatureV4({ credentials: registry().adminKey, region: LOCAL_REGION, service: 'ecr', sha256: Sha256 });
+  const signer = new SignatureV4({ credentials: registry().adminKey, region: LOCAL_REGION, service: 'ecr', sha256: NodeSha256 });
   const signed = await signer.sign(new HttpRequest({
     method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, ...options.headers },

@@ -1,6 +1,6 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../lambdas/shared/crypto/node-sha256.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
 
@@ -33,7 +33,7 @@ export async function signedRequest(endpoint: Endpoint, headers: Record<string, 
     credentials: options.credentials ?? endpoint.adminKey,
     region: options.region ?? LOCAL_REGION,
     service: options.service ?? 'ecr',
-    sha256: Sha256,
+    sha256: NodeSha256,
   });
   const signed = await signer.sign(request, { signingDate: options.signingDate ?? new Date() });
   return { url: `${endpoint.url}${path}`, headers: signed.headers as Record<string, string>, body: signed.body as string };

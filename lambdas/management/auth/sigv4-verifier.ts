@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest as SignableRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../shared/crypto/node-sha256.js';
 import type { HttpRequest } from '../../shared/http/types.js';
 import type { Principal } from '../context.js';
 import { EcrError } from '../errors.js';
@@ -138,7 +138,7 @@ async function expectedSignature(
     credentials: { accessKeyId: scope.accessKeyId, secretAccessKey: scope.secretAccessKey },
     region: scope.region,
     service: scope.service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     // Re-signing must treat the path exactly as the client did: AWS JSON APIs escape it once.
     uriEscapePath: true,
     // The signer would add and sign a body-hash header; only do so when the client did.
