@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.js';
 import { buildCli } from '../../scripts/build-cli.js';
 import { runProcess } from '../support/berth-bins.js';
+import { isolatedEnv } from '../support/tools.js';
 import { ociImage } from '../support/oci.js';
 import { useRegistry, clientOf } from '../support/registry.js';
 
@@ -28,17 +29,9 @@ interface Run {
 }
 
 /** The environment without the developer's AWS and Berth settings, so that only what a test sets counts. */
+/** The machine's settings left out: no AWS or Berth configuration, and an empty data directory with no local administrator key. */
 function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const kept = Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_') && !key.startsWith('BERTH_'));
-  return {
-    ...Object.fromEntries(kept),
-    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
-    AWS_CONFIG_FILE: join(scratch, 'no-config'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    // An empty data directory: no local administrator key to fall back on.
-    BERTH_DATA_DIR: join(scratch, 'no-data'),
-    ...extra,
-  };
+  return isolatedEnv(scratch, extra);
 }
 
 function adminEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -317,7 +310,7 @@ describe('which registry, and with which key', () => {
     const without = await run(['repository', 'list', '--registry', registry().url], cleanEnv());
     expect(without.code).toBe(1);
     expect(lines(without.stderr)).toEqual([
-      `berth: CredentialsProviderError: no AWS credentials are configured, and ${join(scratch, 'no-data', 'credentials')} holds no berth-local key`,
+      `berth: CredentialsProviderError: no AWS credentials are configured, and ${join(cleanEnv().BERTH_DATA_DIR!, 'credentials')} holds no berth-local key`,
       'hint: start the local registry with `npm start`, which writes that file, or set BERTH_DATA_DIR to its data directory',
     ]);
   });
