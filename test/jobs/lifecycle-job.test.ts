@@ -92,7 +92,10 @@ describe('local mode\'s scheduled jobs', () => {
   it('apply lifecycle policies on their own, on the configured interval', async () => {
     const client = clientOf(scheduled());
     const [expired, newer] = [ociImage(), ociImage()];
-    for (const image of [expired, newer]) await client.pushImage('jobs/scheduled', image.manifest.digest, image);
+    // A second apart on the registry's clock, so that which one is older is not a tie.
+    await client.pushImage('jobs/scheduled', expired.manifest.digest, expired);
+    clock.ms += 1000;
+    await client.pushImage('jobs/scheduled', newer.manifest.digest, newer);
     await ecr('PutLifecyclePolicy', {
       repositoryName: 'jobs/scheduled',
       lifecyclePolicyText: rules({ tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }),
