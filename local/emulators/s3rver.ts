@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
-import { freePort } from '../free-port.js';
 import { ObjectWriters } from './object-writers.js';
 import { answerMissingKeysWithoutListBucket } from './s3rver-missing-keys.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
@@ -22,8 +21,8 @@ export interface RunningS3 {
 export async function startS3rver(directory: string): Promise<RunningS3> {
   const path = resolve(directory);
   mkdirSync(path, { recursive: true });
-  const port = await freePort();
-  const server = new S3rver({ address: '127.0.0.1', port, directory: path, silent: true });
+  // Port 0: the system picks a free one as it binds, so no other server can take it in between.
+  const server = new S3rver({ address: '127.0.0.1', port: 0, directory: path, silent: true });
   const writers = new ObjectWriters();
   putObjectsAsS3Does(server, writers);
   checkMultipartUploads(server);
@@ -32,7 +31,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   readObjectsInLargeChunks(server);
   // Outermost: S3 checks the signature before anything else.
   checkPresignedRequests(server);
-  await server.run();
+  const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: async () => {
