@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/free-port.js';
 import { FUNCTION_DESCRIPTIONS } from './stacks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,7 +86,7 @@ describe('npx cdk synth', () => {
 
   it('bundles a gateway that starts with the task\'s environment and answers its health check', async () => {
     const { directory } = gatewayBuildContext(outdir);
-    // The gateway takes a PORT of 1 or more, so a port is picked beforehand; another server may take it first, so a refused bind picks again.
+    // The gateway takes a PORT of 1 or more, so a port is picked beforehand; should another process have bound it since, a refused bind picks again.
     for (let attempt = 1; ; attempt += 1) {
       const port = await freePort();
       const gateway = spawn(process.execPath, ['--enable-source-maps', join(directory, 'main.mjs')], {
@@ -123,13 +123,4 @@ function gatewayBuildContext(outdir: string): { directory: string; platform: str
   const images = Object.values(assets.dockerImages);
   expect(images).toHaveLength(1);
   return { directory: join(outdir, images[0]!.source.directory), platform: images[0]!.source.platform ?? '' };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
