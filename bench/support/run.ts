@@ -8,6 +8,8 @@ import { startEmulators, type Emulators } from '../../local/emulators/index.js';
  * scratch directory that is removed afterwards; a failure is printed and sets the exit code.
  */
 export function runBench(name: string, bench: (emulators: Emulators, scratch: string) => Promise<void>): void {
+  // As npm start does: the SDK's own switch for its notice that a later release will need Node 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const main = async () => {
     const scratch = mkdtempSync(join(tmpdir(), `${name}-`));
     try {
