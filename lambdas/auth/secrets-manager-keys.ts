@@ -24,17 +24,25 @@ export function secretsManagerTokenKeys(client: SecretsManagerClient, secretId: 
   const now = options.now ?? Date.now;
   const refreshMs = options.refreshSeconds * 1000;
   let cached: { keys: TokenKeySet; readAt: number } | undefined;
+  // One read at a time: the requests a cold instance takes at once share it.
+  let reading: Promise<TokenKeySet> | undefined;
+  const read = async (): Promise<TokenKeySet> => {
+    // Both versions at once: in sequence they doubled the first request's wait.
+    const [current, previous] = await Promise.all([readVersion(client, secretId, 'AWSCURRENT'), readVersion(client, secretId, 'AWSPREVIOUS')]);
+    if (!current) throw new Error(`secret ${secretId} has no AWSCURRENT version`);
+    cached = { keys: { current, previous: previous ? [previous] : [] }, readAt: now() };
+    return cached.keys;
+  };
   return async (wantedKid) => {
     if (cached) {
       const age = now() - cached.readAt;
       const unknown = wantedKid !== undefined && !knows(cached.keys, wantedKid);
       if (age < CACHE_MS && !(unknown && age >= refreshMs)) return cached.keys;
     }
-    const current = await readVersion(client, secretId, 'AWSCURRENT');
-    if (!current) throw new Error(`secret ${secretId} has no AWSCURRENT version`);
-    const previous = await readVersion(client, secretId, 'AWSPREVIOUS');
-    cached = { keys: { current, previous: previous ? [previous] : [] }, readAt: now() };
-    return cached.keys;
+    reading ??= read().finally(() => {
+      reading = undefined;
+    });
+    return reading;
   };
 }
 

@@ -11,8 +11,14 @@ import { iamAuthorizerCaller } from './auth/iam-caller.js';
  */
 const config = parseManagementEnvironment(process.env);
 const parts = awsParts(config);
-// The sealing key is read once per cold start, on the first request; a failed read is tried again on the next.
+/**
+ * The sealing key is read once per cold start, and a failed read is tried again on the next request.
+ * Both secrets are asked for during init, at once: the first request then finds them read, where it
+ * used to wait for three reads in a row. A failure there is left to the first request that needs them.
+ */
 let app: Promise<HttpApp> | undefined;
+managementApp().catch(() => undefined);
+parts.tokenKeys().catch(() => undefined);
 function managementApp(): Promise<HttpApp> {
   app ??= secretKey(parts.secrets, config.sealingSecretArn)
     .then((sealingKey) => composeManagement(parts, { sealingKey, authenticateIam: iamAuthorizerCaller }))

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RegistryTokens, TokenError } from '../../lambdas/auth/registry-tokens.js';
 import { secretsManagerTokenKeys } from '../../lambdas/auth/secrets-manager-keys.js';
 
@@ -118,5 +118,34 @@ describe('token-signing keys after a rotation', () => {
       await verifier.verify(token);
     }
     expect(secret.reads).toBe(reads);
+  });
+});
+
+describe('token-signing keys on a cold instance', () => {
+  it('are read once for the requests that arrive together, both versions at once', async () => {
+    const secret = new TokenSecret();
+    let inFlight = 0;
+    let most = 0;
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    // Secrets Manager holding its answers until the test lets them go.
+    const slow = {
+      send: async (command: GetSecretValueCommand) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await answered;
+        inFlight -= 1;
+        return secret.client.send(command);
+      },
+    } as unknown as SecretsManagerClient;
+    const keys = secretsManagerTokenKeys(slow, 'token-secret', { refreshSeconds: REFRESH_SECONDS });
+    const requests = Promise.all([keys(), keys(), keys()]);
+    // AWSCURRENT and AWSPREVIOUS are both asked for before either answers.
+    await vi.waitFor(() => expect(most).toBe(2));
+    answer();
+    const [first, ...others] = await requests;
+    expect(secret.reads).toBe(2);
+    for (const other of others) expect(other).toBe(first);
+    expect(first.previous).toEqual([]);
   });
 });
