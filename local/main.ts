@@ -7,7 +7,7 @@ import { portInUseMessage, requirePortFree } from './port-in-use.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
 import { parseLocalSettings } from './settings.js';
 import { Supervisor } from './supervise.js';
-import { localTokenKeys } from './token-keys.js';
+import { localTokenKeySource } from './token-keys.js';
 
 // The SDK's own switch for its notice that a later release will need Node 22: Berth supports Node 20 (see package.json's engines).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,8 +41,7 @@ async function main(supervisor: Supervisor): Promise<void> {
     forgetPoliciesOnChange: true,
     adminKey: admin.keys,
     sealingKey: loadOrCreateSealingKey(dataDir),
-    // Read on each use, so that a key rotated in the file applies without a restart.
-    tokenKeys: async () => localTokenKeys(dataDir),
+    tokenKeys: localTokenKeySource(dataDir),
     sweepIntervalMs: settings.jobIntervalMs,
     log: (message) => console.error(message),
     ...(settings.quiet ? {} : { activity: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) }),

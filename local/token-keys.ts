@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TokenKey, TokenKeySet } from '../lambdas/auth/token-keys.js';
+import { cachedTokenKeys } from '../lambdas/auth/cached-token-keys.js';
+import type { TokenKey, TokenKeySet, TokenKeySource } from '../lambdas/auth/token-keys.js';
+import { DEFAULT_TOKEN_KEY_REFRESH_SECONDS } from '../lambdas/shared/config.js';
 
 interface StoredKey {
   kid: string;
@@ -41,6 +43,15 @@ export function localTokenKeys(dataDir: string): TokenKeySet {
   }
   const [current, ...previous] = keys.map(toKey);
   return { current: current!, previous };
+}
+
+/**
+ * The keys in the data directory as the registry reads them: kept as on AWS,
+ * so a request does not read the file, and a key added to it is picked up once
+ * a token names it (BERTH_TOKEN_KEY_REFRESH_SECONDS's default apart).
+ */
+export function localTokenKeySource(dataDir: string): TokenKeySource {
+  return cachedTokenKeys(async () => localTokenKeys(dataDir), { refreshSeconds: DEFAULT_TOKEN_KEY_REFRESH_SECONDS });
 }
 
 /** Makes a new signing key current; the earlier ones keep verifying the tokens they signed. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 import type { Emulators } from '../../local/emulators/index.js';
 import { parseLocalSettings } from '../../local/settings.js';
-import { localTokenKeys } from '../../local/token-keys.js';
+import { localTokenKeySource } from '../../local/token-keys.js';
 import { adminCredentials } from './admin.js';
 
 /**
@@ -21,7 +21,7 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
     table: 'berth-local-mode',
     bucket: 'berth-local-mode',
     port: 0,
-    tokenKeys: async () => localTokenKeys(dataDir),
+    tokenKeys: localTokenKeySource(dataDir),
     policyCacheSeconds: parseLocalSettings({}, []).policyCacheSeconds,
     forgetPoliciesOnChange: true,
     log: (message) => console.error(message),

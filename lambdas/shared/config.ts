@@ -6,6 +6,8 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** Repository policies and access keys each function instance remembers, at most, per cache. */
 export const DEFAULT_POLICY_CACHE_ENTRIES = 1000;
+/** BERTH_TOKEN_KEY_REFRESH_SECONDS's default. */
+export const DEFAULT_TOKEN_KEY_REFRESH_SECONDS = 30;
 
 /** Everything a Lambda function reads from its environment, validated once at cold start. */
 export interface EnvironmentConfig {
@@ -73,7 +75,7 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
     policyCacheSeconds: seconds(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 3600),
     policyCacheEntries: wholeNumber(env, 'BERTH_POLICY_CACHE_ENTRIES', DEFAULT_POLICY_CACHE_ENTRIES, 1, 100_000, 'entries'),
     accessKeyCacheSeconds: seconds(env, 'BERTH_ACCESS_KEY_CACHE_SECONDS', 15, 300, 0),
-    tokenKeyRefreshSeconds: seconds(env, 'BERTH_TOKEN_KEY_REFRESH_SECONDS', 30, 3600),
+    tokenKeyRefreshSeconds: seconds(env, 'BERTH_TOKEN_KEY_REFRESH_SECONDS', DEFAULT_TOKEN_KEY_REFRESH_SECONDS, 3600),
     registry: {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegistryTokens, TokenError } from '../../lambdas/auth/registry-tokens.js';
-import { localTokenKeys, rotateLocalTokenKey } from '../../local/token-keys.js';
+import { localTokenKeys, localTokenKeySource, rotateLocalTokenKey } from '../../local/token-keys.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'berth-keys-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -26,5 +26,21 @@ describe('token-signing key rotation', () => {
     const old = await tokens.issue(claims, 3600);
     for (let i = 0; i < 3; i += 1) rotateLocalTokenKey(dataDir);
     await expect(tokens.verify(old.token)).rejects.toBeInstanceOf(TokenError);
+  });
+});
+
+describe("local mode's token-key source", () => {
+  it('reads the data directory once, not on every request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-keys-'));
+    try {
+      const source = localTokenKeySource(dir);
+      const first = await source();
+      rmSync(join(dir, 'token-keys.json'));
+      // Read again, the file would be created anew with another key.
+      expect(await source(first.current.kid)).toBe(first);
+      expect(existsSync(join(dir, 'token-keys.json'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

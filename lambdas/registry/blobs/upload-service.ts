@@ -8,7 +8,7 @@ import { BlobWriter } from './blob-writer.js';
 import { PartBuffers } from './part-buffers.js';
 import { initialHashState } from './resumable-sha256.js';
 import { concat, hashAll, keepWaiting, PARTS_HELD, receive, sendLastPart, type ByteSource, type Checkpoint, type Received } from './upload-stream.js';
-import { receiveWhole, takesWhole } from './whole-upload.js';
+import { receiveWhole, takesWhole, type StreamedBody } from './whole-upload.js';
 
 /** How many holders of a blob a mount without `from` considers before uploading instead. */
 const MOUNT_CANDIDATES = 10;
@@ -101,7 +101,7 @@ export class UploadService {
     if (lengthOf(body) === 0) return session;
     return this.withLease(session, async (hold) => {
       if (takesWhole(session, body, range !== undefined)) {
-        const next = await receiveWhole(this.blobs, session, body, this.partBuffers, { renew: hold.renew, everyMs: RENEW_EVERY_MS });
+        const next = await this.receiveAsWhole(session, body, hold);
         await hold.release(next);
         return next;
       }
@@ -207,6 +207,11 @@ export class UploadService {
     }
   }
 
+  /** Receives a request that is the whole layer (see ./whole-upload.ts), renewing its lease as the bytes arrive. */
+  private receiveAsWhole(session: UploadSession, body: StreamedBody, hold: Hold): Promise<UploadSession> {
+    return receiveWhole(this.blobs, session, body, this.partBuffers, { renew: hold.renew, everyMs: RENEW_EVERY_MS });
+  }
+
   /**
    * Receives a request's bytes into parts after what the session holds. A
    * session holding one whole object (a streamed request) that is then added
@@ -223,7 +228,7 @@ export class UploadService {
   /** Receives the request that completes the upload, and makes the blob visible once its digest matches. */
   private async receiveLast(session: UploadSession, digest: string, body: UploadBody, range: ByteRange | undefined, hold: Hold): Promise<BlobLink> {
     if (takesWhole(session, body, range !== undefined)) {
-      return this.completeWhole(await receiveWhole(this.blobs, session, body, this.partBuffers, { renew: hold.renew, everyMs: RENEW_EVERY_MS }), digest);
+      return this.completeWhole(await this.receiveAsWhole(session, body, hold), digest);
     }
     if (session.whole && lengthOf(body) === 0) return this.completeWhole(session, digest);
     const received = await this.receiveParts(session, body, hold);
