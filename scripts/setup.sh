@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Berth needs to run locally and to run its tests:
-# Java (for DynamoDB Local), skopeo, podman, buildah, the docker CLI, docker-registry and AWS CLI v2 (real-client tests) and the npm packages.
+# Java (for DynamoDB Local), skopeo, podman, buildah, the docker CLI, docker-registry and AWS CLI v2 (real-client tests), Chromium (console tests) and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,8 @@ command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker-registry >/dev/null 2>&1 || [[ -x /usr/bin/docker-registry ]] || missing+=(docker-registry)
 # Debian's awscli package is v2 at /usr/bin/aws; an aws elsewhere on PATH may be v1.
 [[ -x /usr/bin/aws || ( $(uname) == Darwin && -n $(command -v aws) ) ]] || missing+=(awscli)
+# The web console's tests drive Debian's Chromium through playwright-core, which downloads no browser.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1; then
@@ -30,11 +32,12 @@ if ((${#missing[@]})); then
         default-jre-headless) brew install openjdk ;;
         docker.io) brew install docker ;;
         docker-registry) brew install distribution ;;
+        chromium) brew install --cask chromium ;;
         *) brew install "$package" ;;
       esac
     done
   else
-    echo "Please install: ${missing[*]} (Java 17+, skopeo, podman, buildah, the docker CLI, docker-registry (distribution), AWS CLI v2), then run this again." >&2
+    echo "Please install: ${missing[*]} (Java 17+, skopeo, podman, buildah, the docker CLI, docker-registry (distribution), AWS CLI v2, Chromium), then run this again." >&2
     exit 1
   fi
 fi
