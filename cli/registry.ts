@@ -1,3 +1,4 @@
+import { isLocalHost } from '../lambdas/shared/upstream/loopback.js';
 import { UsageError } from './errors.js';
 
 /** Where `npm start` serves the local registry. */
@@ -42,7 +43,4 @@ function parseRegistryUrl(value: string): URL {
   return url;
 }
 
-export function isLocalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
+export { isLocalHost };

@@ -1,5 +1,6 @@
 import { CliError, UsageError } from '../errors.js';
-import { isLocalHost } from '../registry.js';
+import { isLocalHost } from '../../lambdas/shared/upstream/loopback.js';
+import { UpstreamAuthError, UpstreamRegistry } from '../../lambdas/shared/upstream/registry-client.js';
 import {
   isIndex, MANIFEST_ACCEPT, manifestMediaType, parseManifest, sha256Of,
   type BlobSource, type Descriptor, type ManifestEntry, type TransferPlan,
@@ -76,55 +77,23 @@ export interface SourceCredentials {
 }
 
 export class SourceRegistry {
-  private authorization: string | undefined;
+  private readonly upstream: UpstreamRegistry;
 
-  constructor(private readonly image: ImageReference, private readonly credentials?: SourceCredentials) {}
-
-  private async basic(): Promise<string | undefined> {
-    if (!this.credentials) return undefined;
-    const { username, password } = await this.credentials.get();
-    return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  constructor(private readonly image: ImageReference, private readonly credentials?: SourceCredentials) {
+    this.upstream = new UpstreamRegistry({ url: image.url, host: image.host, repository: image.repository }, credentials && (() => credentials.get()));
   }
 
-  /** A GET that authenticates as the registry asks on a 401. */
+  /** A GET that authenticates as the registry asks on a 401; a refusal of the credentials becomes the CLI's error, with a hint. */
   async get(path: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
-    const url = `${this.image.url}/v2/${this.image.repository}${path}`;
-    const attempt = () => fetch(url, { headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) }, ...(signal ? { signal } : {}) });
-    let response = await attempt();
-    if (response.status === 401) {
-      const challenge = response.headers.get('www-authenticate') ?? '';
-      await response.body?.cancel();
-      await this.authenticate(challenge);
-      response = await attempt();
+    try {
+      return await this.upstream.get(path, headers, signal ? { signal } : {});
+    } catch (error) {
+      if (!(error instanceof UpstreamAuthError)) throw error;
+      const hint = error.problem === 'needs-credentials' ? 'give them with --src-creds USER:PASSWORD'
+        : error.problem !== 'token-refused' ? undefined
+        : this.credentials ? `check ${this.credentials.from}` : 'give credentials with --src-creds USER:PASSWORD';
+      throw new CliError('Unauthorized', error.message, hint);
     }
-    return response;
-  }
-
-  private async authenticate(challenge: string): Promise<void> {
-    const scheme = challenge.split(' ')[0]?.toLowerCase();
-    if (scheme === 'basic') {
-      const basic = await this.basic();
-      if (!basic) throw new CliError('Unauthorized', `${this.image.host} needs credentials`, 'give them with --src-creds USER:PASSWORD');
-      this.authorization = basic;
-      return;
-    }
-    if (scheme !== 'bearer') throw new CliError('Unauthorized', `${this.image.host} refused the request and asked for no known authentication (${challenge || 'no WWW-Authenticate'})`);
-    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!.toLowerCase(), match[2]!]));
-    if (!params.realm) throw new CliError('Unauthorized', `${this.image.host} asked for a bearer token without a realm`);
-    const realm = new URL(params.realm);
-    if (params.service) realm.searchParams.set('service', params.service);
-    realm.searchParams.set('scope', `repository:${this.image.repository}:pull`);
-    const basic = await this.basic();
-    const response = await fetch(realm, { headers: basic ? { authorization: basic } : {} });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new CliError('Unauthorized', `the token service of ${this.image.host} refused ${basic ? 'the credentials' : 'an anonymous pull'} (HTTP ${response.status})`,
-        this.credentials ? `check ${this.credentials.from}` : 'give credentials with --src-creds USER:PASSWORD');
-    }
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
-    if (!token) throw new CliError('Unauthorized', `the token service of ${this.image.host} answered no token`);
-    this.authorization = `Bearer ${token}`;
   }
 
   /** Why the source did not serve `what`, and what to do about it. */
