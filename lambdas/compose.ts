@@ -2,6 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RegistryTokens } from './auth/registry-tokens.js';
 import type { TokenKeySource } from './auth/token-keys.js';
+import { consoleSignIns } from './console/sign-in-factory.js';
+import { DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from './console/settings.js';
 import { createManagementApp, type Authenticator } from './management/app.js';
 import { AccessKeys } from './management/auth/access-keys.js';
 import { sigv4Verifier, type KnownCredential } from './management/auth/sigv4-verifier.js';
@@ -106,6 +108,8 @@ export interface ManagementParts {
   authenticateIam: Authenticator;
   /** Keys other than issued ones that may sign for the service ecr (local mode's administrator). */
   extraCredential?: (accessKeyId: string) => KnownCredential | undefined;
+  /** Lifetimes of the web console's sign-in links and sessions; DEFAULT_CONSOLE_SETTINGS when absent. */
+  console?: ConsoleSettings;
 }
 
 export function composeManagement(parts: BerthParts, management: ManagementParts): HttpApp {
@@ -125,6 +129,7 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
       createOnPush: parts.registry.createOnPush,
       directUploads: directUploads(parts, store, blobs),
+      consoleSignIns: consoleSignIns(parts, (management.console ?? DEFAULT_CONSOLE_SETTINGS).signInLinkSeconds),
     },
     authenticateEcr: sigv4Verifier({
       region: parts.identity.region,

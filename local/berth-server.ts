@@ -5,7 +5,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
-import { composeManagement, composeRegistry, composeUploadGateway, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
+import { buildConsoleAssets } from '../console/build.js';
+import { composeManagementWithConsole } from '../lambdas/console/compose.js';
+import { identityOf } from '../lambdas/console/identity.js';
+import type { ConsoleSettings } from '../lambdas/console/settings.js';
+import { DEFAULT_CONSOLE_SETTINGS } from '../lambdas/console/settings.js';
+import { consoleSignIns } from '../lambdas/console/sign-in-factory.js';
+import { composeRegistry, composeUploadGateway, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
@@ -82,6 +88,8 @@ export interface RegistryServerOptions {
    * keeps uploads on the API (its request limit then applies to them).
    */
   uploadGateway?: { port?: number; maxUploads?: number } | false;
+  /** Lifetimes of the web console's sign-in links and sessions. */
+  console?: ConsoleSettings;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -102,6 +110,8 @@ export interface RunningRegistry {
   store: DynamoMetadataStore;
   blobs: S3BlobStore;
   sweep(now?: Date): Promise<number>;
+  /** A one-time sign-in link to the web console for the local administrator (npm start prints one). */
+  consoleSignIn(): Promise<{ signInUrl: string; expiresAt: Date }>;
   /** Applies every repository's lifecycle policy, as the scheduled jobs function does. */
   runLifecyclePolicies(now?: Date): Promise<LifecycleRunReport>;
   stop(): Promise<void>;
@@ -158,6 +168,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     proxyEndpoint: `http://${host}:${port}`,
   };
   const policyChanges = new PolicyChanges();
+  const consoleSettings = options.console ?? DEFAULT_CONSOLE_SETTINGS;
   const parts: BerthParts = {
     dynamo, s3, table: options.table, bucket: options.bucket, identity, registry: config, tokenKeys,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -175,17 +186,19 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
       internalError: () => errorResponse(new RegistryError('INTERNAL')),
     },
     management: {
-      handler: policyChanges.after(lambdaHandler(composeManagement(parts, {
+      handler: policyChanges.after(lambdaHandler(composeManagementWithConsole(parts, {
         sealingKey: options.sealingKey ?? randomBytes(32),
         extraCredential: adminCredential,
         // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.
         authenticateIam: sigv4Verifier({ region: LOCAL_REGION, services: ['execute-api'], now: () => new Date(), resolve: async (id) => adminCredential(id) }),
-      })), () => true),
+        console: consoleSettings,
+      }, await buildConsoleAssets())), () => true),
       tooLarge: managementTooLarge,
       internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
     },
   };
   const tokens = registryTokens(parts);
+  const adminSignIns = consoleSignIns(parts, consoleSettings.signInLinkSeconds);
 
   const clock = options.now ?? (() => new Date());
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: clock });
@@ -214,6 +227,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     blobs,
     sweep,
     runLifecyclePolicies: lifecycle,
+    consoleSignIn: () => adminSignIns.create(identityOf(administrator)),
     stop: async () => {
       if (interval) clearInterval(interval);
       for (const running of [server, gateway]) {

@@ -1,3 +1,4 @@
+import type { ConsoleSignIns } from '../console/sign-ins.js';
 import type { AccessKeys } from './auth/access-keys.js';
 import type { DirectUploads } from './direct-uploads.js';
 import type { LoginTokenSettings } from './login-tokens.js';
@@ -29,6 +30,8 @@ export interface ManagementServices {
   /** Pushing to a missing repository creates it (ECR's CREATE_ON_PUSH). */
   createOnPush: boolean;
   directUploads: DirectUploads;
+  /** One-time sign-in links to the web console. */
+  consoleSignIns: ConsoleSignIns;
 }
 
 export interface ActionContext {

@@ -1,5 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { awsParts, secretKey } from '../aws-parts.js';
-import { composeManagement } from '../compose.js';
+import { readConsoleAssets } from '../console/assets.js';
+import { composeManagementWithConsole } from '../console/compose.js';
+import { parseConsoleSettings } from '../console/settings.js';
 import { lambdaHandler } from '../shared/http/apigw.js';
 import { parseManagementEnvironment } from '../shared/config.js';
 import type { HttpApp } from '../shared/http/types.js';
@@ -11,6 +14,9 @@ import { iamAuthorizerCaller } from './auth/iam-caller.js';
  */
 const config = parseManagementEnvironment(process.env);
 const parts = awsParts(config);
+const consoleSettings = parseConsoleSettings(process.env);
+/** The web console's page, built into the bundle's console/ directory (lib/registry-console.ts). */
+const consoleAssets = fileURLToPath(new URL('./console', import.meta.url));
 /**
  * The sealing key is read once per cold start, and a failed read is tried again on the next request.
  * Both secrets are asked for during init, at once: the first request then finds them read, where it
@@ -21,7 +27,7 @@ managementApp().catch(() => undefined);
 parts.tokenKeys().catch(() => undefined);
 function managementApp(): Promise<HttpApp> {
   app ??= secretKey(parts.secrets, config.sealingSecretArn)
-    .then((sealingKey) => composeManagement(parts, { sealingKey, authenticateIam: iamAuthorizerCaller }))
+    .then((sealingKey) => composeManagementWithConsole(parts, { sealingKey, authenticateIam: iamAuthorizerCaller, console: consoleSettings }, readConsoleAssets(consoleAssets)))
     .catch((error: unknown) => {
       app = undefined;
       throw error;

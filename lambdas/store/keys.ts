@@ -21,6 +21,7 @@
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
  *   DIRECTUPLOAD#<id>     DIRECT                          upload straight to S3 (berth push), expired by TTL
+ *   CONSOLESIGNIN#<hash>  SIGNIN                          unused web-console sign-in link (SHA-256 of its code), expired by TTL
  *
  * S3 (one bucket):
  *
@@ -75,6 +76,8 @@ export const keys = {
 
   directUpload: (id: string) => ({ pk: `DIRECTUPLOAD${SEP}${id}`, sk: 'DIRECT' }),
   directUploadPartitionPrefix: `DIRECTUPLOAD${SEP}`,
+
+  consoleSignIn: (codeHash: string) => ({ pk: `CONSOLESIGNIN${SEP}${codeHash}`, sk: 'SIGNIN' }),
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,

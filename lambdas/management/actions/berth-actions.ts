@@ -1,3 +1,4 @@
+import { createConsoleSignIn } from '../../console/sign-in-action.js';
 import type { Action } from '../context.js';
 import { createAccessKey, deleteAccessKey, listAccessKeys } from './access-keys.js';
 import { completeBlobUpload, initiateBlobUpload } from './direct-uploads.js';
@@ -9,4 +10,5 @@ export const BERTH_ACTIONS: Record<string, Action> = {
   DeleteAccessKey: deleteAccessKey,
   InitiateBlobUpload: initiateBlobUpload,
   CompleteBlobUpload: completeBlobUpload,
+  CreateConsoleSignIn: createConsoleSignIn,
 };

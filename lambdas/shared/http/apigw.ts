@@ -7,6 +7,8 @@ export function requestFromEvent(event: APIGatewayProxyEventV2): HttpRequest {
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
+  // Payload v2 delivers cookies apart from the headers; the apps read them as the one header browsers send.
+  if (event.cookies?.length) headers.cookie = event.cookies.join('; ');
   const body = event.body === undefined || event.body === null
     ? Buffer.alloc(0)
     : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
