@@ -15,6 +15,11 @@ import type { RegistryConfig } from './registry/config.js';
 import { Sealer } from './shared/crypto/sealer.js';
 import type { HttpApp } from './shared/http/types.js';
 import { DirectUploads } from './management/direct-uploads.js';
+import { NO_EVENTS, type EventSink } from './events/event-sink.js';
+import { RegistryEvents } from './events/registry-events.js';
+import { DynamoWebhookStore } from './store/dynamo-webhook-store.js';
+import { Deliverer } from './webhooks/deliverer.js';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './webhooks/settings.js';
 import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from './store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from './store/dynamo-metadata-store.js';
@@ -44,6 +49,10 @@ export interface BerthParts {
   policyChanges?: (forget: () => void) => void;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
+  /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
+  events?: EventSink;
+  /** How webhook deliveries are timed; DEFAULT_DELIVERY_SETTINGS when absent. */
+  webhooks?: DeliverySettings;
 }
 
 export function registryTokens(parts: BerthParts): RegistryTokens {
@@ -65,7 +74,14 @@ function serviceParts(parts: BerthParts) {
     uploadState: uploadStateTokens(parts),
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.log ? { log: parts.log } : {}),
+    ...(parts.events ? { events: parts.events } : {}),
   };
+}
+
+/** Signed webhook deliveries, recorded in the table: the delivery function, local mode and test deliveries send with it. */
+export function webhookDeliverer(parts: BerthParts): Deliverer {
+  return new Deliverer(new DynamoWebhookStore(parts.dynamo, parts.table), parts.webhooks ?? DEFAULT_DELIVERY_SETTINGS,
+    { url: parts.identity.proxyEndpoint, host: parts.identity.registryHost }, parts.now ?? (() => new Date()));
 }
 
 export function composeRegistry(parts: BerthParts): HttpApp {
@@ -130,6 +146,8 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       createOnPush: parts.registry.createOnPush,
       directUploads: directUploads(parts, store, blobs),
       consoleSignIns: consoleSignIns(parts, (management.console ?? DEFAULT_CONSOLE_SETTINGS).signInLinkSeconds),
+      events: new RegistryEvents(parts.events ?? NO_EVENTS, now),
+      webhooks: webhookDeliverer(parts),
     },
     authenticateEcr: sigv4Verifier({
       region: parts.identity.region,

@@ -11,7 +11,12 @@ import { identityOf } from '../lambdas/console/identity.js';
 import type { ConsoleSettings } from '../lambdas/console/settings.js';
 import { DEFAULT_CONSOLE_SETTINGS } from '../lambdas/console/settings.js';
 import { consoleSignIns } from '../lambdas/console/sign-in-factory.js';
-import { composeRegistry, composeUploadGateway, directUploads, registryTokens, type BerthParts } from '../lambdas/compose.js';
+import { composeRegistry, composeUploadGateway, directUploads, registryTokens, webhookDeliverer, type BerthParts } from '../lambdas/compose.js';
+import { InProcessSink } from '../lambdas/events/in-process-sink.js';
+import { RegistryEvents } from '../lambdas/events/registry-events.js';
+import { WebhookDispatcher } from '../lambdas/webhooks/dispatcher.js';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../lambdas/webhooks/settings.js';
+import { TimerQueue } from '../lambdas/webhooks/timer-queue.js';
 import { sigv4Verifier } from '../lambdas/management/auth/sigv4-verifier.js';
 import { EcrError, ecrErrorResponse } from '../lambdas/management/errors.js';
 import type { RegistryIdentity } from '../lambdas/management/identifiers.js';
@@ -90,6 +95,8 @@ export interface RegistryServerOptions {
   uploadGateway?: { port?: number; maxUploads?: number } | false;
   /** Lifetimes of the web console's sign-in links and sessions. */
   console?: ConsoleSettings;
+  /** How webhook deliveries are timed (BERTH_WEBHOOK_* on AWS); DEFAULT_DELIVERY_SETTINGS for what is left out. */
+  webhooks?: Partial<DeliverySettings>;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -169,6 +176,9 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   };
   const policyChanges = new PolicyChanges();
   const consoleSettings = options.console ?? DEFAULT_CONSOLE_SETTINGS;
+  // Webhooks are delivered from this process with the delivery function's code; a timer stands in for SQS's delays.
+  const webhooks = { ...DEFAULT_DELIVERY_SETTINGS, ...options.webhooks };
+  const retries: TimerQueue = new TimerQueue((job) => dispatcher.retry(job), log);
   const parts: BerthParts = {
     dynamo, s3, table: options.table, bucket: options.bucket, identity, registry: config, tokenKeys,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
@@ -177,7 +187,10 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     ...(options.forgetPoliciesOnChange ? { policyChanges: policyChanges.subscribe } : {}),
     log: (message, error) => log(`${message}: ${String(error)}`),
     ...(options.now ? { now: options.now } : {}),
+    events: new InProcessSink((event) => dispatcher.dispatch(event), log),
+    webhooks,
   };
+  const dispatcher: WebhookDispatcher = new WebhookDispatcher(webhookDeliverer(parts), retries, options.now ?? (() => new Date()));
   gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {
     registry: {
@@ -204,7 +217,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: clock });
   const swept = { store, uploads, directUploads: directUploads(parts, store, blobs) };
   const sweep = (now = clock()) => sweepExpiredUploads(swept, now);
-  const lifecycle = (now = clock()) => runLifecyclePolicies(store, now, log);
+  const lifecycle = (now = clock()) => runLifecyclePolicies(store, now, log, new RegistryEvents(parts.events!, clock));
   const interval = options.sweepIntervalMs
     ? setInterval(() => {
       void sweep().then((count) => reportSweep(count, options.activity), (error: unknown) => log(`upload sweep failed: ${String(error)}`));
@@ -230,6 +243,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     consoleSignIn: () => adminSignIns.create(identityOf(administrator)),
     stop: async () => {
       if (interval) clearInterval(interval);
+      retries.stop();
       for (const running of [server, gateway]) {
         if (!running) continue;
         running.closeAllConnections();

@@ -7,6 +7,7 @@ import { PUSH_COMMANDS } from './push.js';
 import { POLICY_COMMANDS } from './policy.js';
 import { REPOSITORY_COMMANDS } from './repository.js';
 import { RESOURCE_TAG_COMMANDS } from './resource-tags.js';
+import { WEBHOOK_COMMANDS } from './webhook.js';
 
 /** Every command, in the order `berth --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   ...MUTABILITY_COMMANDS,
   ...POLICY_COMMANDS,
   ...ACCESS_KEY_COMMANDS,
+  ...WEBHOOK_COMMANDS,
 ];

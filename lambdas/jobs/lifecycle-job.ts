@@ -1,8 +1,10 @@
+import { silentEvents, type RegistryEvents } from '../events/registry-events.js';
 import { imagesToExpire, type LifecycleImage } from '../lifecycle/evaluate.js';
 import { parseLifecyclePolicy } from '../lifecycle/policy.js';
 import { ManifestReferencedError } from '../store/errors.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { ManifestSummary } from '../store/records.js';
+import { ImageDeletions } from '../registry/manifests/image-deletions.js';
 import { INDEX_MEDIA_TYPES } from '../registry/media-types.js';
 
 const PAGE = 1000;
@@ -20,7 +22,10 @@ export interface LifecycleRunReport {
  * image an index or an artifact still needs is kept until that goes; the store
  * refuses to delete a child of an index even when the index was pushed after the listing.
  */
-export async function runLifecyclePolicies(store: MetadataStore, now: Date, log: (message: string) => void = () => undefined): Promise<LifecycleRunReport> {
+export async function runLifecyclePolicies(
+  store: MetadataStore, now: Date, log: (message: string) => void = () => undefined, events: RegistryEvents = silentEvents(),
+): Promise<LifecycleRunReport> {
+  const deletions = new ImageDeletions(store, events);
   const report: LifecycleRunReport = { repositories: 0, expired: [], failures: [] };
   let after: string | undefined;
   do {
@@ -28,7 +33,7 @@ export async function runLifecyclePolicies(store: MetadataStore, now: Date, log:
     for (const name of page.items) {
       report.repositories += 1;
       try {
-        const digests = await expireRepository(store, name, now);
+        const digests = await expireRepository(store, deletions, name, now);
         report.expired.push(...digests.map((digest) => ({ repository: name, digest })));
       } catch (error) {
         report.failures.push({ repository: name, reason: String(error) });
@@ -40,29 +45,33 @@ export async function runLifecyclePolicies(store: MetadataStore, now: Date, log:
   return report;
 }
 
-async function expireRepository(store: MetadataStore, name: string, now: Date): Promise<string[]> {
+async function expireRepository(store: MetadataStore, deletions: ImageDeletions, name: string, now: Date): Promise<string[]> {
   const record = await store.getRepository(name);
   if (!record?.lifecyclePolicyText) return [];
   const policy = parseLifecyclePolicy(record.lifecyclePolicyText);
-  const manifests = await allManifests(store, name);
-  const images = await withProtection(store, name, manifests);
+  const images = await lifecycleImages(store, name);
   const expired: string[] = [];
   for (const digest of imagesToExpire(policy, images, now)) {
-    if (await expire(store, name, digest)) expired.push(digest);
+    if (await expire(deletions, name, digest)) expired.push(digest);
   }
   await store.updateRepository(name, (current) => ({ ...current, lifecycleEvaluatedAt: now.toISOString() }));
   return expired;
 }
 
 /** Deletes an expired image; false when an index pushed since the listing lists it, which keeps it. */
-async function expire(store: MetadataStore, name: string, digest: string): Promise<boolean> {
+async function expire(deletions: ImageDeletions, name: string, digest: string): Promise<boolean> {
   try {
-    await store.deleteManifest(name, digest);
+    await deletions.deleteImage(name, digest, 'lifecycle');
     return true;
   } catch (error) {
     if (error instanceof ManifestReferencedError) return false;
     throw error;
   }
+}
+
+/** A repository's images as lifecycle rules see them; the web console's preview evaluates the same. */
+export async function lifecycleImages(store: MetadataStore, name: string): Promise<LifecycleImage[]> {
+  return withProtection(store, name, await allManifests(store, name));
 }
 
 async function allManifests(store: MetadataStore, name: string): Promise<ManifestSummary[]> {

@@ -1,4 +1,6 @@
 import type { ConsoleSignIns } from '../console/sign-ins.js';
+import type { RegistryEvents } from '../events/registry-events.js';
+import type { Deliverer } from '../webhooks/deliverer.js';
 import type { AccessKeys } from './auth/access-keys.js';
 import type { DirectUploads } from './direct-uploads.js';
 import type { LoginTokenSettings } from './login-tokens.js';
@@ -32,6 +34,10 @@ export interface ManagementServices {
   directUploads: DirectUploads;
   /** One-time sign-in links to the web console. */
   consoleSignIns: ConsoleSignIns;
+  /** Announces the changes actions make (pushes, deletes, repositories created and deleted). */
+  events: RegistryEvents;
+  /** Webhook subscriptions (in its store) and test deliveries. */
+  webhooks: Deliverer;
 }
 
 export interface ActionContext {

@@ -1,3 +1,4 @@
+import type { RegistryEvents } from '../events/registry-events.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { RepositoryRecord } from '../store/records.js';
 import { newRepository } from '../store/repository-defaults.js';
@@ -12,7 +13,15 @@ export class Repositories {
     private readonly templates: TemplateStore,
     private readonly createOnPush: boolean,
     private readonly now: () => Date,
+    private readonly events: RegistryEvents,
   ) {}
+
+  /** Creates the repository and announces it; false when it already exists. */
+  async create(record: RepositoryRecord): Promise<boolean> {
+    const created = await this.store.createRepository(record);
+    if (created) await this.events.repositoryCreated(record.name);
+    return created;
+  }
 
   /**
    * A push needs the repository; create-on-push makes it on first use, as ECR does.
@@ -29,7 +38,7 @@ export class Repositories {
     const template = templateFor(name, await this.templates.listTemplates(), 'CREATE_ON_PUSH');
     const record = newRepository(name, this.now(), template && settingsFromTemplate(template));
     // A concurrent first push may have created it; either record will do.
-    await this.store.createRepository(record);
+    await this.create(record);
     return (await this.store.getRepository(name)) ?? record;
   }
 

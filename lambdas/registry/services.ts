@@ -1,4 +1,6 @@
 import type { UploadStateTokens } from '../auth/upload-state.js';
+import { RegistryEvents } from '../events/registry-events.js';
+import { NO_EVENTS, type EventSink } from '../events/event-sink.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { TemplateStore } from '../store/template-store.js';
@@ -6,6 +8,7 @@ import { UploadService } from './blobs/upload-service.js';
 import type { RegistryConfig } from './config.js';
 import type { RegistryServices } from './context.js';
 import { apiLocations, gatewayLocations } from './handlers/upload-locations.js';
+import { ImageDeletions } from './manifests/image-deletions.js';
 import { ManifestService } from './manifests/manifest-service.js';
 import { Repositories } from './repositories.js';
 
@@ -19,10 +22,13 @@ export interface ServiceDeps {
   registryUrl: string;
   /** Signs and checks upload Locations on the gateway; needed when config.uploadGatewayUrl is set. */
   uploadState?: UploadStateTokens;
+  /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
+  events?: EventSink;
 }
 
 export function createRegistryServices(deps: ServiceDeps, now: () => Date): RegistryServices {
-  const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now);
+  const events = new RegistryEvents(deps.events ?? NO_EVENTS, now);
+  const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now, events);
   const { uploadGatewayUrl } = deps.config;
   if (uploadGatewayUrl !== undefined && !deps.uploadState) throw new Error('an upload gateway needs the state-token signer');
   return {
@@ -35,7 +41,7 @@ export function createRegistryServices(deps: ServiceDeps, now: () => Date): Regi
       now,
       ...(deps.config.uploadPartBytes === undefined ? {} : { partBytes: deps.config.uploadPartBytes }),
     }),
-    manifests: new ManifestService(deps.store, deps.blobs, repositories, now),
+    manifests: new ManifestService(deps.store, deps.blobs, repositories, new ImageDeletions(deps.store, events), events, now),
     locations: uploadGatewayUrl === undefined ? apiLocations : gatewayLocations(uploadGatewayUrl, deps.registryUrl, deps.uploadState!),
   };
 }

@@ -1,3 +1,4 @@
+import { eventBusOf } from '../events/config.js';
 import type { RegistryConfig } from '../registry/config.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
@@ -27,6 +28,8 @@ export interface EnvironmentConfig {
   /** The least time between re-reads of the token-signing keys prompted by an unknown key ID. */
   tokenKeyRefreshSeconds: number;
   registry: RegistryConfig;
+  /** The EventBridge bus that pushes, deletes and repository changes go on (BERTH_EVENT_BUS); none when absent. */
+  eventBus?: string;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +79,7 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
     policyCacheEntries: wholeNumber(env, 'BERTH_POLICY_CACHE_ENTRIES', DEFAULT_POLICY_CACHE_ENTRIES, 1, 100_000, 'entries'),
     accessKeyCacheSeconds: seconds(env, 'BERTH_ACCESS_KEY_CACHE_SECONDS', 15, 300, 0),
     tokenKeyRefreshSeconds: seconds(env, 'BERTH_TOKEN_KEY_REFRESH_SECONDS', DEFAULT_TOKEN_KEY_REFRESH_SECONDS, 3600),
+    ...(eventBusOf(env) ? { eventBus: eventBusOf(env) } : {}),
     registry: {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.

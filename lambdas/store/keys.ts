@@ -21,6 +21,8 @@
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
  *   DIRECTUPLOAD#<id>     DIRECT                          upload straight to S3 (berth push), expired by TTL
+ *   WEBHOOKS              <name>                          webhook subscription (its secret, URL and filters)
+ *   WEBHOOK#<name>        DELIVERY#<time>#<event id>#<n>  a delivery attempt, newest last, expired by TTL
  *   CONSOLESIGNIN#<hash>  SIGNIN                          unused web-console sign-in link (SHA-256 of its code), expired by TTL
  *
  * S3 (one bucket):
@@ -81,10 +83,23 @@ export const keys = {
 
   upload: (id: string) => ({ pk: `UPLOAD${SEP}${id}`, sk: 'UPLOAD' }),
   uploadPartitionPrefix: `UPLOAD${SEP}`,
+
+  webhook: (name: string) => ({ pk: 'WEBHOOKS', sk: name }),
+  webhookPartition: 'WEBHOOKS',
+  webhookDelivery: (name: string, at: string, eventId: string, attempt: number) => ({
+    pk: webhookPk(name),
+    sk: `DELIVERY${SEP}${at}${SEP}${eventId}${SEP}${attempt}`,
+  }),
+  webhookDeliveryPartition: (name: string) => webhookPk(name),
+  webhookDeliveryPrefix: `DELIVERY${SEP}`,
 };
 
 function repoPk(name: string): string {
   return `REPO${SEP}${name}`;
+}
+
+function webhookPk(name: string): string {
+  return `WEBHOOK${SEP}${name}`;
 }
 
 function blobPk(digest: string): string {

@@ -13,9 +13,10 @@ import { invalidParameter, optionalString, requiredString } from '../validation.
 /** IAM's identity-policy size limit; the policy narrows what the key may do. */
 const MAX_POLICY_CHARS = 6144;
 
-function requireAdministrator({ principal }: ActionContext): void {
+/** Keys Berth issued act on repositories; what the registry itself does (its keys, its webhooks) is for administrators. */
+export function requireAdministrator({ principal }: ActionContext, what = 'access keys'): void {
   if (principal.issuedKey) {
-    throw new EcrError('AccessDeniedException', `${principal.arn} signs with an access key Berth issued; only AWS identities and the local administrator manage access keys`);
+    throw new EcrError('AccessDeniedException', `${principal.arn} signs with an access key Berth issued; only AWS identities and the local administrator manage ${what}`);
   }
 }
 

@@ -46,7 +46,7 @@ function sizeOf(context: ActionContext): number {
 async function requireRepositoryForPush(context: ActionContext, name: string): Promise<void> {
   const { services } = context;
   try {
-    await new Repositories(services.store, services.templates, services.createOnPush, services.now).requireForPush(name);
+    await new Repositories(services.store, services.templates, services.createOnPush, services.now, services.events).requireForPush(name);
   } catch (error) {
     if (error instanceof RegistryError && error.kind === 'NAME_UNKNOWN') {
       throw new EcrError('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${services.identity.accountId}'`);

@@ -1,3 +1,4 @@
+import { ImageDeletions } from '../../registry/manifests/image-deletions.js';
 import { ManifestReferencedError } from '../../store/errors.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { Action } from '../context.js';
@@ -52,6 +53,7 @@ export const batchDeleteImage: Action = async ({ input, services }) => {
   const imageIds = imageIdsOf(input, true);
   await requireRepository(services, name);
 
+  const deletions = new ImageDeletions(services.store, services.events);
   const deleted: ImageId[] = [];
   const failures: ImageFailure[] = [];
   // In order: a later id sees what an earlier one deleted.
@@ -60,14 +62,14 @@ export const batchDeleteImage: Action = async ({ input, services }) => {
     if (invalid) {
       failures.push(invalid);
     } else if (id.imageTag === undefined) {
-      const tags = await deleteUnlisted(services.store, name, id.imageDigest!);
+      const tags = await deleteUnlisted(deletions, name, id.imageDigest!);
       if (tags === 'listed') failures.push(imageFailure(id, 'ImageReferencedByManifestList', 'Requested image referenced by manifest list'));
       else if (!tags) failures.push(imageNotFoundFailure(id));
       else if (tags.length === 0) deleted.push({ imageDigest: id.imageDigest! });
       else deleted.push(...tags.map((imageTag) => ({ imageDigest: id.imageDigest!, imageTag })));
     } else {
       const failure = await tagMismatch(services.store, name, id);
-      const digest = failure ? undefined : await services.store.deleteTag(name, id.imageTag, { deleteUntaggedManifest: true });
+      const digest = failure ? undefined : await deletions.deleteTag(name, id.imageTag, { deleteUntaggedManifest: true });
       if (failure) failures.push(failure);
       else if (digest === undefined) failures.push(imageNotFoundFailure(id));
       else deleted.push({ imageDigest: digest, imageTag: id.imageTag });
@@ -77,9 +79,9 @@ export const batchDeleteImage: Action = async ({ input, services }) => {
 };
 
 /** Deletes the manifest unless an index lists it, which ECR reports as a failure of that id. */
-async function deleteUnlisted(store: MetadataStore, repository: string, digest: string): Promise<string[] | undefined | 'listed'> {
+async function deleteUnlisted(deletions: ImageDeletions, repository: string, digest: string): Promise<string[] | undefined | 'listed'> {
   try {
-    return await store.deleteManifest(repository, digest);
+    return await deletions.deleteImage(repository, digest, 'user');
   } catch (error) {
     if (error instanceof ManifestReferencedError) return 'listed';
     throw error;

@@ -1,6 +1,7 @@
 import { RegistryError } from '../../registry/errors.js';
 import { isValidTag, TAG_PATTERN } from '../../registry/grammar.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../../registry/manifest.js';
+import { ImageDeletions } from '../../registry/manifests/image-deletions.js';
 import { ManifestReferenceErrors, ManifestService } from '../../registry/manifests/manifest-service.js';
 import { immutableTagMessage } from '../../registry/manifests/tag-mutability.js';
 import { Repositories } from '../../registry/repositories.js';
@@ -54,7 +55,8 @@ export const putImage: Action = async ({ input, services }) => {
 
 function manifestService(services: ManagementServices): ManifestService {
   // PutImage never creates repositories, so create-on-push is off here.
-  return new ManifestService(services.store, services.blobs, new Repositories(services.store, services.templates, false, services.now), services.now);
+  const repositories = new Repositories(services.store, services.templates, false, services.now, services.events);
+  return new ManifestService(services.store, services.blobs, repositories, new ImageDeletions(services.store, services.events), services.events, services.now);
 }
 
 function invalidParameter(field: string, reason: string): EcrError {

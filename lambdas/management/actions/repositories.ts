@@ -1,4 +1,6 @@
+import { ImageDeletions } from '../../registry/manifests/image-deletions.js';
 import { filteredPage } from '../../registry/pagination.js';
+import { Repositories } from '../../registry/repositories.js';
 import { newRepository } from '../../store/repository-defaults.js';
 import type { RepositoryRecord } from '../../store/records.js';
 import { accessDenied, mayPerformOn } from '../authorization.js';
@@ -34,7 +36,7 @@ export const createRepository: Action = async ({ input, services }) => {
       tags: mergeTags([], resourceTagsOf(input, 'tags') ?? []),
     }),
   });
-  if (!(await services.store.createRepository(record))) {
+  if (!(await new Repositories(services.store, services.templates, false, services.now, services.events).create(record))) {
     throw new EcrError('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${services.identity.accountId}'`);
   }
   return { repository: repositoryView(services.identity, record) };
@@ -99,7 +101,7 @@ export const deleteRepository: Action = async ({ input, services }) => {
   const force = optionalBoolean(input, 'force') ?? false;
   // The store checks emptiness once pushes into the repository are stopped, so none slips in;
   // RepositoryNotEmptyError becomes ECR's RepositoryNotEmptyException at the edge.
-  const deleted = await services.store.deleteRepository(name, { ifEmpty: !force });
+  const deleted = await new ImageDeletions(services.store, services.events).deleteRepository(name, { ifEmpty: !force });
   if (!deleted) throw notFound(services.identity, name);
   return { repository: repositoryView(services.identity, deleted) };
 };

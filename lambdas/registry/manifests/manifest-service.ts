@@ -1,3 +1,4 @@
+import type { RegistryEvents } from '../../events/registry-events.js';
 import { objectKeys } from '../../store/keys.js';
 import type { BlobStore } from '../../store/blob-store.js';
 import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, TooManyTagChangesError } from '../../store/errors.js';
@@ -7,6 +8,7 @@ import { RegistryError } from '../errors.js';
 import { isDigestReference, isValidDigest, isValidTag } from '../grammar.js';
 import { parseManifest, type Descriptor, type ParsedManifest } from '../manifest.js';
 import type { Repositories } from '../repositories.js';
+import type { ImageDeletions } from './image-deletions.js';
 import { immutableTagMessage, isTagImmutable } from './tag-mutability.js';
 
 /**
@@ -46,6 +48,8 @@ export class ManifestService {
     private readonly store: MetadataStore,
     private readonly blobs: BlobStore,
     private readonly repositories: Repositories,
+    private readonly deletions: ImageDeletions,
+    private readonly events: RegistryEvents,
     private readonly now: () => Date,
   ) {}
 
@@ -111,6 +115,7 @@ export class ManifestService {
       }
       throw error;
     }
+    await this.events.imagePushed(repository.name, record, tags);
   }
 
   /**
@@ -161,7 +166,7 @@ export class ManifestService {
   async delete(repository: string, reference: string): Promise<void> {
     const deleted = isDigestReference(reference)
       ? await this.deleteManifest(repository, reference)
-      : await this.store.deleteTag(repository, reference);
+      : await this.deletions.deleteTag(repository, reference);
     if (!deleted) {
       await this.repositories.explainMiss(repository, new RegistryError('MANIFEST_UNKNOWN', `manifest ${reference} is not in repository ${repository}`, { name: repository, reference }));
     }
@@ -169,7 +174,7 @@ export class ManifestService {
 
   private async deleteManifest(repository: string, digest: string): Promise<string[] | undefined> {
     try {
-      return await this.store.deleteManifest(repository, digest);
+      return await this.deletions.deleteImage(repository, digest, 'user');
     } catch (error) {
       if (error instanceof ManifestReferencedError) throw new RegistryError('DENIED', error.message, { digest, indexes: error.indexes });
       throw error;
