@@ -2,7 +2,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { NodeSha256 } from '../lambdas/shared/crypto/node-sha256.js';
-import { IAM_PREFIX, PULL_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
+import { IAM_PREFIX, PULL_TOKEN_PATH, STS_PULL_TOKEN_PATH, STS_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
+import { presignCallerIdentity, stsEndpointFor } from './aws-identity.js';
 import { credentialsProvider, regionProvider, skipInstanceMetadataFor, type CredentialOptions } from './aws-credentials.js';
 import { CliError } from './errors.js';
 import type { RegistryTarget } from './registry.js';
@@ -41,6 +42,11 @@ export interface BerthApi {
   region(): Promise<string>;
   /** A registry token from the token route, or the pull-only one. */
   loginToken(options: { pullOnly: boolean }): Promise<LoginToken>;
+  /**
+   * The same from the STS token route, for principals of other accounts, which
+   * API Gateway's IAM authorizer refuses: proven by a presigned GetCallerIdentity.
+   */
+  stsLoginToken(options: { pullOnly: boolean }): Promise<LoginToken>;
   /** One of Berth's own actions, e.g. CreateAccessKey. */
   call(action: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
@@ -81,6 +87,23 @@ export function createBerthApi(registry: RegistryTarget, options: CredentialOpti
       const response = await post(pullOnly ? PULL_TOKEN_PATH : TOKEN_PATH, 'execute-api', {}, '');
       const output = await readJson(response, registry);
       return decodeAuthorizationData(output, registry);
+    },
+    async stsLoginToken({ pullOnly }) {
+      const [signingCredentials, signingRegion] = await identity();
+      const getCallerIdentityUrl = await presignCallerIdentity({
+        credentials: signingCredentials,
+        region: signingRegion,
+        stsEndpoint: stsEndpointFor(signingRegion, process.env),
+        registryHost: new URL(registry.url).host,
+      });
+      // The proof is in the body, which the registry sends on to STS; the request itself needs no signature.
+      const response = await fetch(`${registry.url.replace(/\/$/, '')}${pullOnly ? STS_PULL_TOKEN_PATH : STS_TOKEN_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': JSON_1_1 },
+        body: JSON.stringify({ getCallerIdentityUrl }),
+        redirect: 'manual',
+      });
+      return decodeAuthorizationData(await readJson(response, registry), registry);
     },
     async call(action, input) {
       // Like the ECR client: `/` signed for ecr locally, `/iam` signed for execute-api behind API Gateway.

@@ -8,7 +8,8 @@ import { TokenCache, type CachedToken } from './token-cache.js';
 /**
  * docker's credentials for a registry, as the credential helper and `berth
  * login` get them: a registry token from the token route, signed with the AWS
- * default chain's credentials, cached per registry and principal until close to its expiry.
+ * default chain's credentials (from the STS token route for principals of other
+ * accounts), cached per registry and principal until close to its expiry.
  */
 
 /** A registry and how to log in to it. */
@@ -107,15 +108,59 @@ export async function registryCredentials(target: LoginTarget, deps: CredentialD
 }
 
 /**
+ * What API Gateway answers a principal it does not admit: its IAM authorizer's refusals (a
+ * principal of another account gets one of these), or an unknown key on a local registry.
+ */
+const IAM_REFUSALS = new Set(['AccessDeniedException', 'ForbiddenException', 'HTTP403', 'UnrecognizedClientException']);
+
+/** A token from the IAM token routes, or for a principal they refuse, from the STS token route. */
+async function fetchToken(api: BerthApi, pullOnly: boolean): Promise<{ token: LoginToken; pullOnly: boolean }> {
+  try {
+    return await iamToken(api, pullOnly);
+  } catch (error) {
+    if (!(error instanceof ApiError && IAM_REFUSALS.has(error.name))) throw error;
+    return stsToken(api, pullOnly, error);
+  }
+}
+
+/**
+ * The token `berth get-login-password` prints: from the token route asked for, or for a
+ * principal the IAM authorizer refuses there, from the STS token route.
+ */
+export async function requestedToken(api: BerthApi, pullOnly: boolean): Promise<LoginToken> {
+  try {
+    return await api.loginToken({ pullOnly });
+  } catch (error) {
+    if (!(error instanceof ApiError && IAM_REFUSALS.has(error.name))) throw error;
+    return (await stsToken(api, pullOnly, error)).token;
+  }
+}
+
+/**
  * The full token; for a principal whose IAM policy grants only the pull-only
  * route (API Gateway refuses the other with AccessDeniedException), the pull-only token.
  */
-async function fetchToken(api: BerthApi, pullOnly: boolean): Promise<{ token: LoginToken; pullOnly: boolean }> {
+async function iamToken(api: BerthApi, pullOnly: boolean): Promise<{ token: LoginToken; pullOnly: boolean }> {
   if (pullOnly) return { token: await api.loginToken({ pullOnly: true }), pullOnly: true };
   try {
     return { token: await api.loginToken({ pullOnly: false }), pullOnly: false };
   } catch (error) {
     if (!(error instanceof ApiError && error.name === 'AccessDeniedException')) throw error;
     return { token: await api.loginToken({ pullOnly: true }), pullOnly: true };
+  }
+}
+
+/**
+ * A principal the IAM authorizer refused may be of another account: the STS token route then
+ * verifies it, and its token carries what repository policies grant it. Where the registry
+ * has no such route (UnknownOperationException), the IAM route's refusal is the answer.
+ */
+async function stsToken(api: BerthApi, pullOnly: boolean, iamRefusal: ApiError): Promise<{ token: LoginToken; pullOnly: boolean }> {
+  try {
+    return { token: await api.stsLoginToken({ pullOnly }), pullOnly };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.name === 'UnknownOperationException') throw iamRefusal;
+    throw new ApiError(error.name, `${error.message} (the IAM token route refused first: ${iamRefusal.message})`, error.status);
   }
 }

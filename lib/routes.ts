@@ -1,11 +1,12 @@
-import { IAM_PREFIX, PULL_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
+import { IAM_PREFIX, PULL_TOKEN_PATH, STS_PULL_TOKEN_PATH, STS_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
 
 /**
  * The HTTP API's routes, as data. The API has one `$default` stage, so paths start at the host root.
  *
  * - `lambda`: API Gateway lets every request through and the Lambda authenticates the caller:
  *   registry tokens (Basic/Bearer) on /v2, or SigV4 for the service `ecr` on `POST /`, checked
- *   against access keys Berth issued. API Gateway cannot verify either.
+ *   against access keys Berth issued, or a presigned sts:GetCallerIdentity request on the STS
+ *   token routes, which the Lambda sends to STS. API Gateway cannot verify any of them.
  * - `iam`: API Gateway's IAM authorizer verifies a SigV4 signature for `execute-api` and passes
  *   the principal to the Lambda in `requestContext.authorizer.iam`.
  */
@@ -36,4 +37,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: IAM_PATHS.management, target: 'management', auth: 'iam' },
   { method: 'POST', path: IAM_PATHS.token, target: 'management', auth: 'iam' },
   { method: 'POST', path: IAM_PATHS.pullToken, target: 'management', auth: 'iam' },
+  // Principals of other accounts: the IAM authorizer would refuse them (HTTP APIs have no resource policies).
+  { method: 'POST', path: STS_TOKEN_PATH, target: 'management', auth: 'lambda' },
+  { method: 'POST', path: STS_PULL_TOKEN_PATH, target: 'management', auth: 'lambda' },
 ];

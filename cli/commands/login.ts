@@ -6,10 +6,13 @@ import { CliError } from '../errors.js';
 import { dockerConfigFile, loginsFile } from '../locations.js';
 import { saveLogin } from '../logins.js';
 import { formatDate } from '../output.js';
-import { loginRecordOf, registryCredentials, type LoginTarget, type RegistryCredentials } from '../registry-credentials.js';
+import { loginRecordOf, registryCredentials, requestedToken, type LoginTarget, type RegistryCredentials } from '../registry-credentials.js';
 import type { RegistryTarget } from '../registry.js';
 
-/** berth get-login-password and berth login: registry tokens for docker, from the token routes. */
+/**
+ * berth get-login-password and berth login: registry tokens for docker, from the token routes
+ * (from the STS token routes for principals of other accounts, which the IAM authorizer refuses).
+ */
 
 /** The executable docker runs for credHelpers entries naming `berth`. */
 export const HELPER_EXECUTABLE = `docker-credential-${CREDENTIAL_HELPER}`;
@@ -23,7 +26,7 @@ const getLoginPassword: Command = {
   summary: 'Prints a registry token, the password of `docker login -u AWS --password-stdin HOST`, as `aws ecr get-login-password` does.',
   options: { 'pull-only': { type: 'boolean', description: PULL_ONLY_TOKEN } },
   async run(input, { api }) {
-    const token = await api().loginToken({ pullOnly: flagOption(input, 'pull-only') });
+    const token = await requestedToken(api(), flagOption(input, 'pull-only'));
     return { data: { authorizationData: [token.authorizationData] }, text: () => token.password };
   },
 };

@@ -1,6 +1,6 @@
 import type { AccessClass } from '../auth/actions.js';
 import type { HttpApp, HttpRequest, HttpResponse } from '../shared/http/types.js';
-import { IAM_PREFIX, PULL_TOKEN_PATH, TOKEN_PATH } from '../shared/paths.js';
+import { IAM_PREFIX, PULL_TOKEN_PATH, STS_PULL_TOKEN_PATH, STS_TOKEN_PATH, TOKEN_PATH } from '../shared/paths.js';
 import { BERTH_ACTIONS } from './actions/berth-actions.js';
 import { ACTIONS } from './actions/index.js';
 import { authorizeAction } from './authorization.js';
@@ -22,28 +22,34 @@ export interface ManagementDeps {
   authenticateEcr: Authenticator;
   /** `POST /iam…`: AWS principals, signing for execute-api (verified by API Gateway on AWS). */
   authenticateIam: Authenticator;
+  /** `POST /sts/token…`: principals of other accounts, verified through STS by the function itself. */
+  authenticateSts: Authenticator;
   log?: (message: string, error: unknown) => void;
 }
 
 /**
  * The management API: Amazon ECR's JSON 1.1 protocol (`X-Amz-Target`) at `/`
  * and at `/iam`, and the token routes for docker login. The token routes are
- * separate paths so that IAM policies can grant pull-only tokens alone.
+ * separate paths so that IAM policies can grant pull-only tokens alone; those
+ * under /sts serve principals of other accounts, which the IAM authorizer refuses.
  */
 export function createManagementApp(deps: ManagementDeps): HttpApp {
   const log = deps.log ?? ((message, error) => console.error(message, error));
-  const tokenRoutes: Record<string, AccessClass[]> = {
-    [TOKEN_PATH]: ['pull', 'push', 'delete'],
-    [PULL_TOKEN_PATH]: ['pull'],
+  const all: AccessClass[] = ['pull', 'push', 'delete'];
+  const tokenRoutes: Record<string, { classes: AccessClass[]; authenticate: Authenticator }> = {
+    [TOKEN_PATH]: { classes: all, authenticate: deps.authenticateIam },
+    [PULL_TOKEN_PATH]: { classes: ['pull'], authenticate: deps.authenticateIam },
+    [STS_TOKEN_PATH]: { classes: all, authenticate: deps.authenticateSts },
+    [STS_PULL_TOKEN_PATH]: { classes: ['pull'], authenticate: deps.authenticateSts },
   };
 
   async function dispatch(request: HttpRequest): Promise<HttpResponse> {
     if (request.method !== 'POST') throw unknownOperation(request);
     const path = request.path.replace(/(.)\/$/, '$1');
-    const classes = tokenRoutes[path];
-    if (classes) {
-      const principal = await deps.authenticateIam(request);
-      return json({ authorizationData: [await authorizationData(deps.services.login, principal, classes)] });
+    const tokenRoute = Object.hasOwn(tokenRoutes, path) ? tokenRoutes[path] : undefined;
+    if (tokenRoute) {
+      const principal = await tokenRoute.authenticate(request);
+      return json({ authorizationData: [await authorizationData(deps.services.login, principal, tokenRoute.classes)] });
     }
     if (path !== '/' && path !== IAM_PREFIX) throw unknownOperation(request);
 

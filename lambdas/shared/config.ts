@@ -1,5 +1,7 @@
 import { eventBusOf } from '../events/config.js';
 import type { RegistryConfig } from '../registry/config.js';
+import { parseStsSettings } from '../auth/sts-settings.js';
+import type { StsSettings } from '../auth/sts-identity.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
 /** ECR's registry tokens last 12 hours; so do Berth's unless configured otherwise. */
@@ -112,10 +114,12 @@ export function parseGatewayEnvironment(env: Env): { port: number; host: string;
   };
 }
 
-/** The management function also unseals issued access keys with a key from Secrets Manager. */
-export function parseManagementEnvironment(env: Env): EnvironmentConfig & { sealingSecretArn: string } {
+/** The management function also unseals issued access keys with a key from Secrets Manager, and verifies other accounts' principals through STS. */
+export function parseManagementEnvironment(env: Env): EnvironmentConfig & { sealingSecretArn: string; sts?: StsSettings } {
+  const sts = parseStsSettings(env);
   return {
     ...parseEnvironment(env),
+    ...(sts ? { sts } : {}),
     sealingSecretArn: required(env, 'BERTH_SEALING_SECRET_ARN', 'the secret that seals issued access keys, set by the CDK stack'),
   };
 }

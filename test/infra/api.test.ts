@@ -21,7 +21,7 @@ describe('the HTTP API', () => {
   const registry = functionId(template, 'registry');
   const management = functionId(template, 'management');
 
-  it('routes /v2 to the registry and the rest to management, IAM-authorized only on /iam routes', () => {
+  it('routes /v2 to the registry and the rest to management, IAM-authorized only on /iam routes (other accounts take /sts)', () => {
     expect(routeTable(template)).toEqual({
       'ANY /v2': { auth: 'NONE', functionId: registry },
       'ANY /v2/{proxy+}': { auth: 'NONE', functionId: registry },
@@ -29,8 +29,11 @@ describe('the HTTP API', () => {
       'POST /iam': { auth: 'AWS_IAM', functionId: management },
       'POST /iam/token': { auth: 'AWS_IAM', functionId: management },
       'POST /iam/token/pull': { auth: 'AWS_IAM', functionId: management },
+      // The IAM authorizer refuses every principal of another account: the function verifies them through STS.
+      'POST /sts/token': { auth: 'NONE', functionId: management },
+      'POST /sts/token/pull': { auth: 'NONE', functionId: management },
     });
-    expect(ROUTES).toHaveLength(6);
+    expect(ROUTES).toHaveLength(8);
   });
 
   it('hands events to the functions in payload format 2.0', () => {
@@ -42,7 +45,7 @@ describe('the HTTP API', () => {
     const sourceArnSuffixes = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Json>)
       .filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com')
       .map((permission) => (permission.Properties.SourceArn['Fn::Join'][1] as unknown[]).at(-1));
-    expect(sourceArnSuffixes.sort()).toEqual(['/*/*/', '/*/*/iam', '/*/*/iam/token', '/*/*/iam/token/pull', '/*/*/v2', '/*/*/v2/{proxy+}']);
+    expect(sourceArnSuffixes.sort()).toEqual(['/*/*/', '/*/*/iam', '/*/*/iam/token', '/*/*/iam/token/pull', '/*/*/sts/token', '/*/*/sts/token/pull', '/*/*/v2', '/*/*/v2/{proxy+}']);
   });
 
   it('has one $default stage, deployed automatically, throttled, with JSON access logs', () => {
