@@ -1,3 +1,4 @@
+import { parseConsoleSettings } from '../lambdas/console/settings.js';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startBerthServer } from './berth-server.js';
 import { preparePrivateDataDir } from './data-dir.js';
@@ -22,6 +23,7 @@ const HOST = '127.0.0.1';
 async function main(supervisor: Supervisor): Promise<void> {
   const settings = parseLocalSettings(process.env, process.argv.slice(2));
   const { dataDir, port } = settings;
+  const consoleSettings = parseConsoleSettings(process.env);
   preparePrivateDataDir(dataDir);
   await requirePortFree(HOST, port);
 
@@ -43,6 +45,8 @@ async function main(supervisor: Supervisor): Promise<void> {
     sealingKey: loadOrCreateSealingKey(dataDir),
     tokenKeys: localTokenKeySource(dataDir),
     sweepIntervalMs: settings.jobIntervalMs,
+    gcGraceSeconds: settings.gcGraceSeconds,
+    console: consoleSettings,
     log: (message) => console.error(message),
     ...(settings.quiet ? {} : { activity: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) }),
   }).catch((error: unknown) => {
@@ -63,6 +67,9 @@ async function main(supervisor: Supervisor): Promise<void> {
   console.log(`  curl -u "AWS:$(berth get-login-password)" ${registry.url}/v2/_catalog`);
   console.log(`  AWS_SHARED_CREDENTIALS_FILE=${admin.file} AWS_PROFILE=${ADMIN_PROFILE} \\`);
   console.log(`    aws ecr describe-repositories --endpoint-url ${registry.url}`);
+  const signIn = await registry.consoleSignIn();
+  console.log(`The web console: ${signIn.signInUrl}`);
+  console.log(`  (signs you in as the administrator once, until ${signIn.expiresAt.toISOString()}; \`berth console\` prints another)`);
   console.log(settings.quiet ? 'Requests are not logged (quiet).' : 'Requests follow, one line each (BERTH_QUIET=true or npm start -- --quiet for none):');
 }
 

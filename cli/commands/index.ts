@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { ACCESS_KEY_COMMANDS } from './access-keys.js';
+import { CONSOLE_COMMANDS } from './console.js';
+import { GC_COMMANDS } from './gc.js';
 import { IMAGE_COMMANDS } from './images.js';
 import { LOGIN_COMMANDS } from './login.js';
 import { MUTABILITY_COMMANDS } from './mutability.js';
@@ -19,5 +21,7 @@ export const COMMANDS: readonly Command[] = [
   ...MUTABILITY_COMMANDS,
   ...POLICY_COMMANDS,
   ...ACCESS_KEY_COMMANDS,
+  ...GC_COMMANDS,
+  ...CONSOLE_COMMANDS,
   ...WEBHOOK_COMMANDS,
 ];
