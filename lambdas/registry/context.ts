@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse } from '../shared/http/types.js';
 import type { UploadService } from './blobs/upload-service.js';
 import type { RegistryConfig } from './config.js';
 import type { ManifestService } from './manifests/manifest-service.js';
+import type { PullThroughCache } from '../pull-through/pull-through-cache.js';
 import type { Repositories } from './repositories.js';
 import type { UploadLocations } from './handlers/upload-locations.js';
 
@@ -26,6 +27,8 @@ export interface RegistryServices {
   uploads: UploadService;
   manifests: ManifestService;
   locations: UploadLocations;
+  /** Pull-through cache rules: reads in the repositories they cover fetch from the upstream; absent, there are none. */
+  pullThrough?: PullThroughCache;
 }
 
 export type RouteHandler = (context: RouteContext) => Promise<HttpResponse>;

@@ -11,6 +11,7 @@ import { apiLocations, gatewayLocations } from './handlers/upload-locations.js';
 import { ImageDeletions } from './manifests/image-deletions.js';
 import { ManifestService } from './manifests/manifest-service.js';
 import { Repositories } from './repositories.js';
+import { createPullThrough, type PullThroughParts } from '../pull-through/compose.js';
 
 /** What the registry's services are made of, in the registry function and the upload gateway alike. */
 export interface ServiceDeps {
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   registryUrl: string;
   /** Signs and checks upload Locations on the gateway; needed when config.uploadGatewayUrl is set. */
   uploadState?: UploadStateTokens;
+  /** Pull-through cache rules and their upstream credentials; absent, no repository is a cache. */
+  pullThrough?: PullThroughParts;
   /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
   events?: EventSink;
 }
@@ -31,7 +34,7 @@ export function createRegistryServices(deps: ServiceDeps, now: () => Date): Regi
   const repositories = new Repositories(deps.store, deps.templates, deps.config.createOnPush, now, events);
   const { uploadGatewayUrl } = deps.config;
   if (uploadGatewayUrl !== undefined && !deps.uploadState) throw new Error('an upload gateway needs the state-token signer');
-  return {
+  const services: RegistryServices = {
     store: deps.store,
     blobs: deps.blobs,
     config: deps.config,
@@ -44,4 +47,5 @@ export function createRegistryServices(deps: ServiceDeps, now: () => Date): Regi
     manifests: new ManifestService(deps.store, deps.blobs, repositories, new ImageDeletions(deps.store, events), events, now),
     locations: uploadGatewayUrl === undefined ? apiLocations : gatewayLocations(uploadGatewayUrl, deps.registryUrl, deps.uploadState!),
   };
+  return deps.pullThrough ? { ...services, pullThrough: createPullThrough(deps.pullThrough, services, deps.templates, now).cache } : services;
 }

@@ -14,10 +14,13 @@ export interface Distribution {
   /** host:port, for docker:// references. */
   host: string;
   url: string;
+  /** The Authorization header it wants, when it was started with a user. */
+  authorization?: string;
   stop(): Promise<void>;
 }
 
-export async function startDistribution(): Promise<Distribution> {
+/** With `basic`, it admits only that user: `htpasswd` is the user's line, `user:<bcrypt hash>`, as distribution reads it. */
+export async function startDistribution(basic?: { htpasswd: string; username: string; password: string }): Promise<Distribution> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-distribution-'));
   const config = join(dir, 'config.yml');
   // Port 0, read back from its log: a port picked beforehand could be taken by another test's server before it binds.
@@ -34,8 +37,10 @@ export async function startDistribution(): Promise<Distribution> {
     '    enabled: true',
     'http:',
     '  addr: 127.0.0.1:0',
+    ...(basic ? ['auth:', '  htpasswd:', '    realm: berth-test', `    path: ${join(dir, 'htpasswd')}`] : []),
     '',
   ].join('\n'));
+  if (basic) writeFileSync(join(dir, 'htpasswd'), `${basic.htpasswd}\n`);
   const child: ChildProcess = spawn(distributionTool.path!, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stop = async () => {
     if (child.exitCode === null) {
@@ -63,7 +68,8 @@ export async function startDistribution(): Promise<Distribution> {
   });
   // Keep reading its log, so that a full pipe never blocks it.
   child.stderr!.resume();
-  return { host, url: `http://${host}`, stop };
+  const authorization = basic && `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
+  return { host, url: `http://${host}`, ...(authorization ? { authorization } : {}), stop };
 }
 
 /**
@@ -72,7 +78,8 @@ export async function startDistribution(): Promise<Distribution> {
  * order given (an index after the images it names).
  */
 export async function seedDistribution(distribution: Distribution, repository: string, blobs: Blob[], manifests: { reference: string; manifest: Blob }[]): Promise<void> {
-  const client = new RegistryClient(distribution.url);
+  const { authorization } = distribution;
+  const client = new RegistryClient(distribution.url, authorization ? async () => authorization : undefined);
   for (const item of blobs) {
     const upload = new URL(await client.startUpload(repository));
     upload.searchParams.set('digest', item.digest);

@@ -10,6 +10,9 @@ import { batchCheckLayerAvailability, getDownloadUrlForLayer } from './layers.js
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from './lifecycle-policies.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from './repositories.js';
 import { putImage } from './put-image.js';
+import {
+  createPullThroughCacheRule, deletePullThroughCacheRule, describePullThroughCacheRules, updatePullThroughCacheRule, validatePullThroughCacheRule,
+} from './pull-through-cache-rules.js';
 import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './repository-policies.js';
 import { listTagsForResource, tagResource, untagResource } from './resource-tags.js';
 
@@ -41,4 +44,9 @@ export const ACTIONS: Record<string, Action> = {
   DescribeRepositoryCreationTemplates: describeRepositoryCreationTemplates,
   UpdateRepositoryCreationTemplate: updateRepositoryCreationTemplate,
   DeleteRepositoryCreationTemplate: deleteRepositoryCreationTemplate,
+  CreatePullThroughCacheRule: createPullThroughCacheRule,
+  DescribePullThroughCacheRules: describePullThroughCacheRules,
+  UpdatePullThroughCacheRule: updatePullThroughCacheRule,
+  DeletePullThroughCacheRule: deletePullThroughCacheRule,
+  ValidatePullThroughCacheRule: validatePullThroughCacheRule,
 };

@@ -1,6 +1,8 @@
 import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
 import { RegistryError } from '../errors.js';
 import { isValidDigest } from '../grammar.js';
+import type { HttpResponse } from '../../shared/http/types.js';
+import type { BlobLink } from '../../store/records.js';
 import { empty } from './responses.js';
 
 function digestParam(context: RouteContext): string {
@@ -9,11 +11,14 @@ function digestParam(context: RouteContext): string {
   return digest;
 }
 
-async function requireLink(context: RouteContext) {
+/** The repository's link to the blob; in a pull-through cache that does not hold it yet, the upstream's answer instead. */
+async function requireLink(context: RouteContext, method: 'GET' | 'HEAD'): Promise<BlobLink | HttpResponse> {
   const name = repositoryName(context);
   const digest = digestParam(context);
   const link = await context.services.store.getBlobLink(name, digest);
   if (!link) {
+    const upstream = await context.services.pullThrough?.blob(name, digest, method);
+    if (upstream) return upstream;
     return context.services.repositories.explainMiss(name, new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${name}`, { digest }));
   }
   return link;
@@ -21,14 +26,16 @@ async function requireLink(context: RouteContext) {
 
 /** GET: a redirect to a short-lived presigned S3 URL; the bytes never pass through Lambda. */
 export const getBlob: RouteHandler = async (context) => {
-  const link = await requireLink(context);
+  const link = await requireLink(context, 'GET');
+  if ('status' in link) return link;
   const url = await context.services.blobs.presignGet(link.objectKey, context.services.config.downloadUrlSeconds);
   return empty(307, { location: url, 'docker-content-digest': link.digest });
 };
 
 /** HEAD: answered from metadata alone. */
 export const headBlob: RouteHandler = async (context) => {
-  const link = await requireLink(context);
+  const link = await requireLink(context, 'HEAD');
+  if ('status' in link) return link;
   return {
     status: 200,
     headers: {

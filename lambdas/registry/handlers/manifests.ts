@@ -25,7 +25,8 @@ function deleteReference(context: RouteContext): string {
  */
 async function negotiate(context: RouteContext): Promise<ResolvedManifest> {
   const name = repositoryName(context);
-  const { manifests } = context.services;
+  // In a pull-through cache, what is not stored yet comes from the upstream.
+  const manifests = context.services.pullThrough ?? context.services.manifests;
   const accepted = acceptedTypes(context.request.headers.accept);
   // GET and HEAD read a malformed reference as one not stored: 404 MANIFEST_UNKNOWN, as the spec's conformance suite expects.
   const reference = context.params.reference!;
@@ -63,6 +64,7 @@ export const putManifest: RouteHandler = async (context) => {
   const name = repositoryName(context);
   const reference = context.params.reference!;
   const tags = context.request.query.getAll('tag');
+  await context.services.pullThrough?.refusePush(name);
   const manifest = await context.services.manifests.put(name, reference, context.request.body, context.request.headers['content-type'], tags);
   return {
     ...empty(201, {

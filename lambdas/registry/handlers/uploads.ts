@@ -90,6 +90,7 @@ export const startUpload: RouteHandler = async (context) => {
   const mount = query.get('mount');
   const mounting = mount !== null && isValidDigest(mount);
   const whole = !mounting && query.has('digest') ? digestList(context)[0]! : undefined;
+  await context.services.pullThrough?.refusePush(name);
   // Checked before create-on-push makes the repository: a refused request leaves none behind.
   await repositories.requireForPush(name, whole === undefined ? undefined : async () => checkWhole(whole, body));
 

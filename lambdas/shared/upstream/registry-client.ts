@@ -29,6 +29,8 @@ export interface UpstreamTarget {
 }
 
 export interface UpstreamGetOptions {
+  /** HEAD asks what GET would answer, without its body. */
+  method?: 'GET' | 'HEAD';
   signal?: AbortSignal;
   /** 'manual' answers a redirect itself (a blob's CDN URL) instead of following it. */
   redirect?: 'follow' | 'manual';
@@ -64,6 +66,7 @@ export class UpstreamRegistry {
 
   private async request(url: string, headers: Record<string, string>, options: UpstreamGetOptions): Promise<Response> {
     const attempt = () => fetch(url, {
+      method: options.method ?? 'GET',
       headers: { ...headers, ...(this.authorization ? { authorization: this.authorization } : {}) },
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.redirect ? { redirect: options.redirect } : {}),

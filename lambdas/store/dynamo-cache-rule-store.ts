@@ -1,0 +1,72 @@
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CacheRuleRecord, CacheRuleStore, UpstreamManifestRecord, UpstreamTagRecord } from './cache-rule-store.js';
+import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
+import { keys } from './keys.js';
+
+/** Pull-through cache rules in one partition of the registry's table (ECR allows 50), and the cache's upstream records in their repositories' partitions. */
+export class DynamoCacheRuleStore implements CacheRuleStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  createRule(record: CacheRuleRecord): Promise<boolean> {
+    return this.conditionalPut(record, 'attribute_not_exists(pk)');
+  }
+
+  replaceRule(record: CacheRuleRecord): Promise<boolean> {
+    return this.conditionalPut(record, 'attribute_exists(pk)');
+  }
+
+  async getRule(prefix: string): Promise<CacheRuleRecord | undefined> {
+    const item = await this.get(keys.cacheRule(prefix));
+    return item && (withoutKeys(item) as unknown as CacheRuleRecord);
+  }
+
+  async listRules(): Promise<CacheRuleRecord[]> {
+    return (await queryPartition(this.client, this.table, keys.cacheRulePartition)).map((item) => withoutKeys(item) as unknown as CacheRuleRecord);
+  }
+
+  async deleteRule(prefix: string): Promise<CacheRuleRecord | undefined> {
+    const result = await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.cacheRule(prefix), ReturnValues: 'ALL_OLD' }));
+    return result.Attributes && (withoutKeys(result.Attributes) as unknown as CacheRuleRecord);
+  }
+
+  async getUpstreamTag(repository: string, tag: string): Promise<UpstreamTagRecord | undefined> {
+    const item = await this.get(keys.upstreamTag(repository, tag));
+    return item && (withoutKeys(item) as unknown as UpstreamTagRecord);
+  }
+
+  async putUpstreamTag(repository: string, record: UpstreamTagRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: itemOf({ ...keys.upstreamTag(repository, record.tag), ...record }) }));
+  }
+
+  async getUpstreamManifest(repository: string, digest: string): Promise<UpstreamManifestRecord | undefined> {
+    const item = await this.get(keys.upstreamManifest(repository, digest));
+    if (!item) return undefined;
+    const { body, ...rest } = withoutKeys(item) as unknown as UpstreamManifestRecord;
+    return { ...rest, ...(body ? { body: Buffer.from(body) } : {}) };
+  }
+
+  async putUpstreamManifest(repository: string, record: UpstreamManifestRecord): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: itemOf({ ...keys.upstreamManifest(repository, record.digest), ...record }) }));
+  }
+
+  async deleteUpstreamManifest(repository: string, digest: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.table, Key: keys.upstreamManifest(repository, digest) }));
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    return (await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+  }
+
+  private async conditionalPut(record: CacheRuleRecord, condition: string): Promise<boolean> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.table, Item: itemOf({ ...keys.cacheRule(record.ecrRepositoryPrefix), ...record }), ConditionExpression: condition }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
