@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -7,6 +7,8 @@ export interface ClientOptions {
   /** Set for emulators (DynamoDB Local, s3rver); unset on AWS. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** How requests are sent; the SDK's own Node.js handler unless given (the cold-start bench answers from memory). */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
 export function documentClient(options: ClientOptions): DynamoDBDocumentClient {
