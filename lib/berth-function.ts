@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { BuildOptions } from 'esbuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -90,6 +90,12 @@ export interface BerthFunctionProps {
    * @default - the context key `sourceMaps`, else false
    */
   readonly sourceMaps?: boolean;
+  /**
+   * Commands run around bundling, e.g. to add files the handler reads beside it.
+   *
+   * @default - none
+   */
+  readonly commandHooks?: ICommandHooks;
 }
 
 /**
@@ -149,6 +155,7 @@ export class BerthFunction extends Construct {
         sourcesContent: false,
         banner: REQUIRE_BANNER,
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
+        ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
       },
     });
   }

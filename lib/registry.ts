@@ -17,9 +17,11 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { isConsolePath } from '../lambdas/console/paths.js';
 import { BerthFunction } from './berth-function.js';
 import { acknowledge, acknowledgeWildcardResource } from './nag.js';
 import { KEY_ACTIONS, OBJECT_ACTIONS, OBJECT_TAGGING_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
+import { CONSOLE_BUNDLING, CONSOLE_ROUTE_AUTHENTICATION, consoleEnvironment, type RegistryConsoleOptions } from './registry-console.js';
 import { RegistryMonitoring } from './registry-monitoring.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
@@ -158,6 +160,13 @@ export interface RegistryProps {
    * @default - none: every function shares the account's unreserved concurrency
    */
   readonly reservedConcurrency?: ReservedConcurrency;
+  /**
+   * The web console at `/console/`, served by the management function: how long its
+   * sign-in links and sessions last.
+   *
+   * @default - links work for 5 minutes, sessions last 1 hour
+   */
+  readonly console?: RegistryConsoleOptions;
 }
 
 /** Reserved concurrent executions per function; a function left out reserves none. */
@@ -279,10 +288,11 @@ export class Registry extends Construct {
       description: 'ECR-compatible management API and registry tokens',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn },
+      environment: { ...environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn, ...consoleEnvironment(props.console) },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.management,
+      commandHooks: CONSOLE_BUNDLING,
     });
     this.registryFunction = registry.function;
     this.managementFunction = management.function;
@@ -434,7 +444,7 @@ export class Registry extends Construct {
       if (route.auth === 'lambda' && added) {
         acknowledge(added, 'APIG4', route.target === 'registry'
           ? 'The registry function authenticates every /v2 request itself (registry tokens in Basic or Bearer auth) and answers 401 with a WWW-Authenticate challenge, as OCI clients expect; API Gateway has no authorizer for those tokens.'
-          : 'ECR tooling signs POST / with SigV4 for the service "ecr", which API Gateway cannot verify; the management function verifies those signatures itself against the access keys Berth issued.');
+          : isConsolePath(route.path) ? CONSOLE_ROUTE_AUTHENTICATION : 'ECR tooling signs POST / with SigV4 for the service "ecr", which API Gateway cannot verify; the management function verifies those signatures itself against the access keys Berth issued.');
       }
     }
   }

@@ -1,3 +1,4 @@
+import { CONSOLE_PATH } from '../lambdas/console/paths.js';
 import { IAM_PREFIX, PULL_TOKEN_PATH, STS_PULL_TOKEN_PATH, STS_TOKEN_PATH, TOKEN_PATH } from '../lambdas/shared/paths.js';
 
 /**
@@ -40,4 +41,7 @@ export const ROUTES: readonly RouteSpec[] = [
   // Principals of other accounts: the IAM authorizer would refuse them (HTTP APIs have no resource policies).
   { method: 'POST', path: STS_TOKEN_PATH, target: 'management', auth: 'lambda' },
   { method: 'POST', path: STS_PULL_TOKEN_PATH, target: 'management', auth: 'lambda' },
+  // The web console's page and API; its session cookie is checked by the function.
+  { method: 'ANY', path: CONSOLE_PATH, target: 'management', auth: 'lambda' },
+  { method: 'ANY', path: `${CONSOLE_PATH}/{proxy+}`, target: 'management', auth: 'lambda' },
 ];

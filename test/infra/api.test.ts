@@ -32,8 +32,11 @@ describe('the HTTP API', () => {
       // The IAM authorizer refuses every principal of another account: the function verifies them through STS.
       'POST /sts/token': { auth: 'NONE', functionId: management },
       'POST /sts/token/pull': { auth: 'NONE', functionId: management },
+      // The web console: the function checks its session cookie.
+      'ANY /console': { auth: 'NONE', functionId: management },
+      'ANY /console/{proxy+}': { auth: 'NONE', functionId: management },
     });
-    expect(ROUTES).toHaveLength(8);
+    expect(ROUTES).toHaveLength(10);
   });
 
   it('hands events to the functions in payload format 2.0', () => {
@@ -45,7 +48,9 @@ describe('the HTTP API', () => {
     const sourceArnSuffixes = Object.values(template.findResources('AWS::Lambda::Permission') as Record<string, Json>)
       .filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com')
       .map((permission) => (permission.Properties.SourceArn['Fn::Join'][1] as unknown[]).at(-1));
-    expect(sourceArnSuffixes.sort()).toEqual(['/*/*/', '/*/*/iam', '/*/*/iam/token', '/*/*/iam/token/pull', '/*/*/sts/token', '/*/*/sts/token/pull', '/*/*/v2', '/*/*/v2/{proxy+}']);
+    expect(sourceArnSuffixes.sort()).toEqual([
+      '/*/*/', '/*/*/console', '/*/*/console/{proxy+}', '/*/*/iam', '/*/*/iam/token', '/*/*/iam/token/pull', '/*/*/sts/token', '/*/*/sts/token/pull', '/*/*/v2', '/*/*/v2/{proxy+}',
+    ]);
   });
 
   it('has one $default stage, deployed automatically, throttled, with JSON access logs', () => {
