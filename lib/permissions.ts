@@ -28,6 +28,9 @@ export const TABLE_ACTIONS = {
   // and getBlob get; claimUpload updates the lease; saveUpload and putBlob put, linkBlob puts both
   // links in a transaction; deleteUpload deletes. Starts, mounts and listings stay on the API.
   uploadGateway: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  // Webhook deliveries (lambdas/webhooks through DynamoWebhookStore): listWebhooks queries,
+  // getWebhook gets, recordDelivery puts. Subscriptions are managed by the management function.
+  webhooks: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
 } as const;
 
 /**

@@ -22,6 +22,7 @@ import { BerthFunction } from './berth-function.js';
 import { acknowledge, acknowledgeWildcardResource } from './nag.js';
 import { KEY_ACTIONS, OBJECT_ACTIONS, OBJECT_TAGGING_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
 import { CONSOLE_BUNDLING, CONSOLE_ROUTE_AUTHENTICATION, consoleEnvironment, type RegistryConsoleOptions } from './registry-console.js';
+import { RegistryEvents, type WebhookDeliveryOptions } from './registry-events.js';
 import { RegistryMonitoring } from './registry-monitoring.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
@@ -167,6 +168,19 @@ export interface RegistryProps {
    * @default - links work for 5 minutes, sessions last 1 hour
    */
   readonly console?: RegistryConsoleOptions;
+  /**
+   * The EventBridge bus that pushes, deletes and repository changes go on, as events shaped
+   * like ECR's (docs/events-and-webhooks.md); webhooks are delivered from it.
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+  /**
+   * How webhook deliveries are timed and how long a failing one is retried.
+   *
+   * @default - the defaults of WebhookDeliveryOptions
+   */
+  readonly webhookDelivery?: WebhookDeliveryOptions;
 }
 
 /** Reserved concurrent executions per function; a function left out reserves none. */
@@ -222,6 +236,8 @@ export class Registry extends Construct {
   /** The upload gateway, unless turned off. */
   readonly uploadGateway?: UploadGateway;
   readonly monitoring: RegistryMonitoring;
+  /** The event bus the registry's changes go on, and the webhook deliveries fed from it. */
+  readonly events: RegistryEvents;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
@@ -271,6 +287,15 @@ export class Registry extends Construct {
       });
       this.grantData(this.uploadGateway.taskRole, 'uploadGateway', [this.tokenSecret], settings.encryptionKey);
     }
+    this.events = new RegistryEvents(this, 'Events', {
+      ...(props.eventBus ? { eventBus: props.eventBus } : {}),
+      table: this.table,
+      registryHost: this.registryHost,
+      ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+      ...(props.webhookDelivery ? { delivery: props.webhookDelivery } : {}),
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
     const registry = new BerthFunction(this, 'Registry', {
       entry: 'lambdas/registry/handler.ts',
       description: 'OCI Distribution API',
@@ -278,7 +303,7 @@ export class Registry extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(29),
       // Upload Locations point at the gateway, which takes the bytes.
-      environment: this.uploadGateway ? { ...environment, BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : environment,
+      environment: { ...environment, ...this.events.environment, ...(this.uploadGateway ? { BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : {}) },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.registry,
@@ -288,7 +313,7 @@ export class Registry extends Construct {
       description: 'ECR-compatible management API and registry tokens',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn, ...consoleEnvironment(props.console) },
+      environment: { ...environment, ...this.events.environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn, ...consoleEnvironment(props.console) },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.management,
@@ -298,6 +323,8 @@ export class Registry extends Construct {
     this.managementFunction = management.function;
     this.grantData(registry.role, 'registry', [this.tokenSecret], settings.encryptionKey);
     this.grantData(management.role, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
+    this.events.grantPut(registry.role);
+    this.events.grantPut(management.role);
 
     // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table alone.
     // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
@@ -337,7 +364,7 @@ export class Registry extends Construct {
 
     this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
       api: this.api,
-      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function, Jobs: jobs.function },
+      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function, Jobs: jobs.function, Webhooks: this.events.deliveryFunction },
       servingFunctions: ['Registry', 'Management'],
       scheduledFunctions: ['Jobs'],
       table: this.table,

@@ -30,7 +30,8 @@ describe('the functions', () => {
   it('run arm64 on the pinned Node.js 24 runtime, whichever runtimes aws-cdk-lib offers', () => {
     // A literal, not a runtime looked up from aws-cdk-lib: the test fails if the pin moves.
     expect(LAMBDA_RUNTIME.name).toBe('nodejs24.x');
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    // Registry, management, rotation, jobs and webhook deliveries.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -49,6 +50,7 @@ describe('the functions', () => {
       BERTH_TOKEN_LIFETIME_SECONDS: '43200',
       BERTH_DOWNLOAD_URL_SECONDS: '300',
       BERTH_TOKEN_SECRET_ARN: ref(tokenSecret),
+      BERTH_EVENT_BUS: expect.anything(),
       NODE_OPTIONS: '--enable-source-maps',
     };
     const registryEnv = resource(template, functionId(template, 'registry')).Properties.Environment.Variables;
@@ -66,7 +68,7 @@ describe('the functions', () => {
   });
 
   it('each have their own role, with no managed policy, that writes only its own log group', () => {
-    template.resourceCountIs('AWS::IAM::Role', 4);
+    template.resourceCountIs('AWS::IAM::Role', 5);
     template.allResourcesProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
@@ -100,6 +102,7 @@ describe('least privilege', () => {
         Resource: [objects(bucket, 'blobs/'), objects(bucket, 'manifests/'), objects(bucket, 'uploads/')],
       },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: ref(tokenSecret) },
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: expect.anything() },
     ]);
   });
 
@@ -122,6 +125,7 @@ describe('least privilege', () => {
         Resource: objects(bucket, 'blobs/'),
       },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: [ref(tokenSecret), ref(sealingSecret)] },
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: expect.anything() },
     ]);
   });
 

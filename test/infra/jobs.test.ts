@@ -21,7 +21,7 @@ describe('the scheduled jobs function', () => {
   const { template } = berthStack(NO_GATEWAY);
   const jobs = functionId(template, 'jobs');
   const table = logicalId(template, 'AWS::DynamoDB::Table', () => true);
-  const rule = logicalId(template, 'AWS::Events::Rule', () => true);
+  const rule = logicalId(template, 'AWS::Events::Rule', (properties) => properties.ScheduleExpression !== undefined);
 
   it('runs one sweep of up to 15 minutes, knowing only the table', () => {
     const properties = resource(template, jobs).Properties;
@@ -59,7 +59,8 @@ describe('the scheduled jobs function', () => {
   });
 
   it('runs once a day, at 03:00 UTC, by an EventBridge rule', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    // This one, and the rule that takes image actions to webhook deliveries (test/events/infra.test.ts).
+    template.resourceCountIs('AWS::Events::Rule', 2);
     expect(resource(template, rule).Properties).toEqual({
       Description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
       ScheduleExpression: 'cron(0 3 * * ? *)',
@@ -104,7 +105,7 @@ describe('the scheduled jobs function', () => {
 
   it('can be turned off: the rule stays, disabled, and the function with it', () => {
     const off = registryTemplate({ jobsEnabled: false });
-    off.resourceCountIs('AWS::Events::Rule', 1);
+    off.resourceCountIs('AWS::Events::Rule', 2);
     off.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)', State: 'DISABLED' });
     off.hasResourceProperties('AWS::Lambda::Function', { Description: 'Scheduled jobs: lifecycle-policy evaluation' });
   });

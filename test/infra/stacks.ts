@@ -92,6 +92,7 @@ export const FUNCTION_DESCRIPTIONS = {
   management: 'ECR-compatible management API and registry tokens',
   rotation: 'Rotates the registry-token signing key',
   jobs: 'Scheduled jobs: lifecycle-policy evaluation',
+  webhooks: 'Webhook deliveries',
 } as const;
 
 export function functionId(template: Template, role: keyof typeof FUNCTION_DESCRIPTIONS): string {

@@ -28,6 +28,7 @@ const FUNCTION_ENV = {
   BERTH_REGISTRY_HOST: 'registry.example.com',
   BERTH_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-AbCdEf',
   BERTH_SEALING_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sealing-AbCdEf',
+  BERTH_WEBHOOK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/berth-deliveries',
 };
 
 describe('npx cdk synth', () => {

@@ -83,6 +83,8 @@ describe('the upload gateway', () => {
     expect(management.BERTH_UPLOAD_GATEWAY_URL).toBeUndefined();
     expect(taskEnvironment(template)).toEqual({
       ...registry,
+      // The gateway takes upload bytes: it changes nothing that is announced on the event bus.
+      BERTH_EVENT_BUS: undefined,
       AWS_REGION: { Ref: 'AWS::Region' },
       PORT: '8080',
       BERTH_GATEWAY_HOST: '0.0.0.0',
