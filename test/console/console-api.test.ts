@@ -1,10 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { sessionCookie } from '../../lambdas/console/cookies.js';
-import { useRegistry } from '../support/registry.js';
+import { blob, descriptor, type Image } from '../support/oci.js';
+import { clientOf, useRegistry } from '../support/registry.js';
 import { send, signedManagementRequest } from '../support/signed.js';
 import { consoleEcr, pullOnlyKey, signedIn, signInLink, signInLinkFor } from './support.js';
 
 const getRegistry = useRegistry();
+
+/** An image whose config is `configBytes` long. */
+function imageWithConfig(configBytes: number): Image {
+  const config = blob(JSON.stringify({ architecture: 'amd64', os: 'linux', padding: 'x'.repeat(configBytes) }), 'application/vnd.oci.image.config.v1+json');
+  const layer = blob('layer', 'application/vnd.oci.image.layer.v1.tar');
+  const manifest = blob(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: descriptor(config), layers: [descriptor(layer)],
+  }), 'application/vnd.oci.image.manifest.v1+json');
+  return { config, layers: [layer], manifest };
+}
+
+function consolePost(path: string, session: { cookie: string; csrfToken: string }, body: unknown): Promise<Response> {
+  return fetch(`${getRegistry().url}/console/api/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrfToken },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function errorOf(response: Response): Promise<{ status: number; type: string; message: string }> {
+  const body = (await response.json()) as { __type: string; message: string };
+  return { status: response.status, type: body.__type, message: body.message };
+}
 
 async function adminSession() {
   const registry = getRegistry();
@@ -92,6 +116,61 @@ describe('console API', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { __type: string }).__type).toBe('NotFound');
     expect((await fetch(`${registry.url}/console/api/ecr`)).status).toBe(405);
+  });
+
+  it('reads an image config through the API, and refuses one larger than it shows', async () => {
+    const registry = getRegistry();
+    const session = await adminSession();
+    const small = imageWithConfig(100);
+    const large = imageWithConfig(1024 * 1024 + 1);
+    await clientOf(registry).pushImage('configs/app', 'small', small);
+    await clientOf(registry).pushImage('configs/app', 'large', large);
+    const read = await consolePost('image-config', session, { repositoryName: 'configs/app', digest: small.config.digest });
+    expect(read.status).toBe(200);
+    expect(Buffer.from(await read.arrayBuffer()).equals(small.config.bytes)).toBe(true);
+    expect(await errorOf(await consolePost('image-config', session, { repositoryName: 'configs/app', digest: large.config.digest })))
+      .toMatchObject({ status: 413, type: 'DocumentTooLarge' });
+    // A digest the repository does not hold: the API's own answer.
+    expect((await errorOf(await consolePost('image-config', session, { repositoryName: 'configs/app', digest: `sha256:${'0'.repeat(64)}` }))).type)
+      .toBe('LayersNotFoundException');
+  });
+
+  it('answers a config whose bytes are gone with a 500 that says nothing of why', async () => {
+    const registry = getRegistry();
+    const session = await adminSession();
+    const image = imageWithConfig(50);
+    await clientOf(registry).pushImage('configs/lost', 'v1', image);
+    // Where the registry stored the config's bytes: deleted behind its back.
+    await registry.blobs.delete((await registry.store.getBlob(image.config.digest))!.objectKey);
+    expect(await errorOf(await consolePost('image-config', session, { repositoryName: 'configs/lost', digest: image.config.digest }))).toEqual({
+      status: 500, type: 'ServerException', message: 'internal server error; the request was not completed and may be retried',
+    });
+  });
+
+  it('previews a saved lifecycle policy, and answers a repository without one in the API\'s words', async () => {
+    const registry = getRegistry();
+    const session = await adminSession();
+    await clientOf(registry).pushImage('preview/app', 'old', imageWithConfig(10));
+    await clientOf(registry).pushImage('preview/app', 'new', imageWithConfig(20));
+    expect((await errorOf(await consolePost('lifecycle-preview', session, { repositoryName: 'preview/app' }))).type).toBe('LifecyclePolicyNotFoundException');
+    const lifecyclePolicyText = JSON.stringify({
+      rules: [{ rulePriority: 1, description: 'keep the newest', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+    });
+    expect((await consoleEcr(registry, session, 'PutLifecyclePolicy', { repositoryName: 'preview/app', lifecyclePolicyText })).status).toBe(200);
+    const preview = (await (await consolePost('lifecycle-preview', session, { repositoryName: 'preview/app' })).json()) as { previewResults: { imageTags: string[] }[] };
+    expect(preview.previewResults.map((result) => result.imageTags)).toEqual([['old']]);
+    // Nothing was expired: it is a preview.
+    const listed = (await (await consoleEcr(registry, session, 'ListImages', { repositoryName: 'preview/app' })).json()) as { imageIds: unknown[] };
+    expect(listed.imageIds).toHaveLength(2);
+  });
+
+  it('refuses malformed calls: a body that is not a JSON object, an ECR call without its action', async () => {
+    const registry = getRegistry();
+    const session = await adminSession();
+    expect(await errorOf(await consolePost('image-config', session, '[1, 2]'))).toMatchObject({ status: 400, type: 'InvalidParameterException' });
+    expect(await errorOf(await consolePost('ecr', session, {}))).toMatchObject({ status: 400, message: 'name the ECR action in an X-Amz-Target header' });
+    const notJson = await fetch(`${registry.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'nope' });
+    expect(await errorOf(notJson)).toMatchObject({ status: 400, type: 'InvalidParameterException' });
   });
 
   it('marks the session cookie Secure, with the __Host- prefix, when the registry is served over HTTPS', () => {
