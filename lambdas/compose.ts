@@ -20,6 +20,11 @@ import { RegistryEvents } from './events/registry-events.js';
 import { DynamoWebhookStore } from './store/dynamo-webhook-store.js';
 import { Deliverer } from './webhooks/deliverer.js';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './webhooks/settings.js';
+import { composeGarbageCollector } from './gc/compose.js';
+import type { GarbageCollector } from './gc/garbage-collector.js';
+import { DEFAULT_GC_GRACE_SECONDS } from './gc/settings.js';
+import type { BlobStore } from './store/blob-store.js';
+import type { MetadataStore } from './store/metadata-store.js';
 import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from './store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from './store/dynamo-metadata-store.js';
@@ -49,6 +54,8 @@ export interface BerthParts {
   policyChanges?: (forget: () => void) => void;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
+  /** How long garbage stays unused before it is collected; DEFAULT_GC_GRACE_SECONDS when absent (lambdas/gc/settings.ts). */
+  gcGraceSeconds?: number;
   /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
   events?: EventSink;
   /** How webhook deliveries are timed; DEFAULT_DELIVERY_SETTINGS when absent. */
@@ -117,6 +124,14 @@ export function directUploads(parts: BerthParts, store = new DynamoMetadataStore
     parts.now ?? (() => new Date()), parts.registry.directUploadSizes);
 }
 
+/** The garbage collector the management API and local mode's jobs run, over the given stores. */
+export function garbageCollector(parts: BerthParts, store: MetadataStore, blobs: BlobStore): GarbageCollector {
+  return composeGarbageCollector({
+    dynamo: parts.dynamo, table: parts.table, store, blobs, graceSeconds: parts.gcGraceSeconds ?? DEFAULT_GC_GRACE_SECONDS,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
+}
+
 export interface ManagementParts {
   /** Seals the secrets of issued access keys. */
   sealingKey: Buffer;
@@ -145,6 +160,7 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       login: { tokens: registryTokens(parts), lifetimeSeconds: parts.tokenLifetimeSeconds, proxyEndpoint: parts.identity.proxyEndpoint },
       createOnPush: parts.registry.createOnPush,
       directUploads: directUploads(parts, store, blobs),
+      garbageCollector: garbageCollector(parts, store, blobs),
       consoleSignIns: consoleSignIns(parts, (management.console ?? DEFAULT_CONSOLE_SETTINGS).signInLinkSeconds),
       events: new RegistryEvents(parts.events ?? NO_EVENTS, now),
       webhooks: webhookDeliverer(parts),

@@ -23,6 +23,8 @@ export const TABLE_ACTIONS = {
   // batches; deleteManifest gets the manifest, then deletes it with its tags and referrer
   // (Delete items) or, past 100 tags, trims its tag set first (Update items); updateRepository
   // (lifecycleEvaluatedAt) gets, then puts on a version condition. No BatchWriteItem.
+  // Garbage collection (lambdas/gc through DynamoGcStore) queries links, its queue and counters,
+  // gets records, and deletes, puts and updates in transactions and on its cursor: the same actions.
   jobs: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   // The upload gateway continues sessions (UploadService through DynamoMetadataStore): getUpload
   // and getBlob get; claimUpload updates the lease; saveUpload and putBlob put, linkBlob puts both
@@ -56,6 +58,12 @@ export const OBJECT_ACTIONS = {
   // Presigned layer downloads and large manifests; the management API never holds upload leftovers.
   management: {
     actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.manifests],
+  },
+  // Garbage collection: reads manifests kept in S3 (and the size of what it deletes), and deletes
+  // collected blobs, manifest objects and upload leftovers under `blobs/uploads/`. Never writes.
+  jobs: {
+    actions: ['s3:GetObject', 's3:DeleteObject'],
     prefixes: [OBJECT_PREFIXES.blobs, OBJECT_PREFIXES.manifests],
   },
   // Upload bytes: pending bytes under `uploads/` (put, read back, deleted), parts of the

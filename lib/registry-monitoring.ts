@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { garbageCollectionWidget } from './garbage-collection.js';
 import type { UploadGateway } from './upload-gateway.js';
 
 export interface RegistryMonitoringProps {
@@ -129,6 +130,7 @@ export class RegistryMonitoring extends Construct {
           }),
         ]]),
         ...(gatewayWidgets.length === 0 ? [] : [gatewayWidgets]),
+        [garbageCollectionWidget(table.tableName)],
       ],
     });
   }

@@ -23,6 +23,7 @@ import { acknowledge, acknowledgeWildcardResource } from './nag.js';
 import { KEY_ACTIONS, OBJECT_ACTIONS, OBJECT_TAGGING_ACTIONS, SECRET_READ_ACTIONS, TABLE_ACTIONS } from './permissions.js';
 import { CONSOLE_BUNDLING, CONSOLE_ROUTE_AUTHENTICATION, consoleEnvironment, type RegistryConsoleOptions } from './registry-console.js';
 import { RegistryEvents, type WebhookDeliveryOptions } from './registry-events.js';
+import { grantGarbageCollection } from './garbage-collection.js';
 import { RegistryMonitoring } from './registry-monitoring.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
@@ -326,11 +327,12 @@ export class Registry extends Construct {
     this.events.grantPut(registry.role);
     this.events.grantPut(management.role);
 
-    // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table alone.
+    // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table, then garbage
+    // collection (lambdas/gc), which resumes the next run where a run's time ran out.
     // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
     const jobs = new BerthFunction(this, 'Jobs', {
       entry: 'lambdas/jobs/handler.ts',
-      description: 'Scheduled jobs: lifecycle-policy evaluation',
+      description: 'Scheduled jobs: lifecycle-policy evaluation and garbage collection',
       // A sweep holds a repository's manifest summaries to sort and count them.
       memorySize: 512,
       // The most Lambda allows: a sweep grows with the registry, and one cut short fails (and
@@ -342,18 +344,19 @@ export class Registry extends Construct {
       // timeout, and an overlap (a run invoked by hand) is harmless: deleteManifest deletes
       // only on the condition that the manifest and its tags are as read, and finds nothing
       // to do for an image already deleted; updateRepository retries on its version condition.
-      environment: { BERTH_TABLE: this.table.tableName },
+      environment: { BERTH_TABLE: this.table.tableName, BERTH_BUCKET: this.bucket.bucketName },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.jobs,
     });
     this.jobsFunction = jobs.function;
     this.grantTable(jobs, TABLE_ACTIONS.jobs, settings.encryptionKey);
+    grantGarbageCollection(jobs.role, this.bucket);
     // An EventBridge rule rather than a Scheduler schedule: the rule invokes the function
     // through its resource policy, limited to this rule's ARN, where a schedule needs a role
     // of its own (CDK's grants it the function's versions too, a wildcard).
     this.jobsRule = new events.Rule(this, 'JobsSchedule', {
-      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
+      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation, garbage collection)',
       schedule: settings.jobsSchedule,
       enabled: settings.jobsEnabled,
       targets: [new targets.LambdaFunction(jobs.function)],

@@ -11,7 +11,7 @@ import { identityOf } from '../lambdas/console/identity.js';
 import type { ConsoleSettings } from '../lambdas/console/settings.js';
 import { DEFAULT_CONSOLE_SETTINGS } from '../lambdas/console/settings.js';
 import { consoleSignIns } from '../lambdas/console/sign-in-factory.js';
-import { composeRegistry, composeUploadGateway, directUploads, registryTokens, webhookDeliverer, type BerthParts } from '../lambdas/compose.js';
+import { composeRegistry, composeUploadGateway, directUploads, garbageCollector, registryTokens, webhookDeliverer, type BerthParts } from '../lambdas/compose.js';
 import { InProcessSink } from '../lambdas/events/in-process-sink.js';
 import { RegistryEvents } from '../lambdas/events/registry-events.js';
 import { WebhookDispatcher } from '../lambdas/webhooks/dispatcher.js';
@@ -41,7 +41,8 @@ import { isRegistryWrite, PolicyChanges } from './policy-changes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { reportLifecycle, reportSweep } from './job-report.js';
 import { logRequests } from './request-log.js';
-import { sweepExpiredUploads } from './sweeper.js';
+import { collectLocalGarbage, sweepExpiredUploads } from './sweeper.js';
+import type { GcOutcome, GcRunOptions } from '../lambdas/gc/garbage-collector.js';
 import { runLifecyclePolicies, type LifecycleRunReport } from '../lambdas/jobs/lifecycle-job.js';
 
 /** Uploads the local gateway receives at once, as a gateway task on AWS by default. */
@@ -68,6 +69,8 @@ export interface RegistryServerOptions {
    * lifecycle policies. 0 (the default) leaves them to explicit calls.
    */
   sweepIntervalMs?: number;
+  /** How long garbage stays unused before it is collected (BERTH_GC_GRACE_SECONDS); 24 hours when absent. */
+  gcGraceSeconds?: number;
   log?: (message: string) => void;
   /** Receives a line per request answered and per background job run that did something; absent, requests are not even timed. */
   activity?: (line: string) => void;
@@ -119,6 +122,8 @@ export interface RunningRegistry {
   sweep(now?: Date): Promise<number>;
   /** A one-time sign-in link to the web console for the local administrator (npm start prints one). */
   consoleSignIn(): Promise<{ signInUrl: string; expiresAt: Date }>;
+  /** Runs (or previews) garbage collection, as the scheduled jobs function does after lifecycle policies. */
+  collectGarbage(options?: GcRunOptions): Promise<GcOutcome>;
   /** Applies every repository's lifecycle policy, as the scheduled jobs function does. */
   runLifecyclePolicies(now?: Date): Promise<LifecycleRunReport>;
   stop(): Promise<void>;
@@ -187,6 +192,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     ...(options.forgetPoliciesOnChange ? { policyChanges: policyChanges.subscribe } : {}),
     log: (message, error) => log(`${message}: ${String(error)}`),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.gcGraceSeconds === undefined ? {} : { gcGraceSeconds: options.gcGraceSeconds }),
     events: new InProcessSink((event) => dispatcher.dispatch(event), log),
     webhooks,
   };
@@ -217,11 +223,14 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const uploads = new UploadService(store, blobs, { uploadTtlSeconds: config.uploadTtlSeconds, now: clock });
   const swept = { store, uploads, directUploads: directUploads(parts, store, blobs) };
   const sweep = (now = clock()) => sweepExpiredUploads(swept, now);
+  const collector = garbageCollector(parts, store, blobs);
   const lifecycle = (now = clock()) => runLifecyclePolicies(store, now, log, new RegistryEvents(parts.events!, clock));
   const interval = options.sweepIntervalMs
     ? setInterval(() => {
       void sweep().then((count) => reportSweep(count, options.activity), (error: unknown) => log(`upload sweep failed: ${String(error)}`));
-      void lifecycle().then((report) => reportLifecycle(report, options.activity), (error: unknown) => log(`lifecycle policies failed: ${String(error)}`));
+      // Garbage collection after lifecycle policies, as the jobs function runs them: what they expire goes in the same round.
+      void lifecycle().then((report) => reportLifecycle(report, options.activity), (error: unknown) => log(`lifecycle policies failed: ${String(error)}`))
+        .then(() => collectLocalGarbage(collector, options.activity), (error: unknown) => log(`garbage collection failed: ${String(error)}`));
     }, options.sweepIntervalMs)
     : undefined;
   interval?.unref();
@@ -240,6 +249,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     blobs,
     sweep,
     runLifecyclePolicies: lifecycle,
+    collectGarbage: (run) => collector.run(run),
     consoleSignIn: () => adminSignIns.create(identityOf(administrator)),
     stop: async () => {
       if (interval) clearInterval(interval);

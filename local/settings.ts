@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { gcGraceSeconds } from '../lambdas/gc/settings.js';
 import { boolean, wholeNumber } from '../lambdas/shared/config.js';
 
 /** What `npm start` reads from its environment and command line, validated once before anything starts. */
@@ -11,13 +12,15 @@ export interface LocalSettings {
   createOnPush: boolean;
   /** BERTH_QUIET=true or `npm start -- --quiet`: no line per request nor per background job that did something. */
   quiet: boolean;
-  /** BERTH_JOB_INTERVAL_SECONDS: how often the background jobs run (expired uploads, lifecycle policies; default 60). */
+  /** BERTH_JOB_INTERVAL_SECONDS: how often the background jobs run (expired uploads, lifecycle policies, garbage collection; default 60). */
   jobIntervalMs: number;
   /**
    * BERTH_POLICY_CACHE_SECONDS: how long the registry remembers a repository's policy (default 10, as deployed; 0 to 3600).
    * Changes made through the running registry apply at once all the same; the bound is for writes from elsewhere.
    */
   policyCacheSeconds: number;
+  /** BERTH_GC_GRACE_SECONDS: how long garbage stays unused before the background jobs collect it (default 86400, at least 3600). */
+  gcGraceSeconds: number;
 }
 
 export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string[]): LocalSettings {
@@ -30,6 +33,7 @@ export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string
     quiet: argv.includes('--quiet') || boolean(env, 'BERTH_QUIET', false),
     jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
     policyCacheSeconds: wholeNumber(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 0, 3600, 'seconds'),
+    gcGraceSeconds: gcGraceSeconds(env),
   };
 }
 

@@ -1,6 +1,8 @@
+import type { GarbageCollector, GcReport } from '../lambdas/gc/garbage-collector.js';
 import type { DirectUploads } from '../lambdas/management/direct-uploads.js';
 import type { UploadService } from '../lambdas/registry/blobs/upload-service.js';
 import type { MetadataStore } from '../lambdas/store/metadata-store.js';
+import { reportGarbageCollection } from './job-report.js';
 
 /** The upload sessions (/v2/) and direct uploads (berth push) the sweeper expires, with their services. */
 export interface SweptUploads {
@@ -23,4 +25,14 @@ export async function sweepExpiredUploads(swept: SweptUploads, now: Date): Promi
   const expiredDirect = await swept.directUploads.expired(nowSeconds, BATCH);
   for (const record of expiredDirect) await swept.directUploads.discard(record);
   return expired.length + expiredDirect.length;
+}
+
+/**
+ * Local mode's garbage collection, which the jobs function runs on AWS: a whole pass each round,
+ * no time limit, and a line for `npm start`'s log when it reclaimed something.
+ */
+export async function collectLocalGarbage(collector: GarbageCollector, write: ((line: string) => void) | undefined): Promise<GcReport> {
+  const { report } = await collector.run();
+  reportGarbageCollection(report, write);
+  return report;
 }

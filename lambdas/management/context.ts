@@ -1,6 +1,7 @@
 import type { ConsoleSignIns } from '../console/sign-ins.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import type { Deliverer } from '../webhooks/deliverer.js';
+import type { GarbageCollector } from '../gc/garbage-collector.js';
 import type { AccessKeys } from './auth/access-keys.js';
 import type { DirectUploads } from './direct-uploads.js';
 import type { LoginTokenSettings } from './login-tokens.js';
@@ -32,6 +33,8 @@ export interface ManagementServices {
   /** Pushing to a missing repository creates it (ECR's CREATE_ON_PUSH). */
   createOnPush: boolean;
   directUploads: DirectUploads;
+  /** Runs and previews garbage collection (Berth_V1.CollectGarbage). */
+  garbageCollector: GarbageCollector;
   /** One-time sign-in links to the web console. */
   consoleSignIns: ConsoleSignIns;
   /** Announces the changes actions make (pushes, deletes, repositories created and deleted). */

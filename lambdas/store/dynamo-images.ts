@@ -3,6 +3,7 @@ import type { DynamoBlobs } from './dynamo-blobs.js';
 import type { DynamoRepositories, RepositoryGuard } from './dynamo-repositories.js';
 import { backoff, MAX_ATTEMPTS, TRANSACTION_LIMIT, type DynamoTable, type TransactItem } from './dynamo-table.js';
 import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, TooManyTagChangesError } from './errors.js';
+import { manifestObjectReleased } from './gc-writes.js';
 import { keys } from './keys.js';
 import type { DeleteTagOptions, ManifestWrite, TagStatusFilter } from './metadata-store.js';
 import type {
@@ -27,6 +28,7 @@ export class DynamoImages {
     private readonly table: DynamoTable,
     private readonly repositories: DynamoRepositories,
     private readonly blobs: DynamoBlobs,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async getTag(repository: string, tag: string): Promise<TagRecord | undefined> {
@@ -140,6 +142,7 @@ export class DynamoImages {
         ...moved.map((tag) => this.tagPut(repository, tag, manifest, immutable.has(tag) ? { immutable: true } : { previous: current.get(tag) })),
         ...changed.map((digest) => this.setUpdate(repository, digest, changes.get(digest)!)),
         ...(referrer ? [this.referrerPut(repository, manifest.digest, referrer)] : []),
+        ...(manifest.objectKey === undefined ? [] : this.manifestObjectHeld(repository, manifest.digest)),
       ];
       if (writes.length > TRANSACTION_LIMIT) throw new TooManyTagChangesError(writes.length, TRANSACTION_LIMIT);
       const failed = await this.table.transact(writes);
@@ -321,6 +324,19 @@ export class DynamoImages {
       { Delete: { TableName: this.table.name, Key: keys.manifest(repository, manifest.digest), ...condition } },
       ...(manifest.subject ? [{ Delete: { TableName: this.table.name, Key: keys.referrer(repository, manifest.subject, manifest.digest) } }] : []),
       ...children.map((child) => this.setUpdate(repository, child.digest, { removeListedBy: manifest.digest })),
+      ...(manifest.objectKey === undefined ? [] : manifestObjectReleased(this.table.name, repository, manifest.digest, this.now())),
+    ];
+  }
+
+  /**
+   * A manifest kept in S3 records that the repository holds its object, and queues the object
+   * afresh: a collection of the object that read the queue entry before this push fails its
+   * condition on the entry (see lambdas/gc/garbage-collector.ts).
+   */
+  private manifestObjectHeld(repository: string, digest: string): TransactItem[] {
+    return [
+      { Put: { TableName: this.table.name, Item: { ...keys.manifestObjectRef(digest, repository) } } },
+      { Put: { TableName: this.table.name, Item: { ...keys.gcQueuedManifest(digest), digest, queuedAt: this.now() } } },
     ];
   }
 

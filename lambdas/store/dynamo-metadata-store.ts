@@ -35,6 +35,7 @@ export class DynamoMetadataStore implements MetadataStore {
 
   getBlob(digest: string): Promise<BlobRecord | undefined> { return this.blobs.get(digest); }
   putBlob(record: BlobRecord): Promise<boolean> { return this.blobs.put(record); }
+  queueUploadObject(objectKey: string, digest: string): Promise<void> { return this.blobs.queueUploadObject(objectKey, digest); }
   repositoriesWithBlob(digest: string, limit: number): Promise<string[]> { return this.blobs.repositoriesWith(digest, limit); }
   getBlobLink(repository: string, digest: string): Promise<BlobLink | undefined> { return this.blobs.getLink(repository, digest); }
   getBlobLinks(repository: string, digests: string[]): Promise<Map<string, BlobLink>> { return this.blobs.getLinks(repository, digests); }

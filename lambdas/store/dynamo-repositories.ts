@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, itemOf, withoutKeys, type Item } from './dynamo-items.js';
-import { backoff, MAX_ATTEMPTS, type DynamoTable, type Key, type TransactItem } from './dynamo-table.js';
+import { backoff, MAX_ATTEMPTS, type DynamoTable, type TransactItem } from './dynamo-table.js';
 import { RepositoryNotEmptyError, RepositoryNotFoundError } from './errors.js';
+import { manifestObjectReleased, queueBlob } from './gc-writes.js';
 import { keys } from './keys.js';
 import type { DeleteRepositoryOptions } from './metadata-store.js';
 import type { Page, RepositoryRecord } from './records.js';
@@ -19,8 +20,12 @@ import { DEFAULT_REPOSITORY_SETTINGS } from './repository-defaults.js';
  * repository of that name starts empty.
  */
 
-/** Items removed per transaction: a blob link takes two deletes (the link and its reverse link), plus the guard. */
-const PURGE_PAGE = 49;
+/**
+ * Items removed per transaction: a blob link takes three writes (the link, its reverse link and
+ * its blob's queue entry for the garbage collector), as does a manifest kept in S3 (the manifest,
+ * its object's reference and queue entry); plus the guard.
+ */
+const PURGE_PAGE = 33;
 
 /** What a manifest write read of its repository, to make its transaction conditional on it. */
 export interface RepositoryGuard {
@@ -218,16 +223,25 @@ export class DynamoRepositories {
         TableName: this.table.name,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.repositoryPartition(name) },
-        ProjectionExpression: 'pk, sk, digest',
+        ProjectionExpression: 'pk, sk, digest, objectKey',
         ExclusiveStartKey: start,
         Limit: PURGE_PAGE,
         ConsistentRead: true,
       }));
-      const doomed = (page.Items ?? []).filter((item) => item.sk !== keys.repository(name).sk).flatMap((item): Key[] => {
+      const now = Date.now();
+      const deletes = (page.Items ?? []).filter((item) => item.sk !== keys.repository(name).sk).flatMap((item): TransactItem[] => {
         const key = { pk: item.pk as string, sk: item.sk as string };
-        return keys.isBlobLink(key.sk) ? [key, keys.blobReverseLink(item.digest as string, name)] : [key];
+        const own: TransactItem = { Delete: { TableName: this.table.name, Key: key } };
+        if (keys.isBlobLink(key.sk)) {
+          const digest = item.digest as string;
+          return [own, { Delete: { TableName: this.table.name, Key: keys.blobReverseLink(digest, name) } }, queueBlob(this.table.name, digest, now)];
+        }
+        // Tags carry the object key too; the manifest's item alone holds the reference.
+        if (key.sk.startsWith(keys.manifestPrefix) && item.objectKey !== undefined) {
+          return [own, ...manifestObjectReleased(this.table.name, name, item.digest as string, now)];
+        }
+        return [own];
       });
-      const deletes = doomed.map((key): TransactItem => ({ Delete: { TableName: this.table.name, Key: key } }));
       if (deletes.length > 0 && !(await this.transactWhileMarked([marked, ...deletes]))) return false;
       start = page.LastEvaluatedKey;
     } while (start);

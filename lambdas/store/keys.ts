@@ -21,15 +21,29 @@
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
  *   DIRECTUPLOAD#<id>     DIRECT                          upload straight to S3 (berth push), expired by TTL
+ *   MANIFESTOBJECT#<digest> REPO#<name>                   the repository's manifest record keeps its bytes at manifests/<digest>
+ *   GCQUEUE#<shard>       BLOB#<digest>                   garbage collection: a blob whose last link may have gone
+ *   GCQUEUE#<shard>       MANIFEST#<digest>               garbage collection: a manifest object whose last record may have gone
+ *   GCQUEUE#<shard>       OBJECT#<object key>             garbage collection: an object to delete, or an upload's object to
+ *                                                         delete unless a blob record adopted it
+ *   GC                    CURSOR                          where the scheduled collector's pass resumes
+ *   GC                    STORED#<shard>                  bytes of the blob records, a counter kept in shards
  *   WEBHOOKS              <name>                          webhook subscription (its secret, URL and filters)
  *   WEBHOOK#<name>        DELIVERY#<time>#<event id>#<n>  a delivery attempt, newest last, expired by TTL
  *   CONSOLESIGNIN#<hash>  SIGNIN                          unused web-console sign-in link (SHA-256 of its code), expired by TTL
  *
+ * Blob records and blob links carry `touchedAt` (epoch milliseconds): when a write or a read that a
+ * push relies on last used them. The garbage collector deletes only what nobody touched for its
+ * grace period (lambdas/store/gc-touch.ts).
+ *
  * S3 (one bucket):
  *
- *   blobs/<algorithm>/<hex>        a blob uploaded in one piece (stored once, shared by all repositories)
- *   blobs/uploads/<upload id>      a blob assembled by multipart upload, or uploaded straight to S3
- *                                  by a client (berth push); its record points at it. An upload straight
+ *   blobs/<algorithm>/<hex>        a blob uploaded in one piece before each object got a key of its own
+ *                                  (records may still point at such keys; none is written any more)
+ *   blobs/uploads/<id>             a blob: assembled by multipart upload, uploaded straight to S3 by a
+ *                                  client (berth push), or put in one piece under an id of its own; its
+ *                                  record points at it. A key never serves two records: once its
+ *                                  record is garbage-collected, nothing writes it again. An upload straight
  *                                  to S3 carries PENDING_UPLOAD_TAG until the registry has verified it;
  *                                  the bucket's lifecycle rule expires what an abandoned one leaves.
  *                                  Its PUT only creates, so a URL used again cannot touch a served blob
@@ -92,7 +106,43 @@ export const keys = {
   }),
   webhookDeliveryPartition: (name: string) => webhookPk(name),
   webhookDeliveryPrefix: `DELIVERY${SEP}`,
+
+  manifestObjectRef: (digest: string, name: string) => ({ pk: `MANIFESTOBJECT${SEP}${digest}`, sk: repoPk(name) }),
+  manifestObjectPartition: (digest: string) => `MANIFESTOBJECT${SEP}${digest}`,
+
+  gcQueuedBlob: (digest: string) => gcQueued(`BLOB${SEP}${digest}`),
+  gcQueuedManifest: (digest: string) => gcQueued(`MANIFEST${SEP}${digest}`),
+  gcQueuedObject: (objectKey: string) => gcQueued(`OBJECT${SEP}${objectKey}`),
+  gcQueuePartition: (shard: number) => `GCQUEUE${SEP}${shard}`,
+  /** What a queue entry's sort key names, by kind. */
+  gcQueueEntry: (sk: string): { kind: GcQueueKind; id: string } => {
+    const at = sk.indexOf(SEP);
+    return { kind: sk.slice(0, at) as GcQueueKind, id: sk.slice(at + 1) };
+  },
+  gcCursor: { pk: 'GC', sk: 'CURSOR' },
+  gcStoredBytes: (shard: number) => ({ pk: 'GC', sk: `STORED${SEP}${shard}` }),
+  gcPartition: 'GC',
+  gcStoredBytesPrefix: `STORED${SEP}`,
 };
+
+export type GcQueueKind = 'BLOB' | 'MANIFEST' | 'OBJECT';
+
+/**
+ * The garbage collector's queue and byte counters are spread over this many partitions, so that
+ * pushes and deletes across the registry do not all write one partition.
+ */
+export const GC_SHARDS = 8;
+
+/** The shard of a queue entry or counter: a stable hash of its identity. */
+export function gcShard(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i += 1) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  return hash % GC_SHARDS;
+}
+
+function gcQueued(sk: string): { pk: string; sk: string } {
+  return { pk: `GCQUEUE${SEP}${gcShard(sk)}`, sk };
+}
 
 function repoPk(name: string): string {
   return `REPO${SEP}${name}`;

@@ -65,12 +65,20 @@ export interface MetadataStore {
   getBlob(digest: string): Promise<BlobRecord | undefined>;
   /** Returns false when a record for the digest already exists. */
   putBlob(record: BlobRecord): Promise<boolean>;
+  /**
+   * Before an upload's object may be kept: queues it for the garbage collector, which deletes it
+   * after its grace period unless the record of `digest` adopted it by then.
+   */
+  queueUploadObject(objectKey: string, digest: string): Promise<void>;
   /** Repositories that hold the blob, at most `limit`. */
   repositoriesWithBlob(digest: string, limit: number): Promise<string[]>;
 
   getBlobLink(repository: string, digest: string): Promise<BlobLink | undefined>;
   getBlobLinks(repository: string, digests: string[]): Promise<Map<string, BlobLink>>;
-  /** Throws RepositoryNotFoundError when the repository does not exist or is being deleted. */
+  /**
+   * Throws RepositoryNotFoundError when the repository does not exist or is being deleted, and
+   * BlobCollectedError when the blob record is gone.
+   */
   linkBlob(repository: string, link: BlobLink): Promise<void>;
   /** Returns false when the repository did not hold the blob. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;

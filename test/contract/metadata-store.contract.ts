@@ -4,8 +4,9 @@ import {
   ImmutableTagError, ManifestReferencedError, ReferencesMissingError, RepositoryNotEmptyError, RepositoryNotFoundError, TooManyTagChangesError,
   UploadConflictError,
 } from '../../lambdas/store/errors.js';
+import { BlobCollectedError } from '../../lambdas/store/gc-errors.js';
 import type { ManifestWrite, MetadataStore } from '../../lambdas/store/metadata-store.js';
-import type { ManifestRecord, UploadSession } from '../../lambdas/store/records.js';
+import type { BlobLink, ManifestRecord, UploadSession } from '../../lambdas/store/records.js';
 import { newRepository } from '../../lambdas/store/repository-defaults.js';
 import { sha256 } from '../support/oci.js';
 
@@ -20,6 +21,11 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
   const push = async (store: MetadataStore, repository: string, record: ManifestRecord, tags: string[], write: Partial<ManifestWrite> = {}) => {
     await store.createRepository(newRepository(repository, new Date()));
     await store.putManifest(repository, { manifest: record, blobs: [], tags, ...write });
+  };
+  /** Links a blob into the repository, recording it first: a link needs the blob's record. */
+  const linkStored = async (store: MetadataStore, repository: string, link: BlobLink) => {
+    await store.putBlob({ ...link, createdAt: new Date().toISOString() });
+    await store.linkBlob(repository, link);
   };
   const session = (offset = 0): UploadSession => ({
     id: randomUUID(), repository: 'r', offset, hashState: new Uint8Array([1, 2, 3]),
@@ -52,7 +58,7 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
     it('deletes a repository with its tags, manifests, links and catalog entry', async () => {
       const store = await create();
       await store.createRepository(newRepository('doomed', new Date()));
-      await store.linkBlob('doomed', { digest: digest('layer'), size: 1, objectKey: 'k' });
+      await linkStored(store, 'doomed', { digest: digest('layer'), size: 1, objectKey: 'k' });
       await push(store, 'doomed', manifest('img'), ['v1'], { blobs: [{ digest: digest('layer'), size: 1 }] });
       await expect(store.deleteRepository('doomed', { ifEmpty: true })).rejects.toBeInstanceOf(RepositoryNotEmptyError);
       // The refused delete left the repository as it was, taking pushes.
@@ -76,7 +82,7 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
       expect(await store.getBlobLink('nowhere', link.digest)).toBeUndefined();
 
       await push(store, 'again', manifest('old'), ['latest']);
-      await store.linkBlob('again', link);
+      await linkStored(store, 'again', link);
       await store.deleteRepository('again');
       await expect(store.putManifest('again', { manifest: manifest('late'), blobs: [], tags: ['late'] })).rejects.toBeInstanceOf(RepositoryNotFoundError);
       expect(await store.createRepository(newRepository('again', new Date()))).toBe(true);
@@ -89,7 +95,7 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
       const store = await create();
       await store.createRepository(newRepository('blobs', new Date()));
       const links = Array.from({ length: 150 }, (_, i) => ({ digest: digest(`many-${i}`), size: i, objectKey: `k${i}` }));
-      for (const link of links) await store.linkBlob('blobs', link);
+      for (const link of links) await linkStored(store, 'blobs', link);
       const blobs = links.map(({ digest: d, size }) => ({ digest: d, size }));
       // More blobs than a transaction has items: the push still checks every one.
       await store.putManifest('blobs', { manifest: manifest('many'), blobs, tags: ['many'] });
@@ -145,6 +151,15 @@ export function metadataStoreContract(adapter: string, create: () => Promise<Met
       expect(await store.unlinkBlob('repo-a', record.digest)).toBe(true);
       expect(await store.unlinkBlob('repo-a', record.digest)).toBe(false);
       expect(await store.repositoriesWithBlob(record.digest, 5)).toEqual([]);
+    });
+
+    it('links a blob only while its record exists', async () => {
+      const store = await create();
+      await store.createRepository(newRepository('collected', new Date()));
+      const link = { digest: digest('never-recorded'), size: 3, objectKey: 'blobs/uploads/gone' };
+      await expect(store.linkBlob('collected', link)).rejects.toBeInstanceOf(BlobCollectedError);
+      expect(await store.getBlobLink('collected', link.digest)).toBeUndefined();
+      expect(await store.repositoriesWithBlob(link.digest, 5)).toEqual([]);
     });
 
     it('stores manifests with tags and referrers atomically, and deletes them together', async () => {

@@ -36,6 +36,7 @@ describe('the jobs function', () => {
 
     vi.stubEnv('AWS_REGION', LOCAL_REGION);
     vi.stubEnv('BERTH_TABLE', table);
+    vi.stubEnv('BERTH_BUCKET', 'jobs-unused');
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', inject('dynamoEndpoint'));
     vi.stubEnv('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
