@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runBerth } from '../../cli/run.js';
+import { isValidSignature, SIGNATURE_HEADER } from '../../lambdas/webhooks/signature.js';
+import { ociImage } from '../support/oci.js';
+import { clientOf } from '../support/registry.js';
+import { startReceiver } from './receiver.js';
+import { useEventsRegistry } from './registry.js';
+
+/** berth webhook, in-process against the local registry, signed with its administrator's key from the environment. */
+
+const registry = useEventsRegistry({ retryMs: 50, maxRetryMs: 100, giveUpMs: 1000 });
+const scratch = mkdtempSync(join(tmpdir(), 'berth-webhook-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+beforeEach(() => {
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
+  vi.stubEnv('AWS_ACCESS_KEY_ID', registry().adminKey.accessKeyId);
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', registry().adminKey.secretAccessKey);
+  vi.stubEnv('AWS_REGION', registry().identity.region);
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
+  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+});
+afterEach(() => vi.unstubAllEnvs());
+
+async function berth(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runBerth(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    readStdin: async () => '',
+    env: { BERTH_REGISTRY: registry().url },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('berth webhook', () => {
+  it('creates a webhook that receives signed pushes, lists it, tests it, shows its deliveries and deletes it', async () => {
+    const receiver = await startReceiver();
+    const secret = 'sixteen-chars-or-more';
+    const created = await berth('webhook', 'create', receiver.url, '--events', 'push', '--repository-prefix', 'cli/', '--secret', secret, '--name', 'cli-hook');
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/Name:\s+cli-hook/);
+    expect(created.stdout).not.toContain(secret);
+
+    const listed = await berth('webhook', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`cli-hook\\s+${receiver.url.replace(/[/.]/g, '\\$&')}\\s+push\\s+cli/`));
+
+    await clientOf(registry()).pushImage('cli/app', 'v1', ociImage());
+    const [delivery] = await receiver.waitFor(1);
+    expect(isValidSignature(delivery!.body, secret, delivery!.headers[SIGNATURE_HEADER] as string)).toBe(true);
+
+    const tested = await berth('webhook', 'test', 'cli-hook');
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toContain('Delivered a test event to cli-hook (the receiver answered 200)');
+
+    const history = await berth('webhook', 'deliveries', 'cli-hook');
+    const rows = history.stdout.trim().split('\n').slice(1);
+    expect(rows[0]).toMatch(/test\s+cli\/webhook-test:test\s+1\s+delivered\s+200/);
+    expect(rows[1]).toMatch(/push\s+cli\/app:v1\s+1\s+delivered\s+200/);
+    const json = await berth('webhook', 'deliveries', 'cli-hook', '--max', '1', '--json');
+    expect((JSON.parse(json.stdout) as { deliveries: unknown[] }).deliveries).toHaveLength(1);
+
+    expect((await berth('webhook', 'delete', 'cli-hook')).stdout).toContain('Deleted webhook cli-hook.');
+    expect((await berth('webhook', 'list')).stdout).not.toContain('cli-hook');
+  });
+
+  it('prints a secret it made, once', async () => {
+    const created = await berth('webhook', 'create', 'https://hooks.example.com/made');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/Secret:\s+\S{16,}/);
+    expect(created.stdout).toContain('shown only this once');
+  });
+
+  it('says why a test delivery failed, and exits 1', async () => {
+    const receiver = await startReceiver(() => 503);
+    await berth('webhook', 'create', receiver.url, '--name', 'failing-hook', '--repository-prefix', 'nothing/');
+    const tested = await berth('webhook', 'test', 'failing-hook');
+    expect(tested.code).toBe(1);
+    expect(tested.stdout).toContain('The test event was not delivered to failing-hook: the receiver answered 503.');
+  });
+
+  it('refuses an events list it does not know before sending, and reports the registry\'s refusals', async () => {
+    const events = await berth('webhook', 'create', 'https://hooks.example.com/', '--events', 'push,pull');
+    expect(events.code).toBe(1);
+    expect(events.stderr).toContain('berth: InvalidEvents: --events takes a comma-separated list of push, delete, not "pull"');
+
+    const url = await berth('webhook', 'create', 'hooks.example.com');
+    expect(url.code).toBe(1);
+    expect(url.stderr).toMatch(/^berth: InvalidParameterException: .*url.*http:\/\/ or https:\/\//);
+
+    const missing = await berth('webhook', 'deliveries', 'no-such-hook');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('berth: WebhookNotFoundException: The webhook with name \'no-such-hook\' does not exist');
+  });
+});
