@@ -1,7 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManagerTokenKeys } from './auth/secrets-manager-keys.js';
-import { EventBridgeSink } from './events/eventbridge-sink.js';
+import { awsEventSink } from './events/aws-event-sink.js';
 import type { BerthParts } from './compose.js';
 import { documentClient, s3Client } from './shared/aws-clients.js';
 import type { EnvironmentConfig } from './shared/config.js';
@@ -27,7 +26,7 @@ export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: Sec
     policyCacheSeconds: config.policyCacheSeconds,
     accessKeyCacheSeconds: config.accessKeyCacheSeconds,
     policyCacheEntries: config.policyCacheEntries,
-    ...(config.eventBus ? { events: new EventBridgeSink(new EventBridgeClient({ region: config.region }), { bus: config.eventBus, log: (message) => console.error(message) }) } : {}),
+    events: awsEventSink(config.region, config.eventBus),
   };
 }
 

@@ -344,7 +344,7 @@ export class Registry extends Construct {
       // timeout, and an overlap (a run invoked by hand) is harmless: deleteManifest deletes
       // only on the condition that the manifest and its tags are as read, and finds nothing
       // to do for an image already deleted; updateRepository retries on its version condition.
-      environment: { BERTH_TABLE: this.table.tableName, BERTH_BUCKET: this.bucket.bucketName },
+      environment: { BERTH_TABLE: this.table.tableName, BERTH_BUCKET: this.bucket.bucketName, ...this.events.environment },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.jobs,
@@ -352,6 +352,8 @@ export class Registry extends Construct {
     this.jobsFunction = jobs.function;
     this.grantTable(jobs, TABLE_ACTIONS.jobs, settings.encryptionKey);
     grantGarbageCollection(jobs.role, this.bucket);
+    // Images lifecycle policies expire are announced.
+    this.events.grantPut(jobs.role);
     // An EventBridge rule rather than a Scheduler schedule: the rule invokes the function
     // through its resource policy, limited to this rule's ARN, where a schedule needs a role
     // of its own (CDK's grants it the function's versions too, a wildcard).

@@ -6,6 +6,7 @@ import { startEmulators } from './emulators/index.js';
 import { recordLocalRegistry } from './local-registries.js';
 import { portInUseMessage, requirePortFree } from './port-in-use.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
+import { parseDeliverySettings } from '../lambdas/webhooks/config.js';
 import { parseLocalSettings } from './settings.js';
 import { Supervisor } from './supervise.js';
 import { localTokenKeySource } from './token-keys.js';
@@ -22,6 +23,7 @@ const HOST = '127.0.0.1';
  */
 async function main(supervisor: Supervisor): Promise<void> {
   const settings = parseLocalSettings(process.env, process.argv.slice(2));
+  const webhooks = parseDeliverySettings(process.env);
   const { dataDir, port } = settings;
   const consoleSettings = parseConsoleSettings(process.env);
   preparePrivateDataDir(dataDir);
@@ -45,6 +47,7 @@ async function main(supervisor: Supervisor): Promise<void> {
     sealingKey: loadOrCreateSealingKey(dataDir),
     tokenKeys: localTokenKeySource(dataDir),
     sweepIntervalMs: settings.jobIntervalMs,
+    webhooks,
     gcGraceSeconds: settings.gcGraceSeconds,
     console: consoleSettings,
     log: (message) => console.error(message),

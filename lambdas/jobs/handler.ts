@@ -1,4 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { awsEventSink } from '../events/aws-event-sink.js';
+import { eventBusOf } from '../events/config.js';
+import { RegistryEvents } from '../events/registry-events.js';
 import { composeGarbageCollector } from '../gc/compose.js';
 import { parseGcEnvironment } from '../gc/settings.js';
 import { documentClient, s3Client } from '../shared/aws-clients.js';
@@ -18,13 +21,15 @@ const config = parseJobsEnvironment(process.env);
 const gcConfig = parseGcEnvironment(process.env);
 const dynamo = documentClient({ region: config.region });
 const store = new DynamoMetadataStore(dynamo, config.table);
+// Images the lifecycle policies expire are announced as a user's deletes are.
+const events = new RegistryEvents(awsEventSink(config.region, eventBusOf(process.env)), () => new Date());
 const collector = composeGarbageCollector({
   dynamo, table: config.table, store, blobs: new S3BlobStore(s3Client({ region: config.region }), gcConfig.bucket),
   graceSeconds: gcConfig.graceSeconds, log: (message) => console.error(message),
 });
 
 export const handler = async (_event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
-  const report = await runLifecyclePolicies(store, new Date(), (message) => console.error(message));
+  const report = await runLifecyclePolicies(store, new Date(), (message) => console.error(message), events);
   console.log(JSON.stringify({ job: 'lifecycle', repositories: report.repositories, expired: report.expired.length, failures: report.failures.length }));
   const gc = await collectGarbage(collector, { table: config.table, remainingMs: context?.getRemainingTimeInMillis(), log: (line) => console.log(line) });
   // A failed repository makes the run fail, so that the function's error alarm sees it.

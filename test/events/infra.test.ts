@@ -49,8 +49,8 @@ describe('the registry\'s events and webhook deliveries', () => {
     expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
-  it('lets the registry and management functions put events on the bus they are told of, and nothing else of it', () => {
-    for (const role of ['registry', 'management'] as const) {
+  it('lets the functions that change the registry put events on the bus they are told of, and nothing else of it', () => {
+    for (const role of ['registry', 'management', 'jobs'] as const) {
       const id = functionId(template, role);
       const statements = roleStatements(template, id).filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
       expect(statements).toHaveLength(1);
