@@ -28,7 +28,7 @@ managementApp().catch(() => undefined);
 parts.tokenKeys().catch(() => undefined);
 function managementApp(): Promise<HttpApp> {
   app ??= secretKey(parts.secrets, config.sealingSecretArn)
-    .then((sealingKey) => composeManagementWithConsole(parts, { sealingKey, authenticateIam: iamAuthorizerCaller, console: consoleSettings }, readConsoleAssets(consoleAssets)))
+    .then((sealingKey) => composeManagementWithConsole(parts, { sealingKey, authenticateIam: iamAuthorizerCaller, console: consoleSettings, ...(config.sts ? { sts: config.sts } : {}) }, readConsoleAssets(consoleAssets)))
     .catch((error: unknown) => {
       app = undefined;
       throw error;

@@ -51,13 +51,14 @@ describe('the functions', () => {
       BERTH_DOWNLOAD_URL_SECONDS: '300',
       BERTH_TOKEN_SECRET_ARN: ref(tokenSecret),
       BERTH_EVENT_BUS: expect.anything(),
-      NODE_OPTIONS: '--enable-source-maps',
     };
     const registryEnv = resource(template, functionId(template, 'registry')).Properties.Environment.Variables;
     const managementEnv = resource(template, functionId(template, 'management')).Properties.Environment.Variables;
     // The host is checked in api.test.ts; the sealing key is the management function's alone.
     expect(registryEnv).toEqual({ ...common, BERTH_REGISTRY_HOST: expect.anything() });
-    expect(managementEnv).toEqual({ ...common, BERTH_REGISTRY_HOST: expect.anything(), BERTH_SEALING_SECRET_ARN: ref(sealingSecret) });
+    expect(managementEnv).toEqual({
+      ...common, BERTH_REGISTRY_HOST: expect.anything(), BERTH_SEALING_SECRET_ARN: ref(sealingSecret), BERTH_STS_ENDPOINT: expect.anything(),
+    });
   });
 
   it('carry the configured settings', () => {
