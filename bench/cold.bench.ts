@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { actionsFor } from '../lambdas/auth/actions.js';
@@ -15,7 +16,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/emulators/local-aws.js
 import { RegistryClient } from '../test/support/client.js';
 import { ociImage } from '../test/support/oci.js';
 import { buildBareClient, buildFunctionBundles, type BuiltBundle } from './support/bundles.js';
-import { medianInitMs } from './support/module-init.js';
+import { medianInit, type InitTime } from './support/module-init.js';
 import { RecordedAws } from './support/recorded-aws.js';
 import { runBench } from './support/run.js';
 import { fixed, formatTable, printSection } from './support/table.js';
@@ -33,6 +34,8 @@ import { fixed, formatTable, printSection } from './support/table.js';
 
 const INIT_RUNS = Number(process.env.BENCH_INIT_RUNS ?? 11);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+/** Each path is timed once per round, the paths in turn; the median round counts. */
+const ROUNDS = 3;
 /** The init goal for the registry function, on this machine. */
 const REGISTRY_INIT_GOAL_MS = 100;
 
@@ -65,30 +68,29 @@ function functionEnvironment(home: string): NodeJS.ProcessEnv {
     BERTH_TOKEN_SECRET_ARN: 'token-secret',
     BERTH_SEALING_SECRET_ARN: 'sealing-secret',
     BERTH_STS_ENDPOINT: 'https://sts.us-east-1.amazonaws.com',
+    BERTH_WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/webhooks',
   };
 }
 
 const kib = (bytes: number) => fixed(bytes / 1024, 0);
 
-async function initTable(bundles: BuiltBundle[], env: NodeJS.ProcessEnv): Promise<{ table: string; registryInitMs?: number }> {
+async function initTable(bundles: BuiltBundle[], env: NodeJS.ProcessEnv): Promise<{ table: string; registryInit?: InitTime }> {
   const rows: string[][] = [];
-  let registryInitMs: number | undefined;
+  let registryInit: InitTime | undefined;
   for (const bundle of bundles) {
-    let plain = 'fails';
-    let mapped = '';
+    const sizes = [bundle.name, kib(bundle.bytes), kib(bundle.sdkBytes), fixed((bundle.sdkBytes / bundle.bytes) * 100, 0)];
     try {
-      const ms = await medianInitMs(bundle.file, env, INIT_RUNS);
-      if (bundle.name === 'registry') registryInitMs = ms;
-      plain = fixed(ms);
-      mapped = fixed(await medianInitMs(bundle.file, env, INIT_RUNS, ['--enable-source-maps']));
+      const plain = await medianInit(bundle.file, env, INIT_RUNS);
+      const mapped = await medianInit(bundle.file, env, INIT_RUNS, ['--enable-source-maps']);
+      if (bundle.name === 'registry') registryInit = plain;
+      rows.push([...sizes, fixed(plain.wallMs), fixed(plain.cpuMs), fixed(mapped.wallMs), fixed(mapped.cpuMs)]);
     } catch (error) {
-      mapped = (error as Error).message.replace(/^.*did not start/, 'did not start').slice(0, 60);
+      rows.push([...sizes, 'fails', '', (error as Error).message.replace(/^.*did not start/, 'did not start').slice(0, 60)]);
     }
-    rows.push([bundle.name, kib(bundle.bytes), kib(bundle.sdkBytes), fixed((bundle.sdkBytes / bundle.bytes) * 100, 0), plain, mapped]);
   }
   return {
-    table: formatTable(['bundle', 'KiB', 'SDK KiB', 'SDK %', 'init ms', 'init ms, source maps on'], rows, ['left']),
-    ...(registryInitMs === undefined ? {} : { registryInitMs }),
+    table: formatTable(['bundle', 'KiB', 'SDK KiB', 'SDK %', 'init ms', 'init CPU ms', 'source maps on: init ms', 'CPU ms'], rows, ['left']),
+    ...(registryInit === undefined ? {} : { registryInit }),
   };
 }
 
@@ -146,21 +148,26 @@ async function hotPaths(emulators: { dynamoEndpoint: string; s3Endpoint: string 
     }
     recorded.replay();
     fresh = 0;
-    const rows: string[][] = [];
-    for (const path of paths) {
-      const events = Array.from({ length: REQUESTS }, () => path.request());
-      // The first requests of an instance compile its code; the table is about the ones after.
-      for (const warm of events.slice(0, 200)) await handler(warm);
-      const started = cpuMicros();
-      const wall = performance.now();
-      for (const request of events) {
-        const result = await handler(request);
-        if (result.statusCode !== path.status) throw new Error(`${path.name} answered ${result.statusCode}`);
+    // The first requests of an instance compile its code; the table is about the ones after.
+    for (const path of paths) for (let warm = 0; warm < 200; warm += 1) await handler(path.request());
+    const rounds = new Map<string, { cpu: number; wall: number }[]>();
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const path of paths) {
+        const events = Array.from({ length: REQUESTS }, () => path.request());
+        const started = cpuMicros();
+        const wall = performance.now();
+        for (const request of events) {
+          const result = await handler(request);
+          if (result.statusCode !== path.status) throw new Error(`${path.name} answered ${result.statusCode}`);
+        }
+        const measured = { cpu: (cpuMicros() - started) / events.length, wall: ((performance.now() - wall) * 1000) / events.length };
+        rounds.set(path.name, [...(rounds.get(path.name) ?? []), measured]);
       }
-      const micros = (cpuMicros() - started) / events.length;
-      const wallMicros = ((performance.now() - wall) * 1000) / events.length;
-      rows.push([path.name, fixed(micros, 0), fixed(wallMicros, 0), fixed(1e6 / micros, 0)]);
     }
+    const rows = paths.map((path) => {
+      const { cpu, wall } = rounds.get(path.name)!.sort((a, b) => a.cpu - b.cpu)[Math.floor(ROUNDS / 2)]!;
+      return [path.name, fixed(cpu, 0), fixed(wall, 0), fixed(1e6 / cpu, 0)];
+    });
     return formatTable(['request', 'CPU µs', 'wall µs', 'requests per CPU second'], rows, ['left']);
   } finally {
     await server.stop();
@@ -171,11 +178,12 @@ runBench('berth-cold-bench', async (emulators, scratch) => {
   const dir = join(scratch, 'bundles');
   const bundles = await buildFunctionBundles(HANDLERS, dir);
   for (const [name, source] of Object.entries(BARE_CLIENTS)) bundles.push(await buildBareClient(name, source, dir));
-  const { table, registryInitMs } = await initTable(bundles, functionEnvironment(scratch));
-  printSection(`Bundles and module init (median of ${INIT_RUNS} fresh processes, Node.js ${process.version})`, table);
-  if (registryInitMs !== undefined) {
-    console.log(`\nregistry init ${fixed(registryInitMs)} ms; goal ${REGISTRY_INIT_GOAL_MS} ms: ${registryInitMs <= REGISTRY_INIT_GOAL_MS ? 'met' : 'not met'}`);
+  const { table, registryInit } = await initTable(bundles, functionEnvironment(scratch));
+  printSection(`Bundles and module init (median of ${INIT_RUNS} fresh processes, Node.js ${process.version}, load ${fixed(loadavg()[0]!, 2)})`, table);
+  if (registryInit !== undefined) {
+    const met = Math.max(registryInit.wallMs, registryInit.cpuMs) <= REGISTRY_INIT_GOAL_MS;
+    console.log(`\nregistry init ${fixed(registryInit.wallMs)} ms (${fixed(registryInit.cpuMs)} ms of CPU); goal ${REGISTRY_INIT_GOAL_MS} ms: ${met ? 'met' : 'not met'}`);
   }
-  printSection(`CPU per request, stores answering from memory (${REQUESTS} requests each, load ${fixed((await import('node:os')).loadavg()[0]!, 2)})`,
+  printSection(`CPU per request, stores answering from memory (median of ${ROUNDS} rounds of ${REQUESTS} requests, load ${fixed(loadavg()[0]!, 2)})`,
     await hotPaths({ dynamoEndpoint: emulators.dynamoEndpoint, s3Endpoint: emulators.s3Endpoint }));
 });
