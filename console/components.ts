@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './api.js';
 import { html } from './html.js';
 
@@ -63,14 +63,22 @@ export function useAction(done: () => void = () => undefined) {
 export function ConfirmButton({ label, confirm, onConfirm, busy }: { label: string; confirm: string; onConfirm: () => void; busy?: boolean }) {
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
+  const askRef = useRef<HTMLButtonElement>(null);
+  const answered = useRef(false);
+  // The focus follows the question, as soon as it is drawn: to the confirmation, and back to the button after a cancel.
+  useLayoutEffect(() => {
     if (asking) confirmRef.current?.focus();
+    else if (answered.current) askRef.current?.focus();
   }, [asking]);
-  if (!asking) return html`<button type="button" class="danger" onClick=${() => setAsking(true)}>${label}</button>`;
+  const close = () => {
+    answered.current = true;
+    setAsking(false);
+  };
+  if (!asking) return html`<button type="button" class="danger" ref=${askRef} onClick=${() => setAsking(true)}>${label}</button>`;
   return html`<span class="confirm" role="group" aria-label=${confirm}>
     <span>${confirm}</span>
-    <button type="button" class="danger" ref=${confirmRef} disabled=${busy} onClick=${() => { setAsking(false); onConfirm(); }}>Yes, ${label.toLowerCase()}</button>
-    <button type="button" onClick=${() => setAsking(false)}>Cancel</button>
+    <button type="button" class="danger" ref=${confirmRef} disabled=${busy} onClick=${() => { close(); onConfirm(); }}>Yes, ${label.toLowerCase()}</button>
+    <button type="button" onClick=${close}>Cancel</button>
   </span>`;
 }
 

@@ -29,7 +29,8 @@ export interface RepositorySummary extends Repository {
   imageCount: number;
   totalSize: number;
   lastPush?: number;
-  tags: Tag[];
+  /** Undefined when the principal may not list them (ListTagsForResource refused). */
+  tags?: Tag[];
 }
 
 /** Runs `work` over `items`, a few at a time. */
@@ -58,14 +59,15 @@ export async function resourceTags(repositoryArn: string): Promise<Tag[]> {
 export async function repositorySummaries(): Promise<RepositorySummary[]> {
   const repositories = await allPages<Repository>('DescribeRepositories', { maxResults: 1000 }, 'repositories');
   return mapLimited(repositories, 4, async (repository) => {
-    const [images, tags] = await Promise.all([describeImages(repository.repositoryName), resourceTags(repository.repositoryArn)]);
+    // A principal may see a repository's images but not its tags: the row says so rather than the page failing.
+    const [images, tags] = await Promise.all([describeImages(repository.repositoryName), resourceTags(repository.repositoryArn).catch(() => undefined)]);
     const pushes = images.map((image) => image.imagePushedAt ?? 0);
     return {
       ...repository,
       imageCount: images.length,
       totalSize: images.reduce((sum, image) => sum + (image.imageSizeInBytes ?? 0), 0),
       ...(pushes.length > 0 ? { lastPush: Math.max(...pushes) } : {}),
-      tags,
+      ...(tags ? { tags } : {}),
     };
   });
 }

@@ -11,7 +11,7 @@ export function RepositoriesPage() {
   const term = search.trim().toLowerCase();
   const shown = (loaded.data ?? []).filter((repository) => term === ''
     || repository.repositoryName.toLowerCase().includes(term)
-    || repository.tags.some((tag) => `${tag.Key}=${tag.Value}`.toLowerCase().includes(term)));
+    || (repository.tags ?? []).some((tag) => `${tag.Key}=${tag.Value}`.toLowerCase().includes(term)));
   return html`
     <h1>Repositories</h1>
     <div class="toolbar">
@@ -36,7 +36,8 @@ export function RepositoriesPage() {
             <td class="number">${formatBytes(repository.totalSize)}</td>
             <td>${formatTime(repository.lastPush)}</td>
             <td>${repository.imageTagMutability}</td>
-            <td>${repository.tags.length === 0 ? '—' : html`<ul class="chips">${repository.tags.map((tag) => html`<li key=${tag.Key}>${tag.Key}=${tag.Value}</li>`)}</ul>`}</td>
+            <td>${repository.tags === undefined ? html`<span class="muted">not shown to you</span>`
+              : repository.tags.length === 0 ? '—' : html`<ul class="chips">${repository.tags.map((tag) => html`<li key=${tag.Key}>${tag.Key}=${tag.Value}</li>`)}</ul>`}</td>
           </tr>`)}
         </tbody>
       </table>`}

@@ -112,6 +112,23 @@ export function createConsoleApp(deps: ConsoleDeps): HttpApp {
     });
   }
 
+  /** The console API's calls, by path under /console/api/ and method. */
+  const routes: Record<string, Partial<Record<string, (request: HttpRequest) => Promise<HttpResponse>>>> = {
+    session: {
+      GET: async (got) => json(sessionView((await signedIn(got)).session)),
+      POST: signIn,
+    },
+    'sign-out': {
+      POST: async (got) => {
+        await change(got);
+        return { status: 204, headers: { 'set-cookie': sessionCookie(deps.secure, '', 0), 'cache-control': 'no-store' } };
+      },
+    },
+    ecr: { POST: forward },
+    'image-config': { POST: imageConfig },
+    'lifecycle-preview': { POST: lifecyclePreview },
+  };
+
   async function dispatch(request: HttpRequest): Promise<HttpResponse> {
     const { method, path } = request;
     if (path === CONSOLE_PATH) return { status: 308, headers: { location: `${CONSOLE_PATH}/` } };
@@ -120,22 +137,7 @@ export function createConsoleApp(deps: ConsoleDeps): HttpApp {
       return asset(deps.assets, path === `${CONSOLE_PATH}/` ? 'index.html' : path.slice(`${CONSOLE_PATH}/assets/`.length));
     }
     const api = path.startsWith(`${CONSOLE_API_PATH}/`) ? path.slice(CONSOLE_API_PATH.length + 1) : undefined;
-    const routes: Record<string, Partial<Record<string, (request: HttpRequest) => Promise<HttpResponse>>>> = {
-      session: {
-        GET: async (got) => json(sessionView((await signedIn(got)).session)),
-        POST: signIn,
-      },
-      'sign-out': {
-        POST: async (got) => {
-          await change(got);
-          return { status: 204, headers: { 'set-cookie': sessionCookie(deps.secure, '', 0), 'cache-control': 'no-store' } };
-        },
-      },
-      ecr: { POST: forward },
-      'image-config': { POST: imageConfig },
-      'lifecycle-preview': { POST: lifecyclePreview },
-    };
-    const route = api === undefined ? undefined : routes[api];
+    const route = api === undefined || !Object.hasOwn(routes, api) ? undefined : routes[api];
     if (!route) throw new ConsoleError('NotFound');
     const handler = route[method];
     if (!handler) throw new ConsoleError('MethodNotAllowed');

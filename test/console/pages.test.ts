@@ -120,6 +120,7 @@ describeWith([chromiumTool, skopeo], 'web console in a browser', () => {
     await page.getByRole('row', { name: new RegExp(`Image ${short(v2)}`) }).getByRole('button', { name: 'Delete' }).focus();
     await page.keyboard.press('Enter');
     // The confirmation takes the focus: Enter again confirms.
+    await expect.poll(() => page.locator('button:focus').innerText()).toBe('Yes, delete');
     await page.keyboard.press('Enter');
     await page.getByText(`Deleted the image of ${short(v2)}.`).waitFor();
     await expect.poll(() => page.getByRole('row', { name: new RegExp(`Image ${short(v2)}`) }).count()).toBe(0);
