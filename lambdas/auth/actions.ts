@@ -5,8 +5,9 @@
 export type AccessClass = 'pull' | 'push' | 'delete';
 
 export const ECR_ACTIONS: Record<AccessClass, readonly string[]> = {
-  // DescribeRepositories: the catalog lists what the caller may describe.
-  pull: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages', 'ecr:DescribeImages', 'ecr:DescribeRepositories'],
+  // DescribeRepositories: the catalog lists what the caller may describe. BatchImportUpstreamImage: a pull
+  // through a cache rule of an image not cached yet (policies decide it, as in ECR; the token does not withhold it).
+  pull: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:BatchImportUpstreamImage'],
   push: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchCheckLayerAvailability'],
   delete: ['ecr:BatchDeleteImage'],
 };

@@ -12,7 +12,7 @@ import type { TemplateStore } from '../store/template-store.js';
 import type { PullThroughConfig } from './config.js';
 import type { HeldManifests } from './held-manifests.js';
 import type { JobDispatch } from './jobs.js';
-import { ruleFor } from './rules.js';
+import { pushRefusal, ruleFor } from './rules.js';
 import { openUpstream } from './upstream.js';
 import { fromUpstream, refusal, registryErrorOf, UpstreamError } from './upstream-errors.js';
 import { fetchImage, upstreamDigest } from './upstream-manifests.js';
@@ -49,7 +49,7 @@ export class PullThroughCache {
    * at most once per refresh interval, and served as cached when the upstream is
    * down or refuses.
    */
-  async resolve(repository: string, reference: string): Promise<ResolvedManifest> {
+  async resolve(repository: string, reference: string, mayImport: MayImport): Promise<ResolvedManifest> {
     const { manifests } = this.deps;
     const isTag = !isDigestReference(reference) && isValidTag(reference);
     if (!isTag && !isValidDigest(reference)) return manifests.resolve(repository, reference);
@@ -57,11 +57,11 @@ export class PullThroughCache {
       storedOrMissing(manifests, repository, reference),
       isTag ? this.deps.rules.getUpstreamTag(repository, reference) : undefined,
     ]);
-    if (!isTag) return stored ?? await this.deps.held.resolve(repository, reference) ?? this.fromUpstream(repository, reference);
+    if (!isTag) return stored ?? await this.deps.held.resolve(repository, reference) ?? this.fromUpstream(repository, reference, mayImport);
     if (stored && !upstreamTag) return stored;
     const cached = upstreamTag && (stored?.digest === upstreamTag.digest ? stored : await this.deps.held.resolve(repository, upstreamTag.digest));
     if (cached && this.isFresh(upstreamTag)) return cached;
-    return this.fromUpstream(repository, reference, cached ?? stored);
+    return this.fromUpstream(repository, reference, mayImport, cached ?? stored);
   }
 
   /**
@@ -76,9 +76,10 @@ export class PullThroughCache {
    *   client the upstream's credentials. Clients follow up to 10 redirects, so a blob the job
    *   stores in under 10 waits is pulled on the first try.
    */
-  async blob(repository: string, digest: string, method: 'GET' | 'HEAD'): Promise<HttpResponse | undefined> {
+  async blob(repository: string, digest: string, method: 'GET' | 'HEAD', mayImport: MayImport): Promise<HttpResponse | undefined> {
     const rule = await this.ruleOf(repository);
     if (!rule) return undefined;
+    if (!await mayImport()) throw importDenied(repository);
     const upstream = openUpstream(rule, repository, this.deps.secrets);
     const where = `${upstream.target.host}/${upstream.target.repository}`;
     try {
@@ -105,7 +106,7 @@ export class PullThroughCache {
   async refusePush(repository: string): Promise<void> {
     const rule = await this.ruleOf(repository);
     if (!rule) return;
-    throw new RegistryError('DENIED', `repository ${repository} is a pull through cache of ${rule.upstreamRegistryUrl} (rule ${rule.ecrRepositoryPrefix}): images come from the upstream registry only, and cannot be pushed`, { name: repository });
+    throw new RegistryError('DENIED', pushRefusal(repository, rule), { name: repository });
   }
 
   private isFresh(record: UpstreamTagRecord): boolean {
@@ -116,10 +117,14 @@ export class PullThroughCache {
     return ruleFor(repository, await this.deps.rules.listRules());
   }
 
-  /** Asks the upstream; `cached` is what to serve when it cannot answer. */
-  private async fromUpstream(repository: string, reference: string, cached?: ResolvedManifest): Promise<ResolvedManifest> {
+  /** Asks the upstream; `cached` is what to serve when it cannot answer, or the caller may not import. */
+  private async fromUpstream(repository: string, reference: string, mayImport: MayImport, cached?: ResolvedManifest): Promise<ResolvedManifest> {
     const rule = await this.ruleOf(repository);
     if (!rule) return cached ?? this.deps.manifests.resolve(repository, reference);
+    if (!await mayImport()) {
+      if (cached) return cached;
+      throw importDenied(repository);
+    }
     const upstream = openUpstream(rule, repository, this.deps.secrets);
     const isTag = !isDigestReference(reference);
     try {
@@ -158,6 +163,17 @@ export class PullThroughCache {
       await new Promise((resolve) => setTimeout(resolve, this.deps.pollMs ?? 250));
     }
   }
+}
+
+/** The ECR action a pull needs, beside the pull's own, to bring an image (or a newer tag) from the upstream, as in ECR. */
+export const IMPORT_ACTION = 'ecr:BatchImportUpstreamImage';
+
+/** Whether the caller may perform IMPORT_ACTION on the repository; asked only when the upstream is. */
+export type MayImport = () => Promise<boolean>;
+
+function importDenied(repository: string): RegistryError {
+  return new RegistryError('DENIED', `not authorized to perform ${IMPORT_ACTION} on repository ${repository}: `
+    + 'the image is not cached yet, and bringing it from the upstream registry needs that permission', { action: IMPORT_ACTION, repository });
 }
 
 /** The stored manifest, or undefined when the repository (or the manifest) is not there. */

@@ -56,3 +56,12 @@ export function upstreamRepository(rule: CacheRuleRecord, repository: string): s
   const upstreamPrefix = rule.upstreamRepositoryPrefix;
   return upstreamPrefix === undefined || upstreamPrefix === ROOT_PREFIX ? rest : `${upstreamPrefix}/${rest}`;
 }
+
+/**
+ * Why a push into a cache repository is refused, in the registry's and the ECR API's answers alike:
+ * its images come from the upstream only, so that what it serves is always what the upstream served.
+ */
+export function pushRefusal(repository: string, rule: CacheRuleRecord): string {
+  return `repository ${repository} is a pull through cache of ${rule.upstreamRegistryUrl} (rule ${rule.ecrRepositoryPrefix}): `
+    + 'images come from the upstream registry only, and cannot be pushed';
+}

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
 import { distributionTool, seedDistribution, startDistribution, type Distribution } from '../support/distribution.js';
 import { imageBlobs, ociImage, ociIndex, sha256 } from '../support/oci.js';
-import { clientOf, useRegistry } from '../support/registry.js';
+import { actionsFor } from '../../lambdas/auth/actions.js';
+import { administratorArn, clientOf, useRegistry } from '../support/registry.js';
 import { writeOciLayout } from '../support/oci-layout.js';
 import { describeWith, runTool } from '../support/tools.js';
 import { pullWithSkopeo, registryCreds, skopeo } from './support.js';
@@ -45,7 +46,7 @@ describeWith([distributionTool, skopeo], 'pull-through cache of a distribution r
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.digest).toBe(first.manifest.digest);
     await registry().pullThroughSettled();
-        const repositories = await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/team/app'] }));
+    const repositories = await ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/team/app'] }));
     expect(repositories.repositories).toHaveLength(1);
     const images = await ecr().send(new DescribeImagesCommand({ repositoryName: 'mirror/team/app' }));
     expect(images.imageDetails?.map((image) => [image.imageDigest, image.imageTags])).toEqual([[first.manifest.digest, ['v1']]]);
@@ -89,6 +90,27 @@ describeWith([distributionTool, skopeo], 'pull-through cache of a distribution r
     expect(response.status).toBe(404);
     expect(((await response.json()) as OciErrors).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
     await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/team/none'] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  });
+
+  it('brings an image not cached yet only for callers allowed ecr:BatchImportUpstreamImage; once cached, a pull needs only the pull actions', async () => {
+    const image = ociImage({ layerSizes: [3000] });
+    await seedDistribution(upstream!, 'team/guarded', imageBlobs(image), [{ reference: 'v1', manifest: image.manifest }]);
+    const readOnly = actionsFor(['pull']).filter((action) => action !== 'ecr:BatchImportUpstreamImage');
+    const { token } = await registry().tokens.issue({ principalArn: administratorArn(registry()), accountId: registry().identity.accountId, actions: readOnly }, 3600);
+    const get = () => fetch(`${registry().url}/v2/mirror/team/guarded/manifests/v1`, {
+      headers: { authorization: `Basic ${Buffer.from(`AWS:${token}`).toString('base64')}`, accept: image.manifest.mediaType },
+    });
+    const refused = await get();
+    expect(refused.status).toBe(403);
+    const { errors } = (await refused.json()) as { errors: { code: string; message: string }[] };
+    expect(errors[0]).toMatchObject({ code: 'DENIED', message: expect.stringContaining('ecr:BatchImportUpstreamImage') });
+    await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/team/guarded'] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+
+    expect((await pullWithSkopeo(registry(), 'mirror/team/guarded:v1')).digest).toBe(image.manifest.digest);
+    await registry().pullThroughSettled();
+    const allowed = await get();
+    expect(allowed.status).toBe(200);
+    expect(sha256(Buffer.from(await allowed.arrayBuffer()))).toBe(image.manifest.digest);
   });
 
   it('refuses pushes into a cache repository', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { RunningRegistry } from '../../local/berth-server.js';
-import { isolatedEnv, locateTool, runTool, type ToolResult } from './tools.js';
+import { isolatedEnv, locateTool, runTool, type ExternalTool, type ToolResult } from './tools.js';
 
 /**
  * AWS CLI v2 from Debian installs at /usr/bin/aws; an `aws` earlier on PATH may be
@@ -11,8 +11,8 @@ import { isolatedEnv, locateTool, runTool, type ToolResult } from './tools.js';
  */
 export const awsCli = locateTool('aws', 'apt-get install awscli', ['/usr/bin/aws']);
 
-/** Runs `aws ecr …` against the registry with its administrator key, as a user would. */
-export function ecrCli(registry: RunningRegistry) {
+/** Runs `aws ecr …` against the registry with its administrator key, as a user would; with `cli`, another AWS CLI than awsCli. */
+export function ecrCli(registry: RunningRegistry, cli: ExternalTool = awsCli) {
   const home = mkdtempSync(join(tmpdir(), 'berth-aws-'));
   const credentials = join(home, 'credentials');
   writeFileSync(credentials, `[berth-local]\naws_access_key_id = ${registry.adminKey.accessKeyId}\naws_secret_access_key = ${registry.adminKey.secretAccessKey}\n`);
@@ -23,7 +23,7 @@ export function ecrCli(registry: RunningRegistry) {
     AWS_PAGER: '',
   });
   return async (...args: string[]): Promise<ToolResult & { json: () => any }> => {
-    const result = await runTool(awsCli.path!, ['ecr', ...args, '--endpoint-url', registry.url, '--output', 'json'], undefined, env);
+    const result = await runTool(cli.path!, ['ecr', ...args, '--endpoint-url', registry.url, '--output', 'json'], undefined, env);
     return { ...result, json: () => JSON.parse(result.stdout.toString('utf8')) };
   };
 }

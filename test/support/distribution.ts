@@ -42,13 +42,17 @@ export async function startDistribution(basic?: { htpasswd: string; username: st
   ].join('\n'));
   if (basic) writeFileSync(join(dir, 'htpasswd'), `${basic.htpasswd}\n`);
   const child: ChildProcess = spawn(distributionTool.path!, ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
+  // One stop for every caller: a killed child keeps exitCode null (signalCode is set), so a second
+  // stop that waited for another 'exit' would wait forever.
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
   };
   const host = await new Promise<string>((resolve, reject) => {
     let stderr = '';

@@ -1,3 +1,4 @@
+import { pushRefusal, ruleFor } from '../../pull-through/rules.js';
 import { RegistryError } from '../../registry/errors.js';
 import { isValidTag, TAG_PATTERN } from '../../registry/grammar.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../../registry/manifest.js';
@@ -28,6 +29,8 @@ export const putImage: Action = async ({ input, services }) => {
   if (tag !== undefined && !isValidTag(tag)) throw invalidParameter('imageTag', `Tag must satisfy regular expression '${TAG_PATTERN}'`);
   if (digest !== undefined && !ECR_DIGEST.test(digest)) throw invalidParameter('imageDigest', 'Invalid image digest');
   const repository = await requireRepository(services, name);
+  const rule = ruleFor(name, await services.cacheRules.listRules());
+  if (rule) throw new EcrError('InvalidParameterException', pushRefusal(name, rule));
 
   const bytes = Buffer.from(text, 'utf8');
   const manifest = parse(bytes, mediaType);

@@ -1,6 +1,7 @@
 import { repositoryName, type RouteContext, type RouteHandler } from '../context.js';
 import { RegistryError } from '../errors.js';
 import { isValidDigest } from '../grammar.js';
+import { IMPORT_ACTION } from '../../pull-through/pull-through-cache.js';
 import type { HttpResponse } from '../../shared/http/types.js';
 import type { BlobLink } from '../../store/records.js';
 import { empty } from './responses.js';
@@ -17,7 +18,7 @@ async function requireLink(context: RouteContext, method: 'GET' | 'HEAD'): Promi
   const digest = digestParam(context);
   const link = await context.services.store.getBlobLink(name, digest);
   if (!link) {
-    const upstream = await context.services.pullThrough?.blob(name, digest, method);
+    const upstream = await context.services.pullThrough?.blob(name, digest, method, () => context.may(IMPORT_ACTION, name));
     if (upstream) return upstream;
     return context.services.repositories.explainMiss(name, new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${name}`, { digest }));
   }

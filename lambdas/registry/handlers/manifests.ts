@@ -2,6 +2,7 @@ import { repositoryName, type RouteContext, type RouteHandler } from '../context
 import { RegistryError } from '../errors.js';
 import { isDigestReference, isValidDigest, isValidTag } from '../grammar.js';
 import { INDEX_MEDIA_TYPES } from '../media-types.js';
+import { IMPORT_ACTION } from '../../pull-through/pull-through-cache.js';
 import type { ResolvedManifest } from '../manifests/manifest-service.js';
 import { acceptedTypes, isAccepted } from '../manifests/negotiation.js';
 import { empty } from './responses.js';
@@ -25,17 +26,19 @@ function deleteReference(context: RouteContext): string {
  */
 async function negotiate(context: RouteContext): Promise<ResolvedManifest> {
   const name = repositoryName(context);
-  // In a pull-through cache, what is not stored yet comes from the upstream.
-  const manifests = context.services.pullThrough ?? context.services.manifests;
+  // In a pull-through cache, what is not stored yet comes from the upstream, for callers allowed to import it.
+  const { pullThrough, manifests } = context.services;
+  const mayImport = () => context.may(IMPORT_ACTION, name);
+  const resolve = (reference: string) => (pullThrough ? pullThrough.resolve(name, reference, mayImport) : manifests.resolve(name, reference));
   const accepted = acceptedTypes(context.request.headers.accept);
   // GET and HEAD read a malformed reference as one not stored: 404 MANIFEST_UNKNOWN, as the spec's conformance suite expects.
   const reference = context.params.reference!;
-  const manifest = await manifests.resolve(name, reference);
+  const manifest = await resolve(reference);
   if (isAccepted(accepted, manifest.mediaType)) return manifest;
   if (!isDigestReference(reference) && INDEX_MEDIA_TYPES.includes(manifest.mediaType)) {
     const index = JSON.parse((await manifest.body()).toString('utf8')) as { manifests: { digest: string; mediaType: string; platform?: { os?: string; architecture?: string } }[] };
     const child = index.manifests.find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === 'amd64' && isAccepted(accepted, entry.mediaType));
-    if (child) return manifests.resolve(name, child.digest);
+    if (child) return resolve(child.digest);
   }
   throw new RegistryError('MANIFEST_UNKNOWN', `manifest ${context.params.reference} is of type ${manifest.mediaType}, which the Accept header does not list`, { mediaType: manifest.mediaType });
 }
