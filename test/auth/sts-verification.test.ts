@@ -112,6 +112,8 @@ describe('verifying a presigned GetCallerIdentity', () => {
   it('takes a failure of STS, or an answer STS would not give, as unavailable rather than as the caller\'s fault', async () => {
     sts.failWith({ status: 500, type: 'Receiver', code: 'InternalFailure', message: 'internal detail' });
     expect(await refusal(verify()(await proof()))).toBeInstanceOf(StsUnavailable);
+    sts.failWith({ status: 200, type: 'Sender', code: 'NotAnIdentity', message: 'a 200 without a GetCallerIdentityResult' });
+    expect((await refusal(verify()(await proof())))).toBeInstanceOf(StsUnavailable);
     sts.failWith({ status: 400, type: 'Sender', code: 'Throttling', message: 'Rate exceeded' });
     expect((await refusal(verify()(await proof()))).message).toBe('STS refused the caller identity request: Throttling: Rate exceeded');
     await sts.stop();

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BerthFunction, functionBuildOptions } from '../../lib/berth-function.js';
+import { defaultProvider } from '../../lambdas/shared/lambda-credentials.js';
 import { berthStack, functionId, FUNCTION_DESCRIPTIONS, NO_GATEWAY, resource } from './stacks.js';
 
 /**
@@ -83,6 +84,23 @@ describe('the function bundles', () => {
     } finally {
       child.kill();
       secrets.close();
+    }
+  });
+});
+
+describe('the credentials in a bundle', () => {
+  it('are the environment\'s, and their absence is said as such', async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENT00001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
+      await expect(defaultProvider()()).resolves.toEqual({ accessKeyId: 'AKIAENVIRONMENT00001', secretAccessKey: 'secret', sessionToken: 'session' });
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      await expect(defaultProvider()()).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: this bundle takes credentials from the Lambda environment only');
+    } finally {
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
     }
   });
 });
