@@ -41,6 +41,8 @@ export function entryOf(event: RegistryEvent): EventBridgeEntry {
         // Not in ECR's events: what distribution's webhooks report as the target's size.
         'manifest-size': event.manifest.size,
       } : {}),
+      // Not in ECR's events either: whether a user, a lifecycle policy or a repository's deletion removed it.
+      ...(event.cause === undefined ? {} : { 'delete-cause': event.cause }),
     };
   return {
     Source: EVENT_SOURCE,
@@ -67,9 +69,11 @@ export function eventOf(received: ReceivedEvent): RegistryEvent | undefined {
   const tag = text('image-tag');
   const mediaType = text('manifest-media-type');
   const artifactMediaType = text('artifact-media-type');
+  const cause = text('delete-cause');
   return {
     ...header, kind: 'image', action, digest,
     ...(tag === undefined ? {} : { tag }),
+    ...(cause === 'user' || cause === 'lifecycle' || cause === 'repository' ? { cause } : {}),
     ...(mediaType === undefined ? {} : {
       manifest: { mediaType, size: Number(detail['manifest-size'] ?? 0), ...(artifactMediaType === undefined ? {} : { artifactMediaType }) },
     }),
