@@ -93,6 +93,13 @@ describe('berth webhook', () => {
     expect(url.code).toBe(1);
     expect(url.stderr).toMatch(/^berth: InvalidParameterException: .*url.*http:\/\/ or https:\/\//);
 
+    const max = await berth('webhook', 'deliveries', 'any-hook', '--max', 'ten');
+    expect(max.code).toBe(1);
+    expect(max.stderr).toContain('berth: InvalidMax: --max takes a whole number from 1 to 100, not "ten"');
+    const tooMany = await berth('webhook', 'deliveries', 'any-hook', '--max', '500');
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toMatch(/^berth: ValidationException: .*maxResults/);
+
     const missing = await berth('webhook', 'deliveries', 'no-such-hook');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('berth: WebhookNotFoundException: The webhook with name \'no-such-hook\' does not exist');

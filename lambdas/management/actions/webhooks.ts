@@ -121,8 +121,9 @@ export const testWebhook: Action = async (context) => {
 
 export const listWebhookDeliveries: Action = async (context) => {
   requireAdministrator(context, 'webhooks');
-  const record = await requireWebhook(context, nameOf(context));
+  const name = nameOf(context);
   const limit = optionalInteger(context.input, 'maxResults', 1, 100) ?? DEFAULT_DELIVERIES;
+  const record = await requireWebhook(context, name);
   return { deliveries: (await context.services.webhooks.store.listDeliveries(record.name, limit)).map(deliveryView) };
 };
 
