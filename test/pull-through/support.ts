@@ -35,14 +35,14 @@ export async function registryCreds(registry: RunningRegistry): Promise<string> 
 }
 
 /** Pulls an image from Berth into a fresh OCI layout with skopeo; the result, and the layout's directory (removed by `cleanup`). */
-export async function pullWithSkopeo(registry: RunningRegistry, reference: string, extra: string[] = []): Promise<ToolResult & { digest?: string }> {
+export async function pullWithSkopeo(registry: RunningRegistry, reference: string, extra: string[] = [], timeoutMs?: number): Promise<ToolResult & { digest?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pulled-'));
   try {
     const host = new URL(registry.url).host;
     const result = await runTool(skopeo.path!, [
       '--insecure-policy', 'copy', '--src-tls-verify=false', '--src-creds', await registryCreds(registry), ...extra,
       `docker://${host}/${reference}`, `oci:${dir}:pulled`,
-    ]);
+    ], timeoutMs);
     const inspected = result.code === 0 ? await runTool(skopeo.path!, ['inspect', '--raw', `oci:${dir}:pulled`]) : undefined;
     const digest = inspected && `sha256:${(await import('node:crypto')).createHash('sha256').update(inspected.stdout).digest('hex')}`;
     return { ...result, ...(digest ? { digest } : {}) };
