@@ -1,6 +1,5 @@
 import { eventBusOf } from '../events/config.js';
 import type { RegistryConfig } from '../registry/config.js';
-import { parseStsSettings } from '../auth/sts-settings.js';
 import type { StsSettings } from '../auth/sts-identity.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
@@ -9,6 +8,8 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 12 * 3600;
 
 /** Repository policies and access keys each function instance remembers, at most, per cache. */
 export const DEFAULT_POLICY_CACHE_ENTRIES = 1000;
+/** BERTH_STS_REQUEST_MAX_AGE_SECONDS's default: AWS's own clock-skew allowance for a signature. */
+export const DEFAULT_STS_REQUEST_MAX_AGE_SECONDS = 300;
 /** BERTH_TOKEN_KEY_REFRESH_SECONDS's default. */
 export const DEFAULT_TOKEN_KEY_REFRESH_SECONDS = 30;
 
@@ -112,6 +113,21 @@ export function parseGatewayEnvironment(env: Env): { port: number; host: string;
     // Each upload holds at most three parts in memory: 32 uploads of 8 MiB parts stay under 768 MiB.
     maxUploads: wholeNumber(env, 'BERTH_GATEWAY_MAX_UPLOADS', 32, 1, 10_000, 'uploads'),
   };
+}
+
+/**
+ * Where the management function verifies identities of other accounts: BERTH_STS_ENDPOINT (the
+ * stack sets its region's endpoint), or none, which turns the STS token routes off. HTTPS only,
+ * except on this machine's loopback, where tests run an STS of their own.
+ */
+export function parseStsSettings(env: Env): StsSettings | undefined {
+  const endpoint = env.BERTH_STS_ENDPOINT?.trim();
+  if (endpoint === undefined || endpoint === '') return undefined;
+  const loopback = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$/;
+  if (!/^https:\/\/[^/?#]+$/.test(endpoint) && !loopback.test(endpoint)) {
+    throw new ConfigError(`BERTH_STS_ENDPOINT must be an https:// URL with no path, such as https://sts.eu-west-1.amazonaws.com, got ${JSON.stringify(endpoint)}`);
+  }
+  return { endpoint, maxAgeSeconds: seconds(env, 'BERTH_STS_REQUEST_MAX_AGE_SECONDS', DEFAULT_STS_REQUEST_MAX_AGE_SECONDS, 900) };
 }
 
 /** The management function also unseals issued access keys with a key from Secrets Manager, and verifies other accounts' principals through STS. */

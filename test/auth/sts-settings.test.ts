@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stsEndpointFor } from '../../cli/aws-identity.js';
-import { parseStsSettings } from '../../lambdas/auth/sts-settings.js';
 import { callerIdentityOf, stsFaultOf } from '../../lambdas/auth/sts-response.js';
-import { parseManagementEnvironment } from '../../lambdas/shared/config.js';
+import { parseManagementEnvironment, parseStsSettings } from '../../lambdas/shared/config.js';
 
 /** Where the registry verifies identities, where the CLI signs for, and what the registry reads of STS's answers. */
 
