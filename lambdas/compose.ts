@@ -7,6 +7,8 @@ import { DEFAULT_CONSOLE_SETTINGS, type ConsoleSettings } from './console/settin
 import { createManagementApp, type Authenticator } from './management/app.js';
 import { AccessKeys } from './management/auth/access-keys.js';
 import { sigv4Verifier, type KnownCredential } from './management/auth/sigv4-verifier.js';
+import { stsCaller } from './management/auth/sts-caller.js';
+import { stsIdentityVerifier, type StsSettings } from './auth/sts-identity.js';
 import type { RegistryIdentity } from './management/identifiers.js';
 import { createRegistryApp } from './registry/app.js';
 import { UploadStateTokens } from './auth/upload-state.js';
@@ -139,6 +141,8 @@ export interface ManagementParts {
   authenticateIam: Authenticator;
   /** Keys other than issued ones that may sign for the service ecr (local mode's administrator). */
   extraCredential?: (accessKeyId: string) => KnownCredential | undefined;
+  /** Where principals of other accounts are verified; absent, the STS token routes refuse everyone. */
+  sts?: StsSettings;
   /** Lifetimes of the web console's sign-in links and sessions; DEFAULT_CONSOLE_SETTINGS when absent. */
   console?: ConsoleSettings;
 }
@@ -172,6 +176,10 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       resolve: async (accessKeyId) => management.extraCredential?.(accessKeyId) ?? accessKeys.resolve(accessKeyId),
     }),
     authenticateIam: management.authenticateIam,
+    authenticateSts: stsCaller(
+      management.sts && stsIdentityVerifier({ ...management.sts, region: parts.identity.region, registryHost: parts.identity.registryHost, now }),
+      parts.identity.accountId,
+    ),
     ...(parts.log ? { log: parts.log } : {}),
   });
 }

@@ -314,7 +314,8 @@ export class Registry extends Construct {
       description: 'ECR-compatible management API and registry tokens',
       memorySize: 512,
       timeout: Duration.seconds(29),
-      environment: { ...environment, ...this.events.environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn, ...consoleEnvironment(props.console) },
+      // Principals of other accounts are verified by the region's STS endpoint, in the stack's partition.
+      environment: { ...environment, ...this.events.environment, BERTH_SEALING_SECRET_ARN: this.sealingSecret.secretArn, BERTH_STS_ENDPOINT: `https://sts.${stack.region}.${stack.urlSuffix}`, ...consoleEnvironment(props.console) },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.management,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
+import type { StsSettings } from '../lambdas/auth/sts-identity.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
 import { buildConsoleAssets } from '../console/build.js';
 import { composeManagementWithConsole } from '../lambdas/console/compose.js';
@@ -96,6 +97,8 @@ export interface RegistryServerOptions {
    * keeps uploads on the API (its request limit then applies to them).
    */
   uploadGateway?: { port?: number; maxUploads?: number } | false;
+  /** Where principals of other accounts are verified (BERTH_STS_ENDPOINT on AWS); absent, the STS token routes are off. */
+  sts?: StsSettings;
   /** Lifetimes of the web console's sign-in links and sessions. */
   console?: ConsoleSettings;
   /** How webhook deliveries are timed (BERTH_WEBHOOK_* on AWS); DEFAULT_DELIVERY_SETTINGS for what is left out. */
@@ -210,6 +213,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
         extraCredential: adminCredential,
         // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.
         authenticateIam: sigv4Verifier({ region: LOCAL_REGION, services: ['execute-api'], now: () => new Date(), resolve: async (id) => adminCredential(id) }),
+        ...(options.sts ? { sts: options.sts } : {}),
         console: consoleSettings,
       }, await buildConsoleAssets())), () => true),
       tooLarge: managementTooLarge,
