@@ -28,7 +28,7 @@ describe('the scheduled jobs function', () => {
     expect(properties).toMatchObject({ Timeout: 900, MemorySize: 512, Architectures: ['arm64'] });
     // Not reserved: that fails deployments in accounts on a new account's concurrency quota.
     expect(properties.ReservedConcurrentExecutions).toBeUndefined();
-    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table }, NODE_OPTIONS: '--enable-source-maps' });
+    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table } });
   });
 
   it('writes its own log group, and reads and writes the table\'s items, and nothing else', () => {
