@@ -211,6 +211,8 @@ const DEFAULT_JOBS_SCHEDULE = events.Schedule.cron({ minute: '0', hour: '3' });
  * requests through to the functions, which authenticate them; `POST /iam`, `/iam/token` and
  * `/iam/token/pull` (management function) are for AWS principals, whose signatures API
  * Gateway's IAM authorizer checks. `grantPull` and `grantPush` allow those token routes.
+ * `POST /sts/token` and `/sts/token/pull` let principals of other accounts, which that authorizer
+ * refuses, through to the management function, which verifies them with STS.
  */
 export class Registry extends Construct {
   /** The HTTP API; its `$default` stage is `stage`. */
