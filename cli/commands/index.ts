@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { ACCESS_KEY_COMMANDS } from './access-keys.js';
+import { CACHE_RULE_COMMANDS } from './cache-rule.js';
 import { CONSOLE_COMMANDS } from './console.js';
 import { GC_COMMANDS } from './gc.js';
 import { IMAGE_COMMANDS } from './images.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly Command[] = [
   ...GC_COMMANDS,
   ...CONSOLE_COMMANDS,
   ...WEBHOOK_COMMANDS,
+  ...CACHE_RULE_COMMANDS,
 ];
