@@ -335,7 +335,7 @@ export class Registry extends Construct {
     // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
     const jobs = new BerthFunction(this, 'Jobs', {
       entry: 'lambdas/jobs/handler.ts',
-      description: 'Scheduled jobs: lifecycle-policy evaluation and garbage collection',
+      description: 'Scheduled jobs: lifecycle-policy evaluation',
       // A sweep holds a repository's manifest summaries to sort and count them.
       memorySize: 512,
       // The most Lambda allows: a sweep grows with the registry, and one cut short fails (and
@@ -361,7 +361,7 @@ export class Registry extends Construct {
     // through its resource policy, limited to this rule's ARN, where a schedule needs a role
     // of its own (CDK's grants it the function's versions too, a wildcard).
     this.jobsRule = new events.Rule(this, 'JobsSchedule', {
-      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation, garbage collection)',
+      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
       schedule: settings.jobsSchedule,
       enabled: settings.jobsEnabled,
       targets: [new targets.LambdaFunction(jobs.function)],

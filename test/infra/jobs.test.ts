@@ -21,17 +21,18 @@ describe('the scheduled jobs function', () => {
   const { template } = berthStack(NO_GATEWAY);
   const jobs = functionId(template, 'jobs');
   const table = logicalId(template, 'AWS::DynamoDB::Table', () => true);
+  const bucket = logicalId(template, 'AWS::S3::Bucket', (properties) => JSON.stringify(properties.LifecycleConfiguration ?? {}).includes('AbortIncompleteMultipartUploads'));
   const rule = logicalId(template, 'AWS::Events::Rule', (properties) => properties.ScheduleExpression !== undefined);
 
-  it('runs one sweep of up to 15 minutes, knowing only the table', () => {
+  it('runs one sweep of up to 15 minutes, knowing the table and, to collect garbage, the bucket', () => {
     const properties = resource(template, jobs).Properties;
     expect(properties).toMatchObject({ Timeout: 900, MemorySize: 512, Architectures: ['arm64'] });
     // Not reserved: that fails deployments in accounts on a new account's concurrency quota.
     expect(properties.ReservedConcurrentExecutions).toBeUndefined();
-    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table } });
+    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table }, BERTH_BUCKET: { Ref: bucket } });
   });
 
-  it('writes its own log group, and reads and writes the table\'s items, and nothing else', () => {
+  it('writes its own log group, reads and writes the table\'s items, reads and deletes blobs and manifests, and nothing else', () => {
     const logGroup = resource(template, jobs).Properties.LoggingConfig.LogGroup.Ref as string;
     expect(roleStatements(template, jobs)).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: arn(logGroup) },
@@ -39,6 +40,11 @@ describe('the scheduled jobs function', () => {
         Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Effect: 'Allow',
         Resource: arn(table),
+      },
+      {
+        Action: ['s3:GetObject', 's3:DeleteObject'],
+        Effect: 'Allow',
+        Resource: ['blobs/*', 'manifests/*'].map((prefix) => ({ 'Fn::Join': ['', [arn(bucket), `/${prefix}`]] })),
       },
     ]);
     const others = ['registry', 'management', 'rotation'] as const;
@@ -50,7 +56,7 @@ describe('the scheduled jobs function', () => {
   it('may use the table\'s customer managed key when there is one', () => {
     const { template: full } = berthStack(FULL_CONTEXT);
     const statements = roleStatements(full, functionId(full, 'jobs'));
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(4);
     expect(statements[2]).toEqual({
       Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       Effect: 'Allow',
