@@ -29,7 +29,8 @@ describe('the scheduled jobs function', () => {
     expect(properties).toMatchObject({ Timeout: 900, MemorySize: 512, Architectures: ['arm64'] });
     // Not reserved: that fails deployments in accounts on a new account's concurrency quota.
     expect(properties.ReservedConcurrentExecutions).toBeUndefined();
-    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table }, BERTH_BUCKET: { Ref: bucket } });
+    // And the bus that expired images are announced on (test/events/infra.test.ts).
+    expect(properties.Environment.Variables).toEqual({ BERTH_TABLE: { Ref: table }, BERTH_BUCKET: { Ref: bucket }, BERTH_EVENT_BUS: expect.anything() });
   });
 
   it('writes its own log group, reads and writes the table\'s items, reads and deletes blobs and manifests, and nothing else', () => {
@@ -46,6 +47,7 @@ describe('the scheduled jobs function', () => {
         Effect: 'Allow',
         Resource: ['blobs/*', 'manifests/*'].map((prefix) => ({ 'Fn::Join': ['', [arn(bucket), `/${prefix}`]] })),
       },
+      { Action: 'events:PutEvents', Effect: 'Allow', Resource: expect.anything() },
     ]);
     const others = ['registry', 'management', 'rotation'] as const;
     for (const other of others) {
@@ -56,7 +58,7 @@ describe('the scheduled jobs function', () => {
   it('may use the table\'s customer managed key when there is one', () => {
     const { template: full } = berthStack(FULL_CONTEXT);
     const statements = roleStatements(full, functionId(full, 'jobs'));
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(5);
     expect(statements[2]).toEqual({
       Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
       Effect: 'Allow',
