@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keys, objectKeys } from '../../lambdas/store/keys.js';
 import { paddedManifest } from '../support/manifests.js';
-import { ociImage, randomBlob } from '../support/oci.js';
+import { ociImage, randomBlob, sha256 } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
 import { age, imageOf, pullsIdentical, recorded, storedObject } from './gc-support.js';
 
@@ -138,6 +138,25 @@ describe('garbage collection', () => {
 
     expect(report.objects).toBeGreaterThanOrEqual(1);
     expect(await registry().blobs.head(objectKey)).toBeUndefined();
+  });
+
+  it('leaves alone the links of a repository whose manifests it cannot read, and says so', async () => {
+    const layer = randomBlob(900, 'application/vnd.oci.image.layer.v1.tar+gzip');
+    await client().pushBlob('gc/unreadable', layer);
+    // A manifest record whose bytes are not a manifest: which blobs it needs cannot be known.
+    const body = Buffer.from('{"not":"a manifest"}');
+    await registry().store.putManifest('gc/unreadable', {
+      manifest: { digest: sha256(body), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: body.length, pushedAt: new Date().toISOString(), imageSize: 0, children: [], body },
+      blobs: [],
+      tags: ['broken'],
+    });
+    await age(registry());
+
+    const { report } = await registry().collectGarbage();
+
+    expect(report.failures.map((failure) => failure.repository)).toContain('gc/unreadable');
+    expect(await recorded(registry(), keys.blobLink('gc/unreadable', layer.digest))).toBe(true);
+    expect(await recorded(registry(), keys.blob(layer.digest))).toBe(true);
   });
 
   it('resumes a pass stopped by its deadline, and reaches the same result run by run', async () => {
