@@ -1,6 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { secretsManagerTokenKeys } from './auth/secrets-manager-keys.js';
 import { awsEventSink } from './events/aws-event-sink.js';
+import { secretsManagerSecrets } from './pull-through/secrets-manager-secrets.js';
+import { sqsJobDispatch } from './pull-through/sqs-jobs.js';
 import type { BerthParts } from './compose.js';
 import { documentClient, s3Client } from './shared/aws-clients.js';
 import type { EnvironmentConfig } from './shared/config.js';
@@ -27,6 +30,11 @@ export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: Sec
     accessKeyCacheSeconds: config.accessKeyCacheSeconds,
     policyCacheEntries: config.policyCacheEntries,
     events: awsEventSink(config.region, config.eventBus),
+    pullThrough: {
+      secrets: secretsManagerSecrets(secrets),
+      config: config.pullThrough.config,
+      ...(config.pullThrough.queueUrl ? { dispatch: sqsJobDispatch(new SQSClient({ region: config.region }), config.pullThrough.queueUrl) } : {}),
+    },
   };
 }
 

@@ -25,6 +25,7 @@ import { CONSOLE_BUNDLING, CONSOLE_ROUTE_AUTHENTICATION, consoleEnvironment, typ
 import { RegistryEvents, type WebhookDeliveryOptions } from './registry-events.js';
 import { grantGarbageCollection } from './garbage-collection.js';
 import { RegistryMonitoring } from './registry-monitoring.js';
+import { RegistryPullThrough, type PullThroughOptions } from './registry-pull-through.js';
 import { RegistryStorage } from './registry-storage.js';
 import { IAM_PATHS, ROUTES, type RouteTarget } from './routes.js';
 import { TokenSecrets } from './token-secrets.js';
@@ -182,6 +183,12 @@ export interface RegistryProps {
    * @default - the defaults of WebhookDeliveryOptions
    */
   readonly webhookDelivery?: WebhookDeliveryOptions;
+  /**
+   * How the pull-through cache is timed (docs/pull-through-cache.md).
+   *
+   * @default - the defaults of PullThroughOptions
+   */
+  readonly pullThrough?: PullThroughOptions;
 }
 
 /** Reserved concurrent executions per function; a function left out reserves none. */
@@ -241,6 +248,8 @@ export class Registry extends Construct {
   readonly monitoring: RegistryMonitoring;
   /** The event bus the registry's changes go on, and the webhook deliveries fed from it. */
   readonly events: RegistryEvents;
+  /** The pull-through cache's job queue and the function that runs its jobs. */
+  readonly pullThrough: RegistryPullThrough;
 
   constructor(scope: Construct, id: string, props: RegistryProps = {}) {
     super(scope, id);
@@ -299,6 +308,15 @@ export class Registry extends Construct {
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
     });
+    this.pullThrough = new RegistryPullThrough(this, 'PullThrough', {
+      environment: { ...environment, ...this.events.environment },
+      table: this.table,
+      bucket: this.bucket,
+      ...(settings.encryptionKey ? { encryptionKey: settings.encryptionKey } : {}),
+      ...(props.pullThrough ? { options: props.pullThrough } : {}),
+      logRetention: settings.logRetention,
+      removalPolicy: settings.removalPolicy,
+    });
     const registry = new BerthFunction(this, 'Registry', {
       entry: 'lambdas/registry/handler.ts',
       description: 'OCI Distribution API',
@@ -306,7 +324,7 @@ export class Registry extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(29),
       // Upload Locations point at the gateway, which takes the bytes.
-      environment: { ...environment, ...this.events.environment, ...(this.uploadGateway ? { BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : {}) },
+      environment: { ...environment, ...this.events.environment, ...this.pullThrough.registryEnvironment, ...(this.uploadGateway ? { BERTH_UPLOAD_GATEWAY_URL: this.uploadGateway.url } : {}) },
       logRetention: settings.logRetention,
       removalPolicy: settings.removalPolicy,
       reservedConcurrency: settings.reservedConcurrency.registry,
@@ -329,6 +347,11 @@ export class Registry extends Construct {
     this.grantData(management.role, 'management', [this.tokenSecret, this.sealingSecret], settings.encryptionKey);
     this.events.grantPut(registry.role);
     this.events.grantPut(management.role);
+    // First pulls send jobs and sign in to upstreams; rules are checked (and validated) with their secrets; stored images are announced.
+    this.pullThrough.grantDispatch(registry.role);
+    this.pullThrough.grantReadCredentials(registry.role);
+    this.pullThrough.grantReadCredentials(management.role);
+    this.events.grantPut(this.pullThrough.role);
 
     // Scheduled jobs: lifecycle-policy evaluation, one sweep per run over the table, then garbage
     // collection (lambdas/gc), which resumes the next run where a run's time ran out.

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { parseConsoleSettings } from '../lambdas/console/settings.js';
+import { parsePullThroughConfig } from '../lambdas/pull-through/config.js';
 import { ADMIN_PROFILE, loadOrCreateAdminKey } from './admin-credentials.js';
 import { startBerthServer } from './berth-server.js';
 import { preparePrivateDataDir } from './data-dir.js';
@@ -26,6 +28,7 @@ async function main(supervisor: Supervisor): Promise<void> {
   const webhooks = parseDeliverySettings(process.env);
   const { dataDir, port } = settings;
   const consoleSettings = parseConsoleSettings(process.env);
+  const pullThrough = parsePullThroughConfig(process.env);
   preparePrivateDataDir(dataDir);
   await requirePortFree(HOST, port);
 
@@ -50,6 +53,8 @@ async function main(supervisor: Supervisor): Promise<void> {
     webhooks,
     gcGraceSeconds: settings.gcGraceSeconds,
     console: consoleSettings,
+    // Local mode's Secrets Manager for pull-through cache rules: the secret ecr-pullthroughcache/hub is <data dir>/secrets/ecr-pullthroughcache/hub.
+    pullThrough: { secretsDir: join(dataDir, 'secrets'), ...pullThrough },
     log: (message) => console.error(message),
     ...(settings.quiet ? {} : { activity: (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`) }),
   }).catch((error: unknown) => {

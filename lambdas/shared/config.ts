@@ -1,4 +1,5 @@
 import { eventBusOf } from '../events/config.js';
+import { parsePullThroughEnvironment, type PullThroughEnvironment } from '../pull-through/config.js';
 import type { RegistryConfig } from '../registry/config.js';
 import type { StsSettings } from '../auth/sts-identity.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
@@ -33,6 +34,8 @@ export interface EnvironmentConfig {
   registry: RegistryConfig;
   /** The EventBridge bus that pushes, deletes and repository changes go on (BERTH_EVENT_BUS); none when absent. */
   eventBus?: string;
+  /** Pull-through cache timing (BERTH_PULL_THROUGH_*), and the queue of its jobs. */
+  pullThrough: PullThroughEnvironment;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +86,7 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
     accessKeyCacheSeconds: seconds(env, 'BERTH_ACCESS_KEY_CACHE_SECONDS', 15, 300, 0),
     tokenKeyRefreshSeconds: seconds(env, 'BERTH_TOKEN_KEY_REFRESH_SECONDS', DEFAULT_TOKEN_KEY_REFRESH_SECONDS, 3600),
     ...(eventBusOf(env) ? { eventBus: eventBusOf(env) } : {}),
+    pullThrough: parsePullThroughEnvironment(env),
     registry: {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.

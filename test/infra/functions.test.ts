@@ -30,8 +30,8 @@ describe('the functions', () => {
   it('run arm64 on the pinned Node.js 24 runtime, whichever runtimes aws-cdk-lib offers', () => {
     // A literal, not a runtime looked up from aws-cdk-lib: the test fails if the pin moves.
     expect(LAMBDA_RUNTIME.name).toBe('nodejs24.x');
-    // Registry, management, rotation, jobs and webhook deliveries.
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    // Registry, management, rotation, jobs, webhook deliveries and pull-through jobs.
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
@@ -55,7 +55,11 @@ describe('the functions', () => {
     const registryEnv = resource(template, functionId(template, 'registry')).Properties.Environment.Variables;
     const managementEnv = resource(template, functionId(template, 'management')).Properties.Environment.Variables;
     // The host is checked in api.test.ts; the sealing key is the management function's alone.
-    expect(registryEnv).toEqual({ ...common, BERTH_REGISTRY_HOST: expect.anything() });
+    // The pull-through cache's variables are checked in pull-through.test.ts.
+    expect(registryEnv).toEqual({
+      ...common, BERTH_REGISTRY_HOST: expect.anything(),
+      BERTH_PULL_THROUGH_QUEUE_URL: expect.anything(), BERTH_PULL_THROUGH_REFRESH_SECONDS: '86400', BERTH_PULL_THROUGH_BLOB_WAIT_SECONDS: '20',
+    });
     expect(managementEnv).toEqual({
       ...common, BERTH_REGISTRY_HOST: expect.anything(), BERTH_SEALING_SECRET_ARN: ref(sealingSecret), BERTH_STS_ENDPOINT: expect.anything(),
     });
@@ -69,7 +73,7 @@ describe('the functions', () => {
   });
 
   it('each have their own role, with no managed policy, that writes only its own log group', () => {
-    template.resourceCountIs('AWS::IAM::Role', 5);
+    template.resourceCountIs('AWS::IAM::Role', 6);
     template.allResourcesProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })] },
       ManagedPolicyArns: Match.absent(),
@@ -104,6 +108,9 @@ describe('least privilege', () => {
       },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: ref(tokenSecret) },
       { Action: 'events:PutEvents', Effect: 'Allow', Resource: expect.anything() },
+      // Pull-through cache jobs, and the rules' upstream credentials (pull-through.test.ts).
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:SendMessage']) }),
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
     ]);
   });
 
@@ -127,6 +134,8 @@ describe('least privilege', () => {
       },
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: [ref(tokenSecret), ref(sealingSecret)] },
       { Action: 'events:PutEvents', Effect: 'Allow', Resource: expect.anything() },
+      // The rules' upstream credentials, which CreatePullThroughCacheRule checks (pull-through.test.ts).
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
     ]);
   });
 
