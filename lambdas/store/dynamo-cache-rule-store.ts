@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CacheRuleRecord, CacheRuleStore, UpstreamManifestRecord, UpstreamTagRecord } from './cache-rule-store.js';
 import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
@@ -8,6 +8,8 @@ export class DynamoCacheRuleStore implements CacheRuleStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
+    /** Epoch milliseconds, as the garbage collector's queue records them. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   createRule(record: CacheRuleRecord): Promise<boolean> {
@@ -48,8 +50,25 @@ export class DynamoCacheRuleStore implements CacheRuleStore {
     return { ...rest, ...(body ? { body: Buffer.from(body) } : {}) };
   }
 
+  /**
+   * A manifest held in S3 also records that the repository holds its object, and queues the object
+   * afresh, as a push of it does (DynamoImages): the garbage collector keeps an object some
+   * repository holds, and a collection that read the queue entry before fails its condition on it.
+   * The stored manifest's record holds the object under the same key once the image is stored.
+   */
   async putUpstreamManifest(repository: string, record: UpstreamManifestRecord): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.table, Item: itemOf({ ...keys.upstreamManifest(repository, record.digest), ...record }) }));
+    const held = { Put: { TableName: this.table, Item: itemOf({ ...keys.upstreamManifest(repository, record.digest), ...record }) } };
+    if (record.objectKey === undefined) {
+      await this.client.send(new PutCommand(held.Put));
+      return;
+    }
+    await this.client.send(new TransactWriteCommand({
+      TransactItems: [
+        held,
+        { Put: { TableName: this.table, Item: { ...keys.manifestObjectRef(record.digest, repository) } } },
+        { Put: { TableName: this.table, Item: { ...keys.gcQueuedManifest(record.digest), digest: record.digest, queuedAt: this.now() } } },
+      ],
+    }));
   }
 
   async deleteUpstreamManifest(repository: string, digest: string): Promise<void> {
