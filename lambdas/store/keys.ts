@@ -14,12 +14,18 @@
  *   REPO#<name>           BLOB#<digest>                   blob link: the repository may serve this blob
  *                                                         (carries size and object key: a blob pull is one read)
  *   REPO#<name>           REFERRER#<subject>#<digest>     referrers-API descriptor of a manifest with a subject
+ *   REPO#<name>           LIFECYCLEPREVIEW                the last lifecycle policy preview (its id, policy and count), expired by TTL
+ *   REPO#<name>           LIFECYCLEPREVIEW#<id>#<digest>  an image that preview would expire, expired by TTL
+ *   REPO#<name>           UPSTREAMTAG#<tag>               pull-through cache: the digest the upstream tag named when last checked
+ *   REPO#<name>           UPSTREAMMANIFEST#<digest>       pull-through cache: a manifest fetched from the upstream, served until
+ *                                                         its image is stored whole (bytes inline, or in S3 when too large)
  *   BLOB#<digest>         BLOB                            blob record: the bytes exist in S3
  *   BLOB#<digest>         LINK#<name>                     reverse link: which repositories hold the blob
  *   UPLOAD#<id>           UPLOAD                          upload session, expired by TTL (`expiresAt`)
  *   ACCESSKEY#<key id>    KEY                             access key issued for ECR tooling (secret sealed)
  *   ACCESSKEYS            <key id>                        index entry: lists the issued keys
  *   TEMPLATES             <prefix>                        repository creation template (ROOT: the default)
+ *   PULLTHROUGHRULES      <ecr repository prefix>         pull-through cache rule
  *   DIRECTUPLOAD#<id>     DIRECT                          upload straight to S3 (berth push), expired by TTL
  *   MANIFESTOBJECT#<digest> REPO#<name>                   the repository's manifest record keeps its bytes at manifests/<digest>
  *   GCQUEUE#<shard>       BLOB#<digest>                   garbage collection: a blob whose last link may have gone
@@ -77,6 +83,10 @@ export const keys = {
   }),
   referrerPrefix: (subject: string) => `REFERRER${SEP}${subject}${SEP}`,
 
+  lifecyclePreview: (name: string) => ({ pk: repoPk(name), sk: 'LIFECYCLEPREVIEW' }),
+  lifecyclePreviewResult: (name: string, previewId: string, digest: string) => ({ pk: repoPk(name), sk: `LIFECYCLEPREVIEW${SEP}${previewId}${SEP}${digest}` }),
+  lifecyclePreviewResultPrefix: (previewId: string) => `LIFECYCLEPREVIEW${SEP}${previewId}${SEP}`,
+
   blob: (digest: string) => ({ pk: blobPk(digest), sk: 'BLOB' }),
   blobReverseLink: (digest: string, name: string) => ({ pk: blobPk(digest), sk: `LINK${SEP}${name}` }),
   blobPartition: (digest: string) => blobPk(digest),
@@ -89,6 +99,11 @@ export const keys = {
 
   creationTemplate: (prefix: string) => ({ pk: 'TEMPLATES', sk: prefix }),
   creationTemplatePartition: 'TEMPLATES',
+
+  cacheRule: (prefix: string) => ({ pk: 'PULLTHROUGHRULES', sk: prefix }),
+  cacheRulePartition: 'PULLTHROUGHRULES',
+  upstreamTag: (name: string, tag: string) => ({ pk: repoPk(name), sk: `UPSTREAMTAG${SEP}${tag}` }),
+  upstreamManifest: (name: string, digest: string) => ({ pk: repoPk(name), sk: `UPSTREAMMANIFEST${SEP}${digest}` }),
 
   directUpload: (id: string) => ({ pk: `DIRECTUPLOAD${SEP}${id}`, sk: 'DIRECT' }),
   directUploadPartitionPrefix: `DIRECTUPLOAD${SEP}`,
