@@ -25,6 +25,8 @@ import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './webhooks/set
 import { composeGarbageCollector } from './gc/compose.js';
 import type { GarbageCollector } from './gc/garbage-collector.js';
 import { DEFAULT_GC_GRACE_SECONDS } from './gc/settings.js';
+import { DEFAULT_LIFECYCLE_PREVIEW_SECONDS } from './lifecycle/settings.js';
+import { DynamoLifecyclePreviewStore } from './store/dynamo-lifecycle-preview-store.js';
 import type { BlobStore } from './store/blob-store.js';
 import type { MetadataStore } from './store/metadata-store.js';
 import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
@@ -58,6 +60,8 @@ export interface BerthParts {
   log?: (message: string, error: unknown) => void;
   /** How long garbage stays unused before it is collected; DEFAULT_GC_GRACE_SECONDS when absent (lambdas/gc/settings.ts). */
   gcGraceSeconds?: number;
+  /** How long a lifecycle policy preview is answered; DEFAULT_LIFECYCLE_PREVIEW_SECONDS when absent (lambdas/lifecycle/settings.ts). */
+  lifecyclePreviewSeconds?: number;
   /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
   events?: EventSink;
   /** How webhook deliveries are timed; DEFAULT_DELIVERY_SETTINGS when absent. */
@@ -165,6 +169,8 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       createOnPush: parts.registry.createOnPush,
       directUploads: directUploads(parts, store, blobs),
       garbageCollector: garbageCollector(parts, store, blobs),
+      lifecyclePreviews: new DynamoLifecyclePreviewStore(parts.dynamo, parts.table),
+      lifecyclePreviewSeconds: parts.lifecyclePreviewSeconds ?? DEFAULT_LIFECYCLE_PREVIEW_SECONDS,
       consoleSignIns: consoleSignIns(parts, (management.console ?? DEFAULT_CONSOLE_SETTINGS).signInLinkSeconds),
       events: new RegistryEvents(parts.events ?? NO_EVENTS, now),
       webhooks: webhookDeliverer(parts),

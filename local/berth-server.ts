@@ -72,6 +72,8 @@ export interface RegistryServerOptions {
   sweepIntervalMs?: number;
   /** How long garbage stays unused before it is collected (BERTH_GC_GRACE_SECONDS); 24 hours when absent. */
   gcGraceSeconds?: number;
+  /** How long a lifecycle policy preview is answered (BERTH_LIFECYCLE_PREVIEW_SECONDS); 24 hours when absent. */
+  lifecyclePreviewSeconds?: number;
   log?: (message: string) => void;
   /** Receives a line per request answered and per background job run that did something; absent, requests are not even timed. */
   activity?: (line: string) => void;
@@ -196,6 +198,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     log: (message, error) => log(`${message}: ${String(error)}`),
     ...(options.now ? { now: options.now } : {}),
     ...(options.gcGraceSeconds === undefined ? {} : { gcGraceSeconds: options.gcGraceSeconds }),
+    ...(options.lifecyclePreviewSeconds === undefined ? {} : { lifecyclePreviewSeconds: options.lifecyclePreviewSeconds }),
     events: new InProcessSink((event) => dispatcher.dispatch(event), log),
     webhooks,
   };

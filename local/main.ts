@@ -52,6 +52,7 @@ async function main(supervisor: Supervisor): Promise<void> {
     sweepIntervalMs: settings.jobIntervalMs,
     webhooks,
     gcGraceSeconds: settings.gcGraceSeconds,
+    lifecyclePreviewSeconds: settings.lifecyclePreviewSeconds,
     console: consoleSettings,
     // Local mode's Secrets Manager for pull-through cache rules: the secret ecr-pullthroughcache/hub is <data dir>/secrets/ecr-pullthroughcache/hub.
     pullThrough: { secretsDir: join(dataDir, 'secrets'), ...pullThrough },

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { gcGraceSeconds } from '../lambdas/gc/settings.js';
+import { lifecyclePreviewSeconds } from '../lambdas/lifecycle/settings.js';
 import { boolean, wholeNumber } from '../lambdas/shared/config.js';
 
 /** What `npm start` reads from its environment and command line, validated once before anything starts. */
@@ -21,6 +22,8 @@ export interface LocalSettings {
   policyCacheSeconds: number;
   /** BERTH_GC_GRACE_SECONDS: how long garbage stays unused before the background jobs collect it (default 86400, at least 3600). */
   gcGraceSeconds: number;
+  /** BERTH_LIFECYCLE_PREVIEW_SECONDS: how long GetLifecyclePolicyPreview answers with a preview (default 86400, 60 to 2592000). */
+  lifecyclePreviewSeconds: number;
 }
 
 export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string[]): LocalSettings {
@@ -34,6 +37,7 @@ export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string
     jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
     policyCacheSeconds: wholeNumber(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 0, 3600, 'seconds'),
     gcGraceSeconds: gcGraceSeconds(env),
+    lifecyclePreviewSeconds: lifecyclePreviewSeconds(env),
   };
 }
 

@@ -23,15 +23,21 @@ function selects(selection: LifecycleSelection, image: LifecycleImage): boolean 
     && patterns.every((pattern) => image.tags.some((tag) => tagMatchesPattern(tag, pattern)));
 }
 
+/** An image a policy expires, and the rule that expires it. */
+export interface LifecycleExpiration {
+  digest: string;
+  rulePriority: number;
+}
+
 /**
- * The digests a lifecycle policy expires, by ECR's evaluation rules: rules
- * apply in priority order; an image selected by a rule cannot be expired by a
+ * What a lifecycle policy expires, by ECR's evaluation rules: rules apply in
+ * priority order; an image selected by a rule cannot be expired by a
  * lower-priority one, though lower rules still count it; count rules keep the
  * newest images and expire older ones; an image is expired by at most one rule.
  */
-export function imagesToExpire(policy: LifecyclePolicy, images: LifecycleImage[], now: Date): string[] {
+export function expirations(policy: LifecyclePolicy, images: LifecycleImage[], now: Date): LifecycleExpiration[] {
   const claimed = new Set<string>();
-  const expired = new Set<string>();
+  const expired = new Map<string, number>();
   for (const rule of policy.rules) {
     const { selection } = rule;
     const matching = images.filter((image) => selects(selection, image));
@@ -40,9 +46,14 @@ export function imagesToExpire(policy: LifecyclePolicy, images: LifecycleImage[]
       ? newestFirst.slice(selection.countNumber)
       : newestFirst.filter((image) => now.getTime() - image.pushedAt.getTime() > selection.countNumber * DAY_MS);
     for (const image of candidates) {
-      if (!claimed.has(image.digest) && !image.protected) expired.add(image.digest);
+      if (!claimed.has(image.digest) && !image.protected) expired.set(image.digest, rule.rulePriority);
     }
     for (const image of matching) claimed.add(image.digest);
   }
-  return [...expired];
+  return [...expired].map(([digest, rulePriority]) => ({ digest, rulePriority }));
+}
+
+/** The digests a lifecycle policy expires (see expirations). */
+export function imagesToExpire(policy: LifecyclePolicy, images: LifecycleImage[], now: Date): string[] {
+  return expirations(policy, images, now).map((expiration) => expiration.digest);
 }

@@ -1,7 +1,7 @@
 /**
  * Lifecycle policies as Amazon ECR defines them: rules that select images by tag
- * status and by count or age, and expire them. Berth stores and validates them;
- * nothing evaluates them yet.
+ * status and by count or age, and expire them. Berth validates them here;
+ * evaluate.ts decides what they expire.
  *
  * Pure functions; an invalid document is a LifecyclePolicyError saying which rule
  * and field is wrong, which the management API answers as InvalidParameterException.

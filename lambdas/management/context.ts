@@ -6,6 +6,7 @@ import type { AccessKeys } from './auth/access-keys.js';
 import type { DirectUploads } from './direct-uploads.js';
 import type { LoginTokenSettings } from './login-tokens.js';
 import type { BlobStore } from '../store/blob-store.js';
+import type { LifecyclePreviewStore } from '../store/lifecycle-preview-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { TemplateStore } from '../store/template-store.js';
 import type { RegistryIdentity } from './identifiers.js';
@@ -35,6 +36,9 @@ export interface ManagementServices {
   directUploads: DirectUploads;
   /** Runs and previews garbage collection (Berth_V1.CollectGarbage). */
   garbageCollector: GarbageCollector;
+  /** Lifecycle policy previews, each answered for this long after it was made. */
+  lifecyclePreviews: LifecyclePreviewStore;
+  lifecyclePreviewSeconds: number;
   /** One-time sign-in links to the web console. */
   consoleSignIns: ConsoleSignIns;
   /** Announces the changes actions make (pushes, deletes, repositories created and deleted). */

@@ -16,6 +16,7 @@ export const ECR_ERRORS = {
   RepositoryNotEmptyException: 400,
   RepositoryPolicyNotFoundException: 400,
   LifecyclePolicyNotFoundException: 400,
+  LifecyclePolicyPreviewNotFoundException: 400,
   ImageNotFoundException: 400,
   ImageAlreadyExistsException: 400,
   ImageTagAlreadyExistsException: 400,

@@ -4,6 +4,7 @@ import { readConsoleAssets } from '../console/assets.js';
 import { composeManagementWithConsole } from '../console/compose.js';
 import { parseConsoleSettings } from '../console/settings.js';
 import { gcGraceSeconds } from '../gc/settings.js';
+import { lifecyclePreviewSeconds } from '../lifecycle/settings.js';
 import { lambdaHandler } from '../shared/http/apigw.js';
 import { parseManagementEnvironment } from '../shared/config.js';
 import type { HttpApp } from '../shared/http/types.js';
@@ -14,7 +15,7 @@ import { iamAuthorizerCaller } from './auth/iam-caller.js';
  * `/iam` (AWS principals, verified by API Gateway's IAM authorizer), and the token routes.
  */
 const config = parseManagementEnvironment(process.env);
-const parts = { ...awsParts(config), gcGraceSeconds: gcGraceSeconds(process.env) };
+const parts = { ...awsParts(config), gcGraceSeconds: gcGraceSeconds(process.env), lifecyclePreviewSeconds: lifecyclePreviewSeconds(process.env) };
 const consoleSettings = parseConsoleSettings(process.env);
 /** The web console's page, built into the bundle's console/ directory (lib/registry-console.ts). */
 const consoleAssets = fileURLToPath(new URL('./console', import.meta.url));

@@ -8,6 +8,7 @@ import { batchDeleteImage, batchGetImage } from './image-batches.js';
 import { describeImages, listImages } from './images.js';
 import { batchCheckLayerAvailability, getDownloadUrlForLayer } from './layers.js';
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from './lifecycle-policies.js';
+import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from './lifecycle-preview.js';
 import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from './repositories.js';
 import { putImage } from './put-image.js';
 import {
@@ -38,6 +39,8 @@ export const ACTIONS: Record<string, Action> = {
   PutLifecyclePolicy: putLifecyclePolicy,
   GetLifecyclePolicy: getLifecyclePolicy,
   DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
   DescribeRegistry: describeRegistry,
   GetAuthorizationToken: getAuthorizationToken,
   CreateRepositoryCreationTemplate: createRepositoryCreationTemplate,
