@@ -395,7 +395,7 @@ export class Registry extends Construct {
 
     this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
       api: this.api,
-      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function, Jobs: jobs.function, Webhooks: this.events.deliveryFunction },
+      functions: { Registry: registry.function, Management: management.function, Rotation: secrets.rotation.function, Jobs: jobs.function, Webhooks: this.events.deliveryFunction, PullThrough: this.pullThrough.function },
       servingFunctions: ['Registry', 'Management'],
       scheduledFunctions: ['Jobs'],
       table: this.table,

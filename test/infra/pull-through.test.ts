@@ -33,7 +33,7 @@ describe('the pull-through cache on AWS', () => {
   const deadLetters = logicalId(template, 'AWS::SQS::Queue', (properties) => properties.FifoQueue === true && properties.RedrivePolicy === undefined);
   const table = logicalId(template, 'AWS::DynamoDB::Table', () => true);
 
-  it('sends jobs to a FIFO queue, encrypted, that gives a job three tries and keeps it in a dead-letter queue after', () => {
+  it('sends jobs to a FIFO queue, encrypted and HTTPS only, that gives a job three tries and keeps it in a dead-letter queue after', () => {
     expect(resource(template, queue).Properties).toMatchObject({
       FifoQueue: true,
       SqsManagedSseEnabled: true,
@@ -41,6 +41,10 @@ describe('the pull-through cache on AWS', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] }, maxReceiveCount: 3 },
     });
     expect(resource(template, deadLetters).Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    for (const id of [queue, deadLetters]) {
+      const own = Object.values(template.findResources('AWS::SQS::QueuePolicy') as Json).filter((policy) => JSON.stringify(policy.Properties.Queues).includes(id));
+      expect(JSON.stringify(own.map((policy) => policy.Properties.PolicyDocument))).toContain('aws:SecureTransport');
+    }
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: jobs }, EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] }, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
@@ -73,6 +77,10 @@ describe('the pull-through cache on AWS', () => {
     expect(granting(statements, 'sqs:ReceiveMessage')).toEqual([expect.objectContaining({ Resource: { 'Fn::GetAtt': [queue, 'Arn'] } })]);
     expect(granting(statements, 'sqs:SendMessage')).toEqual([]);
     expect(granting(statements, 'events:PutEvents')).toHaveLength(1);
+  });
+
+  it('alarms when a job fails', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: jobs } }] });
   });
 
   it('may use the table\'s customer managed key when there is one', () => {
