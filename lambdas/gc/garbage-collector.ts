@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { BlobStore } from '../store/blob-store.js';
+import { COLLECTION_STALLED_MS } from '../store/gc-touch.js';
 import type { GcBlobState, GcCursor, GcStore, QueuedEntry } from '../store/gc-store.js';
 import { GC_SHARDS, objectKeys } from '../store/keys.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -35,11 +37,12 @@ import { referencedBlobs } from './referenced-blobs.js';
  *   deleted with an old record's object. Records written when small blobs were stored at
  *   blobs/<digest> keep that key until collected; BlobWriter writes no such key any more.
  * - A manifest object (manifests/<digest>, shared by every repository holding that manifest) goes
- *   when its queue entry is older than the grace period, no manifest record holds it, and the
- *   entry is unchanged: a push of that manifest records its hold and queues the entry afresh in
- *   its own transaction. A push that writes the object in the instant between the entry's removal
- *   and the object's deletion would lose it; manifests go to S3 only above 180 KiB, so this needs a
- *   re-push of such a manifest, itself deleted more than the grace period ago, in that instant.
+ *   when its queue entry is older than the grace period and no manifest record holds it. The
+ *   collector first marks the entry `deleting`, on the condition that it is unchanged; a push
+ *   reserves the entry (fresh `queuedAt`) before it writes the bytes, on the condition that no
+ *   mark stands, and waits while one does (MetadataStore.reserveManifestObject). So a push either
+ *   reserved first, and the mark fails, or writes its bytes after the object was deleted. Only a
+ *   collector that stalls COLLECTION_STALLED_MS between its mark and its delete can lose bytes.
  *
  * Two collectors may run at once (the schedule and `berth gc`): every write is conditional, and
  * the loser of a race finds the work done.
@@ -234,19 +237,29 @@ class Pass {
     }
   }
 
-  /** A manifest object whose last record may have gone: deleted once no record holds it, after the grace period. */
+  /**
+   * A manifest object whose last record may have gone: deleted once no record holds it, after the
+   * grace period, under a mark on its entry that makes pushes of the manifest wait. A mark a
+   * stalled collector left is finished here, unless a push took the entry over.
+   */
   private async manifestObject(entry: QueuedEntry): Promise<void> {
     const { gc, blobs } = this.parts;
-    if ((entry.queuedAt ?? 0) >= this.cutoff) return;
-    if (await gc.manifestObjectHeld(entry.id)) {
-      if (!this.dryRun) await gc.dropQueued(entry);
-      return;
+    if (entry.deleting) {
+      if (this.dryRun || entry.deleting.since >= this.parts.now().getTime() - COLLECTION_STALLED_MS) return;
+    } else {
+      if ((entry.queuedAt ?? 0) >= this.cutoff) return;
+      if (await gc.manifestObjectHeld(entry.id)) {
+        if (!this.dryRun) await gc.dropQueued(entry);
+        return;
+      }
     }
     const objectKey = objectKeys.manifest(entry.id);
     const size = (await blobs.head(objectKey)) ?? 0;
     if (!this.dryRun) {
-      if (!(await gc.releaseManifestObject(entry, objectKey))) return;
-      await this.deleteObject(objectKey);
+      const token = randomUUID();
+      if (!(await gc.claimManifestObject(entry, token))) return;
+      await blobs.delete(objectKey);
+      await gc.manifestObjectDeleted(entry.id, token);
     }
     this.report.manifests += 1;
     this.report.bytes += size;

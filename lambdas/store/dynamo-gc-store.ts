@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, type Item } from './dynamo-items.js';
 import { DynamoRepositories } from './dynamo-repositories.js';
 import { DynamoTable, type TransactItem } from './dynamo-table.js';
@@ -37,7 +37,7 @@ export class DynamoGcStore implements GcStore {
 
   async queuePage(shard: number, after: string | undefined, limit: number): Promise<Page<QueuedEntry & { sk: string }>> {
     const pk = keys.gcQueuePartition(shard);
-    const page = await this.table.queryPage(pk, '', after === undefined ? undefined : { pk, sk: after }, limit, { attributes: ['sk', 'digest', 'queuedAt'] });
+    const page = await this.table.queryPage(pk, '', after === undefined ? undefined : { pk, sk: after }, limit, { attributes: ['sk', 'digest', 'queuedAt', 'deleting', 'deletingSince'] });
     return {
       items: page.items.map((item) => {
         const sk = item.sk as string;
@@ -46,6 +46,7 @@ export class DynamoGcStore implements GcStore {
           sk,
           ...(item.digest === undefined ? {} : { digest: item.digest as string }),
           queuedAt: item.queuedAt as number | undefined,
+          ...(item.deleting === undefined ? {} : { deleting: { token: item.deleting as string, since: item.deletingSince as number } }),
         };
       }),
       more: page.more,
@@ -86,11 +87,38 @@ export class DynamoGcStore implements GcStore {
     return page.items.length > 0;
   }
 
-  releaseManifestObject(entry: QueuedEntry, objectKey: string): Promise<boolean> {
-    return this.commits([
-      { Delete: { TableName: this.table.name, Key: queueKey(entry), ...unchangedEntry(entry) } },
-      this.objectDeletion(objectKey),
-    ]);
+  async claimManifestObject(entry: QueuedEntry, token: string): Promise<boolean> {
+    const condition = entry.deleting === undefined
+      ? { ConditionExpression: `(${unchangedEntry(entry).ConditionExpression}) AND attribute_not_exists(#deleting)`, values: unchangedEntry(entry).ExpressionAttributeValues ?? {} }
+      : { ConditionExpression: '#deleting = :seen', values: { ':seen': entry.deleting.token } };
+    try {
+      await this.table.client.send(new UpdateCommand({
+        TableName: this.table.name,
+        Key: keys.gcQueuedManifest(entry.id),
+        UpdateExpression: 'SET #deleting = :token, #deletingSince = :now',
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: { '#queuedAt': 'queuedAt', '#deleting': 'deleting', '#deletingSince': 'deletingSince' },
+        ExpressionAttributeValues: { ...condition.values, ':token': token, ':now': this.now() },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async manifestObjectDeleted(digest: string, token: string): Promise<void> {
+    try {
+      await this.table.client.send(new DeleteCommand({
+        TableName: this.table.name,
+        Key: keys.gcQueuedManifest(digest),
+        ConditionExpression: '#deleting = :token',
+        ExpressionAttributeNames: { '#deleting': 'deleting' },
+        ExpressionAttributeValues: { ':token': token },
+      }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async objectDeleted(objectKey: string): Promise<void> {

@@ -3,6 +3,9 @@ import type { DynamoBlobs } from './dynamo-blobs.js';
 import type { DynamoRepositories, RepositoryGuard } from './dynamo-repositories.js';
 import { backoff, MAX_ATTEMPTS, TRANSACTION_LIMIT, type DynamoTable, type TransactItem } from './dynamo-table.js';
 import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, TooManyTagChangesError } from './errors.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './dynamo-items.js';
+import { COLLECTION_STALLED_MS } from './gc-touch.js';
 import { manifestObjectReleased } from './gc-writes.js';
 import { keys } from './keys.js';
 import type { DeleteTagOptions, ManifestWrite, TagStatusFilter } from './metadata-store.js';
@@ -328,16 +331,31 @@ export class DynamoImages {
     ];
   }
 
-  /**
-   * A manifest kept in S3 records that the repository holds its object, and queues the object
-   * afresh: a collection of the object that read the queue entry before this push fails its
-   * condition on the entry (see lambdas/gc/garbage-collector.ts).
-   */
+  /** A manifest kept in S3 records that the repository holds its object (reserved before the bytes were written). */
   private manifestObjectHeld(repository: string, digest: string): TransactItem[] {
-    return [
-      { Put: { TableName: this.table.name, Item: { ...keys.manifestObjectRef(digest, repository) } } },
-      { Put: { TableName: this.table.name, Item: { ...keys.gcQueuedManifest(digest), digest, queuedAt: this.now() } } },
-    ];
+    return [{ Put: { TableName: this.table.name, Item: { ...keys.manifestObjectRef(digest, repository) } } }];
+  }
+
+  async reserveManifestObject(digest: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const now = this.now();
+      try {
+        await this.table.client.send(new UpdateCommand({
+          TableName: this.table.name,
+          Key: keys.gcQueuedManifest(digest),
+          UpdateExpression: 'SET #digest = :digest, #queuedAt = :now REMOVE #deleting, #deletingSince',
+          ConditionExpression: 'attribute_not_exists(#deleting) OR #deletingSince < :stalled',
+          ExpressionAttributeNames: { '#digest': 'digest', '#queuedAt': 'queuedAt', '#deleting': 'deleting', '#deletingSince': 'deletingSince' },
+          ExpressionAttributeValues: { ':digest': digest, ':now': now, ':stalled': now - COLLECTION_STALLED_MS },
+        }));
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // A collection deletes one object: it is done in moments.
+        await backoff(attempt);
+      }
+    }
+    throw new Error(`manifest object ${digest} is being garbage-collected; push again`);
   }
 
   private referrerPut(repository: string, digest: string, referrer: ReferrerRecord): TransactItem {

@@ -51,6 +51,7 @@ export class DynamoMetadataStore implements MetadataStore {
   putManifest(repository: string, write: ManifestWrite): Promise<void> { return this.images.putManifest(repository, write); }
   deleteManifest(repository: string, digest: string): Promise<string[] | undefined> { return this.images.deleteManifest(repository, digest); }
   listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]> { return this.images.listReferrers(repository, subject); }
+  reserveManifestObject(digest: string): Promise<void> { return this.images.reserveManifestObject(digest); }
 
   createUpload(session: UploadSession): Promise<void> { return this.uploads.create(session); }
   getUpload(id: string): Promise<UploadSession | undefined> { return this.uploads.get(id); }

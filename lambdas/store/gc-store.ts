@@ -24,6 +24,8 @@ export interface QueuedEntry {
   id: string;
   digest?: string;
   queuedAt: number | undefined;
+  /** A manifest object's entry while a collector deletes the object: its token, and since when. */
+  deleting?: { token: string; since: number };
 }
 
 /** Where a pass resumes: in the catalog after a repository, or in a queue shard after an entry. */
@@ -54,8 +56,14 @@ export interface GcStore {
 
   /** Whether any repository's manifest record keeps its bytes in the manifest object of `digest`. */
   manifestObjectHeld(digest: string): Promise<boolean>;
-  /** Drops the manifest object's queue entry, if not queued again since read, and queues `objectKey` for deletion. */
-  releaseManifestObject(entry: QueuedEntry, objectKey: string): Promise<boolean>;
+  /**
+   * Marks the manifest object's entry `deleting` with `token`, if it is as read: not queued again
+   * (no push reserved the object since), or marked by a collector that stalled. Pushes of the
+   * manifest wait while the mark stands (MetadataStore.reserveManifestObject).
+   */
+  claimManifestObject(entry: QueuedEntry, token: string): Promise<boolean>;
+  /** Drops the entry of a manifest object just deleted, if the mark is still `token`. */
+  manifestObjectDeleted(digest: string, token: string): Promise<void>;
 
   /** Drops the queue entry of an object just deleted. */
   objectDeleted(objectKey: string): Promise<void>;

@@ -15,6 +15,13 @@ import type { DynamoTable, Key } from './dynamo-table.js';
 /** A read refreshes a touch older than this; so a record in steady use costs one write per interval, not one per read. */
 export const TOUCH_REFRESH_MS = 15 * 60 * 1000;
 
+/**
+ * A collection of a manifest object marks its queue entry `deleting` while it deletes the object;
+ * a push of that manifest waits for it to finish. A mark older than this belongs to a collector
+ * that stopped midway: a push then takes the entry over, and a later pass deletes nothing of it.
+ */
+export const COLLECTION_STALLED_MS = 5 * 60 * 1000;
+
 /** When the item was last touched: items written before touches were kept count from their creation, or from never. */
 export function touchedAtOf(item: Item): number {
   if (typeof item.touchedAt === 'number') return item.touchedAt;

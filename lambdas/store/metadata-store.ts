@@ -113,6 +113,12 @@ export interface MetadataStore {
    */
   deleteManifest(repository: string, digest: string): Promise<string[] | undefined>;
   listReferrers(repository: string, subject: string): Promise<ReferrerRecord[]>;
+  /**
+   * Before a manifest's bytes are written to S3 (manifests/<digest>, shared by every repository):
+   * marks the object in use for the garbage collector's grace period, first waiting for a
+   * collection of it under way to finish, so that the collector never deletes the bytes this push writes.
+   */
+  reserveManifestObject(digest: string): Promise<void>;
 
   createUpload(session: UploadSession): Promise<void>;
   getUpload(id: string): Promise<UploadSession | undefined>;

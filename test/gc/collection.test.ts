@@ -3,7 +3,8 @@ import { keys, objectKeys } from '../../lambdas/store/keys.js';
 import { paddedManifest } from '../support/manifests.js';
 import { ociImage, randomBlob, sha256 } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
-import { age, imageOf, pullsIdentical, recorded, storedObject } from './gc-support.js';
+import { DynamoGcStore } from '../../lambdas/store/dynamo-gc-store.js';
+import { age, dynamo, imageOf, pullsIdentical, rawItem, recorded, storedObject } from './gc-support.js';
 
 /** Garbage collection over a running registry: what goes, what stays, and when. */
 
@@ -124,6 +125,31 @@ describe('garbage collection', () => {
     const { report } = await registry().collectGarbage();
     expect(report.manifests).toBe(1);
     expect(await registry().blobs.head(objectKey)).toBeUndefined();
+  });
+
+  it('makes a push of a manifest kept in S3 wait while its object is being deleted, and keeps what the push wrote', async () => {
+    const image = ociImage();
+    const large = paddedManifest(image, 190 * 1024);
+    await client().pushBlobs('gc/large-window', image);
+    expect((await client().pushManifest('gc/large-window', 'v1', large)).status).toBe(201);
+    await deleteManifest('gc/large-window', large.digest);
+    await age(registry());
+    // A collector midway: it has marked the object's entry and is about to delete the object.
+    const gc = new DynamoGcStore(dynamo(), registry().table);
+    const entry = { kind: 'MANIFEST' as const, id: large.digest, queuedAt: (await rawItem(registry(), keys.gcQueuedManifest(large.digest)))!.queuedAt as number };
+    expect(await gc.claimManifestObject(entry, 'collector-midway')).toBe(true);
+
+    const push = client().pushManifest('gc/large-window', 'v2', large);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await registry().blobs.delete(objectKeys.manifest(large.digest));
+    await gc.manifestObjectDeleted(large.digest, 'collector-midway');
+
+    expect((await push).status).toBe(201);
+    expect(await registry().blobs.head(objectKeys.manifest(large.digest))).toBe(large.bytes.length);
+    const pulled = await client().request('GET', '/v2/gc/large-window/manifests/v2', { headers: { accept: large.mediaType } });
+    expect(Buffer.from(await pulled.arrayBuffer()).equals(large.bytes)).toBe(true);
+    const { report } = await registry().collectGarbage();
+    expect(report.manifests).toBe(0);
   });
 
   it('deletes an upload\'s object that no blob record adopted', async () => {

@@ -63,7 +63,12 @@ export async function pullsIdentical(client: RegistryClient, repository: string,
   return true;
 }
 
-/** Whether the table holds the item, read straight from DynamoDB: the registry's reads would touch it. */
+/** The item as the table holds it, read straight from DynamoDB: the registry's reads would touch it. */
+export async function rawItem(registry: RunningRegistry, key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+  return (await dynamo().send(new GetCommand({ TableName: registry.table, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** Whether the table holds the item (see rawItem). */
 export async function recorded(registry: RunningRegistry, key: { pk: string; sk: string }): Promise<boolean> {
-  return (await dynamo().send(new GetCommand({ TableName: registry.table, Key: key, ConsistentRead: true }))).Item !== undefined;
+  return (await rawItem(registry, key)) !== undefined;
 }

@@ -218,6 +218,8 @@ export class ManifestService {
     const inlineCopies = tagCount + 3;
     if (bytes.length <= INLINE_MANIFEST_BYTES && bytes.length * inlineCopies <= INLINE_TRANSACTION_BYTES) return { body: bytes };
     const objectKey = objectKeys.manifest(digest);
+    // Reserved first: a garbage collection of this object finishes before the bytes are written, or waits (MetadataStore).
+    await this.store.reserveManifestObject(digest);
     await this.blobs.put(objectKey, bytes);
     return { objectKey };
   }
