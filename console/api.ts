@@ -88,11 +88,17 @@ export function imageConfig(repositoryName: string, digest: string): Promise<Rec
 
 export interface PreviewResult {
   imageDigest: string;
-  imageTags: string[];
+  /** Absent for an untagged image, as ECR answers. */
+  imageTags?: string[];
   imagePushedAt: number;
+  appliedRulePriority: number;
 }
 
-/** What the repository's saved lifecycle policy would expire if it ran now. */
-export async function lifecyclePreview(repositoryName: string): Promise<PreviewResult[]> {
-  return (await call('lifecycle-preview', { repositoryName })).previewResults as PreviewResult[];
+/**
+ * What a lifecycle policy would expire if it ran now, through ECR's StartLifecyclePolicyPreview
+ * and every page of GetLifecyclePolicyPreview; without text, the saved policy's.
+ */
+export async function lifecyclePreview(repositoryName: string, lifecyclePolicyText: string | undefined): Promise<PreviewResult[]> {
+  await ecr('StartLifecyclePolicyPreview', { repositoryName, ...(lifecyclePolicyText === undefined ? {} : { lifecyclePolicyText }) });
+  return allPages<PreviewResult>('GetLifecyclePolicyPreview', { repositoryName }, 'previewResults');
 }

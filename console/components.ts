@@ -39,17 +39,17 @@ export function Loading({ what }: { what: string }) {
 
 /**
  * Runs an action from a form or button: shows it busy, then its error in
- * place, or calls done() after it succeeded.
+ * place, or calls done() (or the run's own `after`) once it succeeded.
  */
 export function useAction(done: () => void = () => undefined) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
-  const run = async (action: () => Promise<unknown>) => {
+  const run = async (action: () => Promise<unknown>, after: () => void = done) => {
     setBusy(true);
     setError(undefined);
     try {
       await action();
-      done();
+      after();
     } catch (caught) {
       setError(caught);
     } finally {

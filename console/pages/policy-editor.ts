@@ -16,11 +16,17 @@ export interface PolicyKind {
   notFound: string;
 }
 
+/** A button beside Save that acts on the text as it stands in the editor, unsaved. */
+export interface EditorAction {
+  label: string;
+  run: (text: string) => Promise<void>;
+}
+
 /**
  * A policy as JSON in a text area: saved through the API, whose validation
- * error is shown under the text, in place.
+ * error is shown under the text, in place; so is the error of `extra`'s action.
  */
-export function PolicyEditor({ repositoryName, kind, onSaved }: { repositoryName: string; kind: PolicyKind; onSaved?: () => void }) {
+export function PolicyEditor({ repositoryName, kind, onSaved, extra }: { repositoryName: string; kind: PolicyKind; onSaved?: () => void; extra?: EditorAction }) {
   const [text, setText] = useState('');
   const [saved, setSaved] = useState<string | undefined>(undefined);
   const [loadError, setLoadError] = useState<unknown>(undefined);
@@ -62,6 +68,11 @@ export function PolicyEditor({ repositoryName, kind, onSaved }: { repositoryName
     <${ErrorNote} error=${action.error} id=${errorId} />
     <div class="actions">
       <button type="submit" disabled=${action.busy}>Save ${kind.label.toLowerCase()}</button>
+      ${extra ? html`<button type="button" disabled=${action.busy} onClick=${() => {
+        setNotice('');
+        // Nothing was saved: the editor keeps its text.
+        void action.run(() => extra.run(text), () => undefined);
+      }}>${extra.label}</button>` : null}
       ${saved ? html`<${ConfirmButton} label=${`Delete ${kind.label.toLowerCase()}`} confirm=${`Delete the ${kind.label.toLowerCase()}?`} busy=${action.busy}
         onConfirm=${() => void action.run(async () => {
           await ecr(kind.remove, { repositoryName });

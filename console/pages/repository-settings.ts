@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { ecr } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { ecr, lifecyclePreview, type PreviewResult } from '../api.js';
 import { ErrorNote, Loading, Section, useAction, useLoad } from '../components.js';
 import { resourceTags, type Repository } from '../data.js';
 import { html } from '../html.js';
@@ -68,11 +68,19 @@ const LIFECYCLE_POLICY = {
 };
 
 export function Policies({ repository }: { repository: Repository }) {
-  const [round, setRound] = useState(0);
+  const name = repository.repositoryName;
+  const [results, setResults] = useState<PreviewResult[] | undefined>(undefined);
+  // A preview belongs to its repository, and to the text it was asked for: a save or delete clears it too.
+  useEffect(() => setResults(undefined), [name]);
+  const preview = {
+    label: 'Preview what this policy would expire',
+    // An empty editor previews the saved policy, or gets the API's answer that there is none.
+    run: async (text: string) => setResults(await lifecyclePreview(name, text.trim() === '' ? undefined : text)),
+  };
   return html`
-    <${Section} title="Repository policy"><${PolicyEditor} repositoryName=${repository.repositoryName} kind=${REPOSITORY_POLICY} /><//>
+    <${Section} title="Repository policy"><${PolicyEditor} repositoryName=${name} kind=${REPOSITORY_POLICY} /><//>
     <${Section} title="Lifecycle policy">
-      <${PolicyEditor} repositoryName=${repository.repositoryName} kind=${LIFECYCLE_POLICY} onSaved=${() => setRound(round + 1)} />
-      <${LifecyclePreview} repositoryName=${repository.repositoryName} round=${round} />
+      <${PolicyEditor} repositoryName=${name} kind=${LIFECYCLE_POLICY} onSaved=${() => setResults(undefined)} extra=${preview} />
+      <${LifecyclePreview} repositoryName=${name} results=${results} />
     <//>`;
 }

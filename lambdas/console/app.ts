@@ -21,8 +21,6 @@ export interface ConsoleDeps {
   principalOf: (identity: ConsoleIdentity) => Promise<Principal | undefined>;
   /** The management API, answering `request` as `principal` with its own authorization and errors. */
   api: (request: HttpRequest, principal: Principal) => Promise<HttpResponse>;
-  /** What a repository's saved lifecycle policy would expire now. */
-  previewLifecycle: (repositoryName: string, policyText: string) => Promise<{ digest: string; tags: string[]; pushedAt: Date }[]>;
   /** Reads a presigned download URL the API handed out. */
   download: (url: string, maxBytes: number) => Promise<Buffer>;
   /** Served over HTTPS: the session cookie is then Secure. */
@@ -94,24 +92,6 @@ export function createConsoleApp(deps: ConsoleDeps): HttpApp {
     return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body };
   }
 
-  /**
-   * What the saved lifecycle policy would expire now. It shows the policy and the
-   * images, so the caller needs the API's GetLifecyclePolicy and DescribeImages.
-   */
-  async function lifecyclePreview(request: HttpRequest): Promise<HttpResponse> {
-    const { principal } = await change(request);
-    const { repositoryName } = jsonBody(request);
-    const images = await deps.api(apiRequest(`${ECR_TARGET_PREFIX}DescribeImages`, Buffer.from(JSON.stringify({ repositoryName, maxResults: 1 }))), principal);
-    if (images.status !== 200) return images;
-    const policy = await deps.api(apiRequest(`${ECR_TARGET_PREFIX}GetLifecyclePolicy`, Buffer.from(JSON.stringify({ repositoryName }))), principal);
-    if (policy.status !== 200) return policy;
-    const { lifecyclePolicyText } = JSON.parse(policy.body!.toString('utf8')) as { lifecyclePolicyText: string };
-    const expiring = await deps.previewLifecycle(repositoryName as string, lifecyclePolicyText);
-    return json({
-      previewResults: expiring.map((image) => ({ imageDigest: image.digest, imageTags: image.tags, imagePushedAt: image.pushedAt.getTime() / 1000 })),
-    });
-  }
-
   /** The console API's calls, by path under /console/api/ and method. */
   const routes: Record<string, Partial<Record<string, (request: HttpRequest) => Promise<HttpResponse>>>> = {
     session: {
@@ -126,7 +106,6 @@ export function createConsoleApp(deps: ConsoleDeps): HttpApp {
     },
     ecr: { POST: forward },
     'image-config': { POST: imageConfig },
-    'lifecycle-preview': { POST: lifecyclePreview },
   };
 
   async function dispatch(request: HttpRequest): Promise<HttpResponse> {

@@ -5,12 +5,10 @@ import { EcrError } from '../management/errors.js';
 import { Sealer } from '../shared/crypto/sealer.js';
 import type { HttpApp, HttpRequest } from '../shared/http/types.js';
 import { DynamoAccessKeyStore } from '../store/dynamo-access-key-store.js';
-import { DynamoMetadataStore } from '../store/dynamo-metadata-store.js';
 import { createConsoleApp } from './app.js';
 import type { ConsoleAssets } from './assets.js';
 import { downloadAtMost } from './download.js';
 import { principalResolver } from './identity.js';
-import { previewLifecycle } from './lifecycle-preview.js';
 import { isConsolePath } from './paths.js';
 import { ConsoleSessions } from './sessions.js';
 import { DEFAULT_CONSOLE_SETTINGS } from './settings.js';
@@ -35,7 +33,6 @@ export function composeManagementWithConsole(parts: BerthParts, management: Mana
       return principal;
     },
   });
-  const store = new DynamoMetadataStore(parts.dynamo, parts.table);
   const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity, now);
   const app = createConsoleApp({
     assets,
@@ -46,7 +43,6 @@ export function composeManagementWithConsole(parts: BerthParts, management: Mana
       acting.set(request, principal);
       return asPrincipal(request);
     },
-    previewLifecycle: (repositoryName, policyText) => previewLifecycle(store, repositoryName, policyText, now()),
     download: downloadAtMost,
     secure: parts.identity.proxyEndpoint.startsWith('https://'),
     log: parts.log ?? ((message, error) => console.error(message, error)),

@@ -69,7 +69,7 @@ async function expire(deletions: ImageDeletions, name: string, digest: string): 
   }
 }
 
-/** A repository's images as lifecycle rules see them; the web console's preview evaluates the same. */
+/** A repository's images as lifecycle rules see them; StartLifecyclePolicyPreview evaluates the same. */
 export async function lifecycleImages(store: MetadataStore, name: string): Promise<LifecycleImage[]> {
   return withProtection(store, name, await allManifests(store, name));
 }

@@ -147,21 +147,28 @@ describe('console API', () => {
     });
   });
 
-  it('previews a saved lifecycle policy, and answers a repository without one in the API\'s words', async () => {
+  it('previews lifecycle policy text through ECR\'s preview actions as the principal, and keeps no preview path of its own', async () => {
     const registry = getRegistry();
     const session = await adminSession();
     await clientOf(registry).pushImage('preview/app', 'old', imageWithConfig(10));
     await clientOf(registry).pushImage('preview/app', 'new', imageWithConfig(20));
-    expect((await errorOf(await consolePost('lifecycle-preview', session, { repositoryName: 'preview/app' }))).type).toBe('LifecyclePolicyNotFoundException');
     const lifecyclePolicyText = JSON.stringify({
       rules: [{ rulePriority: 1, description: 'keep the newest', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
     });
-    expect((await consoleEcr(registry, session, 'PutLifecyclePolicy', { repositoryName: 'preview/app', lifecyclePolicyText })).status).toBe(200);
-    const preview = (await (await consolePost('lifecycle-preview', session, { repositoryName: 'preview/app' })).json()) as { previewResults: { imageTags: string[] }[] };
+    const started = await consoleEcr(registry, session, 'StartLifecyclePolicyPreview', { repositoryName: 'preview/app', lifecyclePolicyText });
+    expect(started.status).toBe(200);
+    const preview = (await (await consoleEcr(registry, session, 'GetLifecyclePolicyPreview', { repositoryName: 'preview/app' })).json()) as { previewResults: { imageTags: string[] }[] };
     expect(preview.previewResults.map((result) => result.imageTags)).toEqual([['old']]);
-    // Nothing was expired: it is a preview.
+    // Nothing was expired, nor saved: it is a preview.
     const listed = (await (await consoleEcr(registry, session, 'ListImages', { repositoryName: 'preview/app' })).json()) as { imageIds: unknown[] };
     expect(listed.imageIds).toHaveLength(2);
+    expect((await errorOf(await consoleEcr(registry, session, 'GetLifecyclePolicy', { repositoryName: 'preview/app' }))).type).toBe('LifecyclePolicyNotFoundException');
+    expect((await errorOf(await consolePost('lifecycle-preview', session, { repositoryName: 'preview/app' }))).status).toBe(404);
+
+    // A principal who may read the policy and the images but not preview is refused, in the API's words.
+    const viewer = await signedIn(registry, await signInLinkFor(registry, await pullOnlyKey(registry, 'preview-viewer')));
+    expect(await errorOf(await consoleEcr(registry, viewer, 'StartLifecyclePolicyPreview', { repositoryName: 'preview/app', lifecyclePolicyText })))
+      .toMatchObject({ status: 403, type: 'AccessDeniedException', message: expect.stringContaining('ecr:StartLifecyclePolicyPreview') });
   });
 
   it('refuses malformed calls: a body that is not a JSON object, an ECR call without its action', async () => {

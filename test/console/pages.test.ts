@@ -149,12 +149,22 @@ describeWith([chromiumTool, skopeo], 'web console in a browser', () => {
     await expectAccessible(page);
     await screenshot(page, 'repository-validation-error');
 
+    // The preview takes the text as it stands, unsaved: its validation error shows in the same place.
+    await text.fill(rule({ tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 0 }));
+    await lifecycle.getByRole('button', { name: 'Preview what this policy would expire' }).click();
+    await expect.poll(() => error.innerText()).toContain('countNumber must be a positive integer');
+    expect(await text.getAttribute('aria-invalid')).toBe('true');
     await text.fill(rule({ tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 1 }));
+    await lifecycle.getByRole('button', { name: 'Preview what this policy would expire' }).click();
+    await lifecycle.getByText('The policy would expire 1 image now:').waitFor();
+    expect(await lifecycle.getByRole('listitem').innerText()).toContain(`${short(v0)} (v0)`);
+    expect(await lifecycle.getByRole('listitem').innerText()).toContain('by rule 1');
+    expect(await text.getAttribute('aria-invalid')).toBe('false');
+    await expectAccessible(page);
+    await screenshot(page, 'repository-lifecycle-preview');
+    expect(await digestsIn('shop/web')).toContain(v0.manifest.digest);
     await lifecycle.getByRole('button', { name: 'Save lifecycle policy' }).click();
     await lifecycle.getByText('Lifecycle policy saved.').waitFor();
-    await lifecycle.getByRole('button', { name: 'Preview what the saved lifecycle policy would expire' }).click();
-    await lifecycle.getByText('The saved policy would expire 1 image now:').waitFor();
-    expect(await lifecycle.getByRole('listitem').innerText()).toContain(`${short(v0)} (v0)`);
 
     const session = await signedIn(registry(), (await registry().consoleSignIn()).signInUrl);
     const repository = registry().identity;
