@@ -26,7 +26,7 @@ export function createPullThrough(
   now: () => Date,
   log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),
 ): { cache: PullThroughCache; importer: ImageImport } {
-  const held = new HeldManifests(parts.rules, services.blobs);
+  const held = new HeldManifests(parts.rules, services.blobs, services.store);
   const importer = new ImageImport({ ...services, rules: parts.rules, held, secrets: parts.secrets });
   const jobs = parts.dispatch ?? (parts.inProcess ?? new InProcessJobs(log)).dispatch((job) => importer.run(job));
   const cache = new PullThroughCache({

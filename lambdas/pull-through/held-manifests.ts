@@ -1,5 +1,6 @@
 import type { BlobStore } from '../store/blob-store.js';
 import type { CacheRuleStore } from '../store/cache-rule-store.js';
+import type { MetadataStore } from '../store/metadata-store.js';
 import { objectKeys } from '../store/keys.js';
 import type { ResolvedManifest } from '../registry/manifests/manifest-service.js';
 
@@ -21,6 +22,7 @@ export class HeldManifests {
   constructor(
     private readonly rules: CacheRuleStore,
     private readonly blobs: BlobStore,
+    private readonly store: Pick<MetadataStore, 'reserveManifestObject'>,
   ) {}
 
   async hold(repository: string, manifest: FetchedManifest): Promise<void> {
@@ -30,6 +32,8 @@ export class HeldManifests {
       return;
     }
     const objectKey = objectKeys.manifest(digest);
+    // As a push of it does: reserved first, so that a garbage collection of the object finishes before the bytes are written.
+    await this.store.reserveManifestObject(digest);
     await this.blobs.put(objectKey, bytes);
     await this.rules.putUpstreamManifest(repository, { digest, mediaType, size: bytes.length, objectKey });
   }

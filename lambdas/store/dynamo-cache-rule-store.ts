@@ -8,8 +8,6 @@ export class DynamoCacheRuleStore implements CacheRuleStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
-    /** Epoch milliseconds, as the garbage collector's queue records them. */
-    private readonly now: () => number = Date.now,
   ) {}
 
   createRule(record: CacheRuleRecord): Promise<boolean> {
@@ -51,10 +49,10 @@ export class DynamoCacheRuleStore implements CacheRuleStore {
   }
 
   /**
-   * A manifest held in S3 also records that the repository holds its object, and queues the object
-   * afresh, as a push of it does (DynamoImages): the garbage collector keeps an object some
-   * repository holds, and a collection that read the queue entry before fails its condition on it.
-   * The stored manifest's record holds the object under the same key once the image is stored.
+   * A manifest held in S3 (its object reserved first, as for a push: HeldManifests) also records
+   * that the repository holds its object, as a stored manifest's record does (DynamoImages): the
+   * garbage collector keeps an object some repository holds. Once the image is stored, its
+   * manifest's record holds the object under the same key.
    */
   async putUpstreamManifest(repository: string, record: UpstreamManifestRecord): Promise<void> {
     const held = { Put: { TableName: this.table, Item: itemOf({ ...keys.upstreamManifest(repository, record.digest), ...record }) } };
@@ -66,7 +64,6 @@ export class DynamoCacheRuleStore implements CacheRuleStore {
       TransactItems: [
         held,
         { Put: { TableName: this.table, Item: { ...keys.manifestObjectRef(record.digest, repository) } } },
-        { Put: { TableName: this.table, Item: { ...keys.gcQueuedManifest(record.digest), digest: record.digest, queuedAt: this.now() } } },
       ],
     }));
   }
