@@ -22,6 +22,9 @@ import { RegistryEvents } from './events/registry-events.js';
 import { DynamoWebhookStore } from './store/dynamo-webhook-store.js';
 import { Deliverer } from './webhooks/deliverer.js';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './webhooks/settings.js';
+import type { PullThroughParts } from './pull-through/compose.js';
+import { UpstreamSecretError, type UpstreamSecrets } from './pull-through/upstream-secrets.js';
+import { DynamoCacheRuleStore } from './store/dynamo-cache-rule-store.js';
 import { composeGarbageCollector } from './gc/compose.js';
 import type { GarbageCollector } from './gc/garbage-collector.js';
 import { DEFAULT_GC_GRACE_SECONDS } from './gc/settings.js';
@@ -62,6 +65,8 @@ export interface BerthParts {
   gcGraceSeconds?: number;
   /** How long a lifecycle policy preview is answered; DEFAULT_LIFECYCLE_PREVIEW_SECONDS when absent (lambdas/lifecycle/settings.ts). */
   lifecyclePreviewSeconds?: number;
+  /** Pull-through cache rules' credentials, timing and jobs; absent, no repository is a cache. */
+  pullThrough?: Omit<PullThroughParts, 'rules'>;
   /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
   events?: EventSink;
   /** How webhook deliveries are timed; DEFAULT_DELIVERY_SETTINGS when absent. */
@@ -85,6 +90,7 @@ function serviceParts(parts: BerthParts) {
     blobs: new S3BlobStore(parts.s3, parts.bucket),
     config: parts.registry,
     uploadState: uploadStateTokens(parts),
+    ...(parts.pullThrough ? { pullThrough: { rules: new DynamoCacheRuleStore(parts.dynamo, parts.table), ...parts.pullThrough } } : {}),
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.log ? { log: parts.log } : {}),
     ...(parts.events ? { events: parts.events } : {}),
@@ -145,11 +151,16 @@ export interface ManagementParts {
   authenticateIam: Authenticator;
   /** Keys other than issued ones that may sign for the service ecr (local mode's administrator). */
   extraCredential?: (accessKeyId: string) => KnownCredential | undefined;
-  /** Where principals of other accounts are verified; absent, the STS token routes refuse everyone. */
-  sts?: StsSettings;
   /** Lifetimes of the web console's sign-in links and sessions; DEFAULT_CONSOLE_SETTINGS when absent. */
   console?: ConsoleSettings;
+  /** Where principals of other accounts are verified; absent, the STS token routes refuse everyone. */
+  sts?: StsSettings;
 }
+
+/** Without pull-through parts, no secret can be read. */
+const noSecrets: UpstreamSecrets = async (credentialArn) => {
+  throw new UpstreamSecretError('not-found', credentialArn, `the secret ${credentialArn} does not exist: this registry reads no secrets`);
+};
 
 export function composeManagement(parts: BerthParts, management: ManagementParts): HttpApp {
   const now = parts.now ?? (() => new Date());
@@ -169,6 +180,8 @@ export function composeManagement(parts: BerthParts, management: ManagementParts
       createOnPush: parts.registry.createOnPush,
       directUploads: directUploads(parts, store, blobs),
       garbageCollector: garbageCollector(parts, store, blobs),
+      cacheRules: new DynamoCacheRuleStore(parts.dynamo, parts.table),
+      upstreamSecrets: parts.pullThrough?.secrets ?? noSecrets,
       lifecyclePreviews: new DynamoLifecyclePreviewStore(parts.dynamo, parts.table),
       lifecyclePreviewSeconds: parts.lifecyclePreviewSeconds ?? DEFAULT_LIFECYCLE_PREVIEW_SECONDS,
       consoleSignIns: consoleSignIns(parts, (management.console ?? DEFAULT_CONSOLE_SETTINGS).signInLinkSeconds),

@@ -33,6 +33,9 @@ import type { HttpApp } from '../lambdas/shared/http/types.js';
 import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
+import { DEFAULT_PULL_THROUGH_CONFIG, type PullThroughConfig } from '../lambdas/pull-through/config.js';
+import { fileSecrets } from '../lambdas/pull-through/file-secrets.js';
+import { InProcessJobs } from '../lambdas/pull-through/jobs.js';
 import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
@@ -101,10 +104,15 @@ export interface RegistryServerOptions {
   uploadGateway?: { port?: number; maxUploads?: number } | false;
   /** Where principals of other accounts are verified (BERTH_STS_ENDPOINT on AWS); absent, the STS token routes are off. */
   sts?: StsSettings;
-  /** Lifetimes of the web console's sign-in links and sessions. */
-  console?: ConsoleSettings;
   /** How webhook deliveries are timed (BERTH_WEBHOOK_* on AWS); DEFAULT_DELIVERY_SETTINGS for what is left out. */
   webhooks?: Partial<DeliverySettings>;
+  /** Lifetimes of the web console's sign-in links and sessions. */
+  console?: ConsoleSettings;
+  /**
+   * Pull-through cache rules: where their credentials are (the secret ecr-pullthroughcache/hub is the
+   * file <secretsDir>/ecr-pullthroughcache/hub; none without it) and how they are timed.
+   */
+  pullThrough?: { secretsDir?: string } & Partial<PullThroughConfig>;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
   instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
 }
@@ -125,6 +133,8 @@ export interface RunningRegistry {
   store: DynamoMetadataStore;
   blobs: S3BlobStore;
   sweep(now?: Date): Promise<number>;
+  /** Waits for the pull-through cache's background jobs under way (storing blobs and images) to end. */
+  pullThroughSettled(): Promise<void>;
   /** A one-time sign-in link to the web console for the local administrator (npm start prints one). */
   consoleSignIn(): Promise<{ signInUrl: string; expiresAt: Date }>;
   /** Runs (or previews) garbage collection, as the scheduled jobs function does after lifecycle policies. */
@@ -185,6 +195,8 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     proxyEndpoint: `http://${host}:${port}`,
   };
   const policyChanges = new PolicyChanges();
+  const pullThroughJobs = new InProcessJobs((message, error) => log(`${message}: ${String(error)}`));
+  const { secretsDir, ...pullThroughTiming } = options.pullThrough ?? {};
   const consoleSettings = options.console ?? DEFAULT_CONSOLE_SETTINGS;
   // Webhooks are delivered from this process with the delivery function's code; a timer stands in for SQS's delays.
   const webhooks = { ...DEFAULT_DELIVERY_SETTINGS, ...options.webhooks };
@@ -199,6 +211,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     ...(options.now ? { now: options.now } : {}),
     ...(options.gcGraceSeconds === undefined ? {} : { gcGraceSeconds: options.gcGraceSeconds }),
     ...(options.lifecyclePreviewSeconds === undefined ? {} : { lifecyclePreviewSeconds: options.lifecyclePreviewSeconds }),
+    pullThrough: { secrets: fileSecrets(secretsDir), config: { ...DEFAULT_PULL_THROUGH_CONFIG, ...pullThroughTiming }, inProcess: pullThroughJobs },
     events: new InProcessSink((event) => dispatcher.dispatch(event), log),
     webhooks,
   };
@@ -255,6 +268,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     store,
     blobs,
     sweep,
+    pullThroughSettled: () => pullThroughJobs.settled(),
     runLifecyclePolicies: lifecycle,
     collectGarbage: (run) => collector.run(run),
     consoleSignIn: () => adminSignIns.create(identityOf(administrator)),

@@ -1,6 +1,8 @@
-import type { ConsoleSignIns } from '../console/sign-ins.js';
 import type { RegistryEvents } from '../events/registry-events.js';
 import type { Deliverer } from '../webhooks/deliverer.js';
+import type { ConsoleSignIns } from '../console/sign-ins.js';
+import type { UpstreamSecrets } from '../pull-through/upstream-secrets.js';
+import type { CacheRuleStore } from '../store/cache-rule-store.js';
 import type { GarbageCollector } from '../gc/garbage-collector.js';
 import type { AccessKeys } from './auth/access-keys.js';
 import type { DirectUploads } from './direct-uploads.js';
@@ -36,6 +38,9 @@ export interface ManagementServices {
   directUploads: DirectUploads;
   /** Runs and previews garbage collection (Berth_V1.CollectGarbage). */
   garbageCollector: GarbageCollector;
+  /** Pull-through cache rules, and where their upstream credentials are read. */
+  cacheRules: CacheRuleStore;
+  upstreamSecrets: UpstreamSecrets;
   /** Lifecycle policy previews, each answered for this long after it was made. */
   lifecyclePreviews: LifecyclePreviewStore;
   lifecyclePreviewSeconds: number;
