@@ -112,6 +112,7 @@ function berthClient(emulators: Emulators, bundle: string, layout: string): Clie
       const registry = await startBerthServer({
         dynamoEndpoint: emulators.dynamoEndpoint,
         s3Endpoint: emulators.s3Endpoint,
+        s3SpoolDirectory: emulators.s3SpoolDirectory,
         table: `berth-push-bench-${round}`,
         bucket: `berth-push-bench-${round}`,
         port: 0,
@@ -135,7 +136,10 @@ function berthClient(emulators: Emulators, bundle: string, layout: string): Clie
   };
 }
 
-/** skopeo pushing as it would to any registry: upload sessions continue on the upload gateway, run as a process of its own. */
+/**
+ * skopeo pushing as it would to any registry: upload sessions continue on the upload gateway, run as a
+ * process of its own, which writes layers to the local S3's spool as npm start's does.
+ */
 function gatewayClient(emulators: Emulators, layout: string): Client & { peakRssMiB: number[] } {
   const peakRssMiB: number[] = [];
   return {

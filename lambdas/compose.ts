@@ -71,6 +71,12 @@ export interface BerthParts {
   events?: EventSink;
   /** How webhook deliveries are timed; DEFAULT_DELIVERY_SETTINGS when absent. */
   webhooks?: DeliverySettings;
+  /** The blob store, when not S3BlobStore on `s3` and `bucket` (local mode's writes upload bodies to files). */
+  blobs?: BlobStore;
+}
+
+function blobStore(parts: BerthParts): BlobStore {
+  return parts.blobs ?? new S3BlobStore(parts.s3, parts.bucket);
 }
 
 export function registryTokens(parts: BerthParts): RegistryTokens {
@@ -87,7 +93,7 @@ function serviceParts(parts: BerthParts) {
   return {
     store: new DynamoMetadataStore(parts.dynamo, parts.table),
     templates: new DynamoTemplateStore(parts.dynamo, parts.table),
-    blobs: new S3BlobStore(parts.s3, parts.bucket),
+    blobs: blobStore(parts),
     config: parts.registry,
     uploadState: uploadStateTokens(parts),
     ...(parts.pullThrough ? { pullThrough: { rules: new DynamoCacheRuleStore(parts.dynamo, parts.table), ...parts.pullThrough } } : {}),
@@ -131,7 +137,7 @@ export function composeUploadGateway(parts: BerthParts, gateway: GatewayParts): 
 }
 
 /** Direct uploads (berth push) as the management app runs them; local mode's sweeper expires them with the same. */
-export function directUploads(parts: BerthParts, store = new DynamoMetadataStore(parts.dynamo, parts.table), blobs = new S3BlobStore(parts.s3, parts.bucket)): DirectUploads {
+export function directUploads(parts: BerthParts, store = new DynamoMetadataStore(parts.dynamo, parts.table), blobs = blobStore(parts)): DirectUploads {
   return new DirectUploads(store, new DynamoDirectUploadStore(parts.dynamo, parts.table), blobs, parts.registry.downloadUrlSeconds,
     parts.now ?? (() => new Date()), parts.registry.directUploadSizes);
 }
@@ -165,7 +171,7 @@ const noSecrets: UpstreamSecrets = async (credentialArn) => {
 export function composeManagement(parts: BerthParts, management: ManagementParts): HttpApp {
   const now = parts.now ?? (() => new Date());
   const store = new DynamoMetadataStore(parts.dynamo, parts.table);
-  const blobs = new S3BlobStore(parts.s3, parts.bucket);
+  const blobs = blobStore(parts);
   const accessKeys = new AccessKeys(new DynamoAccessKeyStore(parts.dynamo, parts.table), new Sealer(management.sealingKey), parts.identity, now);
   return createManagementApp({
     services: {

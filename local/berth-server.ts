@@ -40,6 +40,7 @@ import { DynamoMetadataStore } from '../lambdas/store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../lambdas/store/s3-blob-store.js';
 import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
+import { SpooledBlobStore } from './spooled-blob-store.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { isRegistryWrite, PolicyChanges } from './policy-changes.js';
 import { ensureBucket, ensureTable } from './provision.js';
@@ -61,6 +62,8 @@ function inMemoryTokenKeys(): TokenKeySource {
 export interface RegistryServerOptions {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Local S3's spool directory (Emulators.s3SpoolDirectory): upload bodies are written there; absent, they go over S3's API as on AWS. */
+  s3SpoolDirectory?: string;
   table: string;
   bucket: string;
   host?: string;
@@ -156,7 +159,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   await ensureBucket(s3, options.bucket);
 
   const store = new DynamoMetadataStore(dynamo, options.table);
-  const blobs = new S3BlobStore(s3, options.bucket);
+  const blobs = options.s3SpoolDirectory ? new SpooledBlobStore(s3, options.bucket, options.s3SpoolDirectory) : new S3BlobStore(s3, options.bucket);
   const config: RegistryConfig = {
     createOnPush: true,
     downloadUrlSeconds: 300,
@@ -208,6 +211,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
     ...(options.forgetPoliciesOnChange ? { policyChanges: policyChanges.subscribe } : {}),
     log: (message, error) => log(`${message}: ${String(error)}`),
+    blobs,
     ...(options.now ? { now: options.now } : {}),
     ...(options.gcGraceSeconds === undefined ? {} : { gcGraceSeconds: options.gcGraceSeconds }),
     ...(options.lifecyclePreviewSeconds === undefined ? {} : { lifecyclePreviewSeconds: options.lifecyclePreviewSeconds }),

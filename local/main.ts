@@ -38,6 +38,7 @@ async function main(supervisor: Supervisor): Promise<void> {
   const registry = await startBerthServer({
     dynamoEndpoint: emulators.dynamoEndpoint,
     s3Endpoint: emulators.s3Endpoint,
+    s3SpoolDirectory: emulators.s3SpoolDirectory,
     table: 'berth',
     bucket: 'berth-blobs',
     host: HOST,

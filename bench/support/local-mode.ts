@@ -18,6 +18,7 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
   const registry = await startBerthServer({
     dynamoEndpoint: emulators.dynamoEndpoint,
     s3Endpoint: emulators.s3Endpoint,
+    s3SpoolDirectory: emulators.s3SpoolDirectory,
     table: 'berth-local-mode',
     bucket: 'berth-local-mode',
     port: 0,

@@ -7,6 +7,11 @@ export interface BlobStore {
    * marked pending (PENDING_UPLOAD_TAG), which the bucket's lifecycle rule expires, until unmarkPending.
    */
   putStream(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number): Promise<void>;
+  /**
+   * Stores a body of unknown length as it arrives, marked pending as putStream's, where the
+   * store can (local mode's writes a file); absent for S3, which takes such a body only in parts.
+   */
+  putUnsized?(key: string, body: AsyncIterable<Uint8Array>): Promise<void>;
   /** The object's bytes as they are read. */
   read(key: string): AsyncIterable<Uint8Array>;
   /** Size of the object, or undefined when it does not exist (S3 answers 404, or 403 to a caller without s3:ListBucket). */

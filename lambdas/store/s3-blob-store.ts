@@ -1,6 +1,6 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client,
+  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, type PutObjectCommandInput,
   UploadPartCommand, type UploadPartCommandInput, type UploadPartCommandOutput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -63,10 +63,19 @@ export class S3BlobStore implements BlobStore {
       abort.abort();
     });
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: source, ContentLength: length, Tagging: PENDING_TAGGING }), { abortSignal: abort.signal });
+      await this.putPending(key, source, length, { abortSignal: abort.signal });
     } catch (error) {
       throw failure ?? error;
     }
+  }
+
+  /** A PutObject of `body`, marked pending as putStream's, with user metadata when given. */
+  protected async putPending(key: string, body: PutObjectCommandInput['Body'], length: number, options: { metadata?: Record<string, string>; abortSignal?: AbortSignal }): Promise<void> {
+    const { metadata, abortSignal } = options;
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length, Tagging: PENDING_TAGGING, ...(metadata ? { Metadata: metadata } : {}) }),
+      abortSignal ? { abortSignal } : {},
+    );
   }
 
   async *read(key: string): AsyncIterable<Uint8Array> {

@@ -5,6 +5,8 @@ import { startS3rver } from './s3rver.js';
 export interface Emulators {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Where local mode's blob store writes bodies for s3rver to take; see ./s3rver-spooled-files.ts. */
+  s3SpoolDirectory: string;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export async function startEmulators(options: { dataDir?: string; scratchDir: st
     return {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
+      s3SpoolDirectory: s3.spoolDirectory,
       stop: async () => {
         await Promise.allSettled([s3.stop(), dynamo.stop()]);
       },

@@ -28,6 +28,11 @@ const STORED = 'x-amz-meta-berth-checksum-sha256';
 /** Set while a PutObject that only creates is served. */
 const createOnly = new AsyncLocalStorage<boolean>();
 
+/** Whether the PutObject being served only creates (`If-None-Match: *`). */
+export function createsOnly(): boolean {
+  return createOnly.getStore() === true;
+}
+
 /** The checksum a request claims, from its header or, when presigned with it hoisted, its query. */
 function claimedChecksum(ctx: S3rverContext): string | undefined {
   const value = ctx.headers[CHECKSUM] ?? ctx.query[CHECKSUM];
@@ -66,7 +71,7 @@ function workerPutObject(server: S3rver, writers: ObjectWriters): (object: S3rve
       if (claimed && Buffer.from(digests.sha256!, 'hex').toString('base64') !== claimed) {
         throw new S3Error('BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
       }
-    }, { exclusive: createOnly.getStore() === true }).catch((error: unknown) => {
+    }, { exclusive: createsOnly() }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
     });

@@ -7,10 +7,13 @@ import { checkMultipartUploads } from './s3rver-multipart.js';
 import { readObjectsInLargeChunks } from './s3rver-object-reads.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
 import { checkPresignedRequests } from './s3rver-presigned-auth.js';
+import { adoptSpooledFiles, prepareSpool } from './s3rver-spooled-files.js';
 import { putObjectsAsS3Does } from './s3rver-put-object.js';
 
 export interface RunningS3 {
   endpoint: string;
+  /** Where a client on this machine may write a PutObject's body first; see ./s3rver-spooled-files.ts. */
+  spoolDirectory: string;
   stop(): Promise<void>;
 }
 
@@ -21,10 +24,14 @@ export interface RunningS3 {
 export async function startS3rver(directory: string): Promise<RunningS3> {
   const path = resolve(directory);
   mkdirSync(path, { recursive: true });
+  // Beside the buckets, not among them: s3rver would list a directory in its root as a bucket.
+  const spoolDirectory = `${path}-spool`;
+  await prepareSpool(spoolDirectory);
   // Port 0: the system picks a free one as it binds, so no other server can take it in between.
   const server = new S3rver({ address: '127.0.0.1', port: 0, directory: path, silent: true });
   const writers = new ObjectWriters();
   putObjectsAsS3Does(server, writers);
+  adoptSpooledFiles(server, spoolDirectory);
   checkMultipartUploads(server);
   supportPendingUploads(server);
   answerMissingKeysWithoutListBucket(server);
@@ -34,6 +41,7 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    spoolDirectory,
     stop: async () => {
       await server.close();
       await writers.close();

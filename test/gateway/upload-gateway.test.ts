@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { UploadStateTokens } from '../../lambdas/auth/upload-state.js';
 import type { TokenKeySet } from '../../lambdas/auth/token-keys.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
@@ -46,8 +47,8 @@ function withState(url: string, token: string | undefined): string {
   return target.toString();
 }
 
-async function download(repository: string, digest: string): Promise<Buffer> {
-  const redirect = await client().request('GET', `/v2/${repository}/blobs/${digest}`);
+async function download(repository: string, digest: string, from = client()): Promise<Buffer> {
+  const redirect = await from.request('GET', `/v2/${repository}/blobs/${digest}`);
   expect(redirect.status).toBe(307);
   return Buffer.from(await (await fetch(redirect.headers.get('location')!)).arrayBuffer());
 }
@@ -232,12 +233,24 @@ describe('the upload gateway', () => {
 /**
  * A streamed layer: one PATCH without Content-Range, as docker, containerd, skopeo and podman send
  * a layer, with a Content-Length or in chunked transfer encoding (skopeo's way), which gives the
- * gateway no length ahead: that one goes to storage in parts.
+ * gateway no length ahead: that one goes to S3 in parts, and in local mode to a spooled file.
  */
+const spooledRegistry = useRegistry({}, { tokenKeys: async () => KEYS, s3SpoolDirectory: inject('s3SpoolDirectory') });
+
 describe.each([
-  { sent: 'with a Content-Length', chunked: false },
-  { sent: 'in chunked transfer encoding', chunked: true },
-])('a streamed layer sent $sent', ({ chunked }) => {
+  { sent: 'with a Content-Length', chunked: false, stored: 'through S3\'s API, as on AWS', spooled: false },
+  { sent: 'in chunked transfer encoding', chunked: true, stored: 'through S3\'s API, as on AWS', spooled: false },
+  { sent: 'with a Content-Length', chunked: false, stored: 'through local mode\'s spool', spooled: true },
+  { sent: 'in chunked transfer encoding', chunked: true, stored: 'through local mode\'s spool', spooled: true },
+])('a streamed layer sent $sent, stored $stored', ({ chunked, spooled }) => {
+  const target = spooled ? spooledRegistry : registry;
+  const owner = () => clientOf(target());
+  const name = (what: string) => `gateway/${what}-${chunked ? 'chunked' : 'length'}${spooled ? '-spooled' : ''}`;
+  // Whatever a request ends in, the spool keeps nothing of it.
+  afterEach(() => {
+    expect(readdirSync(inject('s3SpoolDirectory'))).toEqual([]);
+  });
+
   /** PATCHes `bytes` in one request, written in pieces so that, without a Content-Length, Node sends them chunked. */
   function patch(url: string, bytes: Buffer): Promise<{ status: number; range: string | undefined }> {
     const target = new URL(url);
@@ -258,40 +271,40 @@ describe.each([
     { size: 1024 * 1024 + 17, what: 'smaller than a part' },
   ])('is stored marked pending until its upload completes, so an abandoned one expires: $what', async ({ size }) => {
     const bytes = randomBytes(size);
-    const repository = `gateway/pending-${chunked ? 'chunked' : 'length'}-${size}`;
-    const url = await client().startUpload(repository);
+    const repository = name(`pending-${size}`);
+    const url = await owner().startUpload(repository);
     expect(await patch(url, bytes)).toEqual({ status: 202, range: `0-${size - 1}` });
     expect((await anonymous().fetch(url)).headers.get('range')).toBe(`0-${size - 1}`);
     const objectKey = `blobs/uploads/${sessionId(url)}`;
-    expect(await objectTags(registry().bucket, objectKey)).toEqual({ 'berth-upload': 'pending' });
+    expect(await objectTags(target().bucket, objectKey)).toEqual({ 'berth-upload': 'pending' });
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
-    expect(await objectTags(registry().bucket, objectKey)).toEqual({});
-    expect(sha256(await download(repository, sha256(bytes)))).toBe(sha256(bytes));
+    expect(await objectTags(target().bucket, objectKey)).toEqual({});
+    expect(sha256(await download(repository, sha256(bytes), owner()))).toBe(sha256(bytes));
   });
 
   it('starts over from 0 after its connection dropped, storing nothing of the broken request', async () => {
     const bytes = randomBytes(13 * 1024 * 1024);
-    const repository = `gateway/dropped-stream-${chunked ? 'chunked' : 'length'}`;
-    const url = await client().startUpload(repository);
+    const repository = name('dropped-stream');
+    const url = await owner().startUpload(repository);
     // Broken once the gateway has had time to take in what was sent; a streamed request saves nothing midway.
     let polls = 0;
     await dropMidway(url, bytes, 11 * 1024 * 1024, {}, async () => (polls += 1) > 5, chunked);
     expect(await rangeEnd(url)).toBe(0);
     expect(await resume(url, bytes, false)).toBe(0);
     expect((await anonymous().fetch(withDigest(url, sha256(bytes)), { method: 'PUT' })).status).toBe(201);
-    expect(sha256(await download(repository, sha256(bytes)))).toBe(sha256(bytes));
+    expect(sha256(await download(repository, sha256(bytes), owner()))).toBe(sha256(bytes));
   });
 
   it('is refused when its digest does not match, and nothing is kept', async () => {
     const bytes = randomBytes(12 * 1024 * 1024);
-    const repository = `gateway/stream-mismatch-${chunked ? 'chunked' : 'length'}`;
-    const url = await client().startUpload(repository);
+    const repository = name('stream-mismatch');
+    const url = await owner().startUpload(repository);
     expect((await patch(url, bytes)).status).toBe(202);
     const wrong = sha256(randomBytes(10));
     const done = await anonymous().fetch(withDigest(url, wrong), { method: 'PUT' });
     expect(await errorCodes(done)).toEqual(['DIGEST_INVALID']);
-    expect((await client().request('HEAD', `/v2/${repository}/blobs/${sha256(bytes)}`)).status).toBe(404);
-    expect(await registry().blobs.head(`blobs/uploads/${sessionId(url)}`)).toBeUndefined();
+    expect((await owner().request('HEAD', `/v2/${repository}/blobs/${sha256(bytes)}`)).status).toBe(404);
+    expect(await target().blobs.head(`blobs/uploads/${sessionId(url)}`)).toBeUndefined();
   });
 });
 

@@ -4,6 +4,7 @@ import type { RegistryConfig } from '../../lambdas/registry/config.js';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
 import type { HttpApp } from '../../lambdas/shared/http/types.js';
 import { serveStreaming } from '../../lambdas/upload-gateway/http-server.js';
+import { SpooledBlobStore } from '../../local/spooled-blob-store.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 
 /**
@@ -15,6 +16,8 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/e
 export interface GatewayChildSetup {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** Local S3's spool directory, to write upload bodies as local mode does; absent, they go to S3 in parts as on AWS. */
+  s3SpoolDirectory?: string;
   table: string;
   bucket: string;
   registryUrl: string;
@@ -31,9 +34,10 @@ server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
 process.on('message', (setup: GatewayChildSetup) => {
   const keys = { current: { kid: setup.tokenKey.kid, secret: Buffer.from(setup.tokenKey.secret, 'base64') }, previous: [] };
   const registryUrl = new URL(setup.registryUrl);
+  const s3 = s3Client({ region: LOCAL_REGION, endpoint: setup.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   app = composeUploadGateway({
     dynamo: documentClient({ region: LOCAL_REGION, endpoint: setup.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }),
-    s3: s3Client({ region: LOCAL_REGION, endpoint: setup.s3Endpoint, credentials: LOCAL_CREDENTIALS }),
+    s3,
     table: setup.table,
     bucket: setup.bucket,
     identity: { accountId: LOCAL_ACCOUNT_ID, region: LOCAL_REGION, registryHost: registryUrl.host, proxyEndpoint: setup.registryUrl },
@@ -43,6 +47,7 @@ process.on('message', (setup: GatewayChildSetup) => {
     policyCacheSeconds: 0,
     accessKeyCacheSeconds: 0,
     policyCacheEntries: 100,
+    ...(setup.s3SpoolDirectory ? { blobs: new SpooledBlobStore(s3, setup.bucket, setup.s3SpoolDirectory) } : {}),
   }, { maxUploads: 8 });
   process.send!({ ready: true });
 });

@@ -25,6 +25,8 @@ export interface SeparateGateway {
 export interface SeparateGatewayOptions {
   dynamoEndpoint: string;
   s3Endpoint: string;
+  /** As GatewayChildSetup's. */
+  s3SpoolDirectory?: string;
   /** Names the registry's table and bucket. */
   name: string;
   partBytes?: number;
@@ -45,6 +47,7 @@ export async function startSeparateGateway(options: SeparateGatewayOptions): Pro
   const setup: GatewayChildSetup = {
     dynamoEndpoint,
     s3Endpoint,
+    ...(options.s3SpoolDirectory ? { s3SpoolDirectory: options.s3SpoolDirectory } : {}),
     table: registry.table,
     bucket: registry.bucket,
     registryUrl: registry.url,

@@ -8,6 +8,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamoEndpoint: string;
     s3Endpoint: string;
+    s3SpoolDirectory: string;
   }
 }
 
@@ -23,6 +24,7 @@ export async function setup(project: TestProject): Promise<void> {
   emulators = await startEmulators({ scratchDir: scratch });
   project.provide('dynamoEndpoint', emulators.dynamoEndpoint);
   project.provide('s3Endpoint', emulators.s3Endpoint);
+  project.provide('s3SpoolDirectory', emulators.s3SpoolDirectory);
 }
 
 export async function teardown(): Promise<void> {

@@ -16,6 +16,8 @@ export interface LocalS3 {
   url(key: string): string;
   /** Every file under the bucket: objects, what s3rver keeps beside them, and anything left behind. */
   files(): string[];
+  /** Where a local client writes bodies for the emulator to take (local/emulators/s3rver-spooled-files.ts). */
+  spoolDirectory: string;
 }
 
 export function useLocalS3(bucket: string): () => LocalS3 {
@@ -33,6 +35,7 @@ export function useLocalS3(bucket: string): () => LocalS3 {
       client,
       url: (key) => `${s3!.endpoint}/${bucket}/${key}`,
       files: () => readdirSync(root, { recursive: true }).map(String),
+      spoolDirectory: s3.spoolDirectory,
     };
   });
   afterAll(async () => {

@@ -38,7 +38,8 @@ export function takesWhole(session: UploadSession, body: { bytes: ByteSource; le
 /**
  * Receives a whole-layer request into one object, hashing it as it arrives,
  * and returns the session holding it. A body of known length that S3 takes in
- * one PUT streams into that PUT; any other goes in parts (of `parts.size`),
+ * one PUT streams into that PUT; any other goes to a store that takes bodies
+ * of unknown length whole (local mode's), or else in parts (of `parts.size`),
  * a few at once, assembled when the body ends. The object stays marked pending until
  * the upload completes, so one whose client never completes it expires with
  * the bucket's lifecycle rule (DynamoDB's TTL drops the session, not the object).
@@ -62,6 +63,7 @@ export async function receiveWhole(
   }
   await whileRenewing(renewal, async () => {
     if (body.length !== undefined && body.length <= SINGLE_PUT_MAX_BYTES) await blobs.putStream(objectKey, hashed(), body.length);
+    else if (blobs.putUnsized) await blobs.putUnsized(objectKey, hashed());
     else await sendInParts(blobs, session, hashed(), parts, objectKey);
   });
   if (size === 0) return session;
