@@ -36,6 +36,7 @@ import { DynamoAccessKeyStore } from './store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from './store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from './store/dynamo-metadata-store.js';
 import { DynamoTemplateStore } from './store/dynamo-template-store.js';
+import { RememberedCacheRules } from './store/remembered-cache-rules.js';
 import { S3BlobStore } from './store/s3-blob-store.js';
 
 /**
@@ -88,6 +89,11 @@ function uploadStateTokens(parts: BerthParts): UploadStateTokens {
   return new UploadStateTokens(parts.tokenKeys, parts.identity.registryHost, parts.now ?? (() => new Date()));
 }
 
+/** The cache rules as every registry read consults them: remembered as repository policies are. */
+function rememberedRules(parts: BerthParts): RememberedCacheRules {
+  return new RememberedCacheRules(parts.dynamo, parts.table, parts.policyCacheSeconds * 1000, parts.policyChanges, parts.now && (() => parts.now!().getTime()));
+}
+
 /** What the registry function and the upload gateway both serve from. */
 function serviceParts(parts: BerthParts) {
   return {
@@ -96,7 +102,7 @@ function serviceParts(parts: BerthParts) {
     blobs: blobStore(parts),
     config: parts.registry,
     uploadState: uploadStateTokens(parts),
-    ...(parts.pullThrough ? { pullThrough: { rules: new DynamoCacheRuleStore(parts.dynamo, parts.table), ...parts.pullThrough } } : {}),
+    ...(parts.pullThrough ? { pullThrough: { rules: rememberedRules(parts), ...parts.pullThrough } } : {}),
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.log ? { log: parts.log } : {}),
     ...(parts.events ? { events: parts.events } : {}),

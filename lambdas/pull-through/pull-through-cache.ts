@@ -37,8 +37,9 @@ export interface PullThroughDeps {
 /**
  * The pull side of pull-through cache rules: what the registry's manifest and
  * blob reads do in a repository a rule covers when the image is not cached, or
- * a cached tag is due for a check upstream. Repositories no rule covers cost
- * one read of the rules, on a miss only.
+ * a cached tag is due for a check upstream. Which repositories rules cover is
+ * read from the rules as the store remembers them (RememberedCacheRules), so
+ * other repositories' reads cost what they cost without the cache.
  */
 export class PullThroughCache {
   constructor(private readonly deps: PullThroughDeps) {}
@@ -52,7 +53,8 @@ export class PullThroughCache {
   async resolve(repository: string, reference: string, mayImport: MayImport): Promise<ResolvedManifest> {
     const { manifests } = this.deps;
     const isTag = !isDigestReference(reference) && isValidTag(reference);
-    if (!isTag && !isValidDigest(reference)) return manifests.resolve(repository, reference);
+    // A repository no rule covers is read as any other: its tag's upstream record would only cost a read.
+    if ((!isTag && !isValidDigest(reference)) || !await this.ruleOf(repository)) return manifests.resolve(repository, reference);
     const [stored, upstreamTag] = await Promise.all([
       storedOrMissing(manifests, repository, reference),
       isTag ? this.deps.rules.getUpstreamTag(repository, reference) : undefined,

@@ -22,7 +22,10 @@ it('keeps the object of a held manifest that no stored image holds', async () =>
   expect((await client.request('DELETE', `/v2/elsewhere/big/manifests/${manifest.digest}`)).status).toBe(202);
 
   // What a first pull of the same image through a cache rule holds while its job stores the image.
-  const held = new HeldManifests(new DynamoCacheRuleStore(dynamo(), registry().table), registry().blobs, registry().store);
+  const rules = new DynamoCacheRuleStore(dynamo(), registry().table);
+  const now = new Date().toISOString();
+  await rules.createRule({ ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: 'http://127.0.0.1:9', createdAt: now, updatedAt: now });
+  const held = new HeldManifests(rules, registry().blobs, registry().store);
   await held.hold('mirror/team/big', { digest: manifest.digest, mediaType: manifest.mediaType, bytes: manifest.bytes });
 
   await age(registry());
