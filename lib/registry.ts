@@ -239,7 +239,7 @@ export class Registry extends Construct {
   readonly registryFunction: lambda.Function;
   /** Serves the management API (`POST /`) and the IAM routes (`/iam...`). */
   readonly managementFunction: lambda.Function;
-  /** Runs the scheduled jobs: lifecycle-policy evaluation. */
+  /** Runs the scheduled jobs: lifecycle-policy evaluation, then garbage collection. */
   readonly jobsFunction: lambda.Function;
   /** The EventBridge rule that invokes `jobsFunction` on `jobsSchedule`. */
   readonly jobsRule: events.Rule;
@@ -358,7 +358,7 @@ export class Registry extends Construct {
     // Expired uploads go by DynamoDB TTL and the bucket's lifecycle rules, not by these jobs.
     const jobs = new BerthFunction(this, 'Jobs', {
       entry: 'lambdas/jobs/handler.ts',
-      description: 'Scheduled jobs: lifecycle-policy evaluation',
+      description: 'Scheduled jobs: lifecycle-policy evaluation and garbage collection',
       // A sweep holds a repository's manifest summaries to sort and count them.
       memorySize: 512,
       // The most Lambda allows: a sweep grows with the registry, and one cut short fails (and
@@ -384,7 +384,7 @@ export class Registry extends Construct {
     // through its resource policy, limited to this rule's ARN, where a schedule needs a role
     // of its own (CDK's grants it the function's versions too, a wildcard).
     this.jobsRule = new events.Rule(this, 'JobsSchedule', {
-      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
+      description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation, garbage collection)',
       schedule: settings.jobsSchedule,
       enabled: settings.jobsEnabled,
       targets: [new targets.LambdaFunction(jobs.function)],

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
-import { dropTableAndBucket } from '../support/backends.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningRegistry } from '../../local/berth-server.js';
 import { basic, clientEnv, freshHome, runBerthBundle, runHelper, useBerthBins } from '../support/berth-bins.js';
 import { errorCodes, RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
-import { clientOf } from '../support/registry.js';
+import { clientOf, startTestRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest } from '../support/signed.js';
 import { startFakeSts, type FakePrincipal, type FakeSts } from './sts-fake.js';
 
@@ -30,21 +28,11 @@ let sts: FakeSts;
 let registry: RunningRegistry;
 beforeAll(async () => {
   sts = await startFakeSts([other]);
-  const id = randomUUID().slice(0, 8);
-  registry = await startBerthServer({
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    s3Endpoint: inject('s3Endpoint'),
-    table: `berth-test-${id}`,
-    bucket: `berth-test-${id}`,
-    port: 0,
-    uploadGateway: false,
-    sts: { endpoint: sts.url, maxAgeSeconds: 300 },
-  });
+  registry = await startTestRegistry({}, { uploadGateway: false, sts: { endpoint: sts.url, maxAgeSeconds: 300 } });
 });
 afterAll(async () => {
   await registry?.stop();
   await sts?.stop();
-  if (registry) await dropTableAndBucket(registry.table, registry.bucket);
 });
 
 function otherAccountEnv(home = freshHome(bins())): NodeJS.ProcessEnv {

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presignCallerIdentity } from '../../cli/aws-identity.js';
 import { LOCAL_ACCOUNT_ID } from '../../local/emulators/local-aws.js';
-import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
-import { dropTableAndBucket } from '../support/backends.js';
+import type { RunningRegistry } from '../../local/berth-server.js';
 import { basic } from '../support/berth-bins.js';
 import { errorCodes, RegistryClient } from '../support/client.js';
 import { ociImage } from '../support/oci.js';
-import { clientOf, useRegistry } from '../support/registry.js';
+import { clientOf, startTestRegistry, useRegistry } from '../support/registry.js';
 import { errorType, send, signedManagementRequest } from '../support/signed.js';
 import { startFakeSts, type FakePrincipal, type FakeSts } from './sts-fake.js';
 
@@ -34,21 +32,11 @@ let sts: FakeSts;
 let registry: RunningRegistry;
 beforeAll(async () => {
   sts = await startFakeSts([other, sameAccount]);
-  const id = randomUUID().slice(0, 8);
-  registry = await startBerthServer({
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    s3Endpoint: inject('s3Endpoint'),
-    table: `berth-test-${id}`,
-    bucket: `berth-test-${id}`,
-    port: 0,
-    uploadGateway: false,
-    sts: { endpoint: sts.url, maxAgeSeconds: 120 },
-  });
+  registry = await startTestRegistry({}, { uploadGateway: false, sts: { endpoint: sts.url, maxAgeSeconds: 120 } });
 });
 afterAll(async () => {
   await registry?.stop();
   await sts?.stop();
-  if (registry) await dropTableAndBucket(registry.table, registry.bucket);
 });
 
 async function proof(principal: FakePrincipal, now?: Date): Promise<string> {

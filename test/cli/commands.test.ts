@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ecr';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runBerth } from '../../cli/run.js';
+import { describe, expect, it } from 'vitest';
 import { ecrClient } from '../support/aws-cli.js';
+import { useInProcessBerth } from '../support/in-process-berth.js';
 import { OCI_MANIFEST } from '../support/manifests.js';
 import { annotatedManifest, blob, descriptor, ociImage } from '../support/oci.js';
 import { clientOf, useRegistry } from '../support/registry.js';
@@ -18,34 +15,10 @@ import { clientOf, useRegistry } from '../support/registry.js';
 const registry = useRegistry();
 const client = () => clientOf(registry());
 const ecr = () => ecrClient(registry());
-const scratch = mkdtempSync(join(tmpdir(), 'berth-commands-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-beforeEach(() => {
-  // The AWS default chain reads the process's environment: only the administrator's key may be found.
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', registry().adminKey.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', registry().adminKey.secretAccessKey);
-  vi.stubEnv('AWS_REGION', registry().identity.region);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-});
-afterEach(() => vi.unstubAllEnvs());
-
-async function berth(args: string[], stdin = '', sends = true) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runBerth(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => stdin,
-    env: { BERTH_REGISTRY: registry().url },
-    // A command that must refuse before sending anything gets a client that fails the test if used.
-    ...(sends ? {} : { ecr: () => ({ send: () => Promise.reject(new Error('the command sent a request')) }) }),
-  });
-  return { code, stdout, stderr };
-}
+const run = useInProcessBerth(registry);
+/** A command that must refuse before sending anything (`sends` false) gets a client that fails the test if used. */
+const berth = (args: string[], stdin = '', sends = true) =>
+  run(args, { stdin, ...(sends ? {} : { ecr: () => ({ send: () => Promise.reject(new Error('the command sent a request')) }) }) });
 
 const DATE = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`;
 

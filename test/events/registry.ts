@@ -1,35 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, inject } from 'vitest';
 import { BERTH_TARGET_PREFIX } from '../../lambdas/management/app.js';
 import type { DeliverySettings } from '../../lambdas/webhooks/settings.js';
-import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
-import { dropTableAndBucket } from '../support/backends.js';
+import type { RunningRegistry } from '../../local/berth-server.js';
+import { useRegistry } from '../support/registry.js';
 import { send, signedManagementRequest } from '../support/signed.js';
 
 /** The registry of a test file, with webhook timings of its own (short retries), on its own table and bucket. */
 export function useEventsRegistry(webhooks: Partial<DeliverySettings> = {}): () => RunningRegistry {
-  let running: RunningRegistry | undefined;
-  beforeAll(async () => {
-    const id = randomUUID().slice(0, 8);
-    running = await startBerthServer({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      s3Endpoint: inject('s3Endpoint'),
-      table: `berth-test-${id}`,
-      bucket: `berth-test-${id}`,
-      port: 0,
-      uploadGateway: false,
-      webhooks,
-    });
-  });
-  afterAll(async () => {
-    if (!running) return;
-    await running.stop();
-    await dropTableAndBucket(running.table, running.bucket);
-  });
-  return () => {
-    if (!running) throw new Error('registry not started');
-    return running;
-  };
+  return useRegistry({}, { uploadGateway: false, webhooks });
 }
 
 /** A Berth_V1 action, signed by the administrator. */

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runBerth } from '../../cli/run.js';
+import { describe, expect, it } from 'vitest';
 import { isValidSignature, SIGNATURE_HEADER } from '../../lambdas/webhooks/signature.js';
+import { useInProcessBerth } from '../support/in-process-berth.js';
 import { ociImage } from '../support/oci.js';
 import { clientOf } from '../support/registry.js';
 import { startReceiver } from './receiver.js';
@@ -12,31 +9,8 @@ import { useEventsRegistry } from './registry.js';
 /** berth webhook, in-process against the local registry, signed with its administrator's key from the environment. */
 
 const registry = useEventsRegistry({ retryMs: 50, maxRetryMs: 100, giveUpMs: 1000 });
-const scratch = mkdtempSync(join(tmpdir(), 'berth-webhook-cli-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-beforeEach(() => {
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', registry().adminKey.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', registry().adminKey.secretAccessKey);
-  vi.stubEnv('AWS_REGION', registry().identity.region);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-});
-afterEach(() => vi.unstubAllEnvs());
-
-async function berth(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runBerth(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => '',
-    env: { BERTH_REGISTRY: registry().url },
-  });
-  return { code, stdout, stderr };
-}
+const run = useInProcessBerth(registry);
+const berth = (...args: string[]) => run(args);
 
 describe('berth webhook', () => {
   it('creates a webhook that receives signed pushes, lists it, tests it, shows its deliveries and deletes it', async () => {

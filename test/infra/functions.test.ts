@@ -62,6 +62,7 @@ describe('the functions', () => {
     });
     expect(managementEnv).toEqual({
       ...common, BERTH_REGISTRY_HOST: expect.anything(), BERTH_SEALING_SECRET_ARN: ref(sealingSecret), BERTH_STS_ENDPOINT: expect.anything(),
+      BERTH_CONSOLE_LINK_SECONDS: '300', BERTH_CONSOLE_SESSION_SECONDS: '3600',
     });
   });
 

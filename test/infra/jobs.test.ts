@@ -70,7 +70,7 @@ describe('the scheduled jobs function', () => {
     // This one, and the rule that takes image actions to webhook deliveries (test/events/infra.test.ts).
     template.resourceCountIs('AWS::Events::Rule', 2);
     expect(resource(template, rule).Properties).toEqual({
-      Description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation)',
+      Description: 'Runs the Berth scheduled jobs (lifecycle-policy evaluation, garbage collection)',
       ScheduleExpression: 'cron(0 3 * * ? *)',
       State: 'ENABLED',
       Targets: [{ Arn: arn(jobs), Id: expect.any(String) }],
@@ -115,6 +115,6 @@ describe('the scheduled jobs function', () => {
     const off = registryTemplate({ jobsEnabled: false });
     off.resourceCountIs('AWS::Events::Rule', 2);
     off.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)', State: 'DISABLED' });
-    off.hasResourceProperties('AWS::Lambda::Function', { Description: 'Scheduled jobs: lifecycle-policy evaluation' });
+    off.hasResourceProperties('AWS::Lambda::Function', { Description: 'Scheduled jobs: lifecycle-policy evaluation and garbage collection' });
   });
 });

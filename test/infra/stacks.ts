@@ -91,8 +91,9 @@ export const FUNCTION_DESCRIPTIONS = {
   registry: 'OCI Distribution API',
   management: 'ECR-compatible management API and registry tokens',
   rotation: 'Rotates the registry-token signing key',
-  jobs: 'Scheduled jobs: lifecycle-policy evaluation',
+  jobs: 'Scheduled jobs: lifecycle-policy evaluation and garbage collection',
   webhooks: 'Webhook deliveries',
+  pullThrough: 'Pull-through cache: stores what first pulls bring from upstream registries',
 } as const;
 
 export function functionId(template: Template, role: keyof typeof FUNCTION_DESCRIPTIONS): string {

@@ -83,8 +83,12 @@ describe('the upload gateway', () => {
     expect(management.BERTH_UPLOAD_GATEWAY_URL).toBeUndefined();
     expect(taskEnvironment(template)).toEqual({
       ...registry,
-      // The gateway takes upload bytes: it changes nothing that is announced on the event bus.
+      // The gateway takes upload bytes: it changes nothing that is announced on the event bus,
+      // and serves no pulls, so the pull-through cache is none of its business.
       BERTH_EVENT_BUS: undefined,
+      BERTH_PULL_THROUGH_QUEUE_URL: undefined,
+      BERTH_PULL_THROUGH_REFRESH_SECONDS: undefined,
+      BERTH_PULL_THROUGH_BLOB_WAIT_SECONDS: undefined,
       AWS_REGION: { Ref: 'AWS::Region' },
       PORT: '8080',
       BERTH_GATEWAY_HOST: '0.0.0.0',

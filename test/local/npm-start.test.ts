@@ -34,7 +34,7 @@ describe('npm start', () => {
       chmodSync(dataDir, 0o755);
       first = startBerth({ PORT: String(port), BERTH_DATA_DIR: dataDir });
       // DynamoDB Local's JVM takes many seconds to start on a busy machine.
-      await waitFor(() => first.output().includes('Berth is running at'), 'the registry to start', 50_000);
+      await waitFor(() => first.output().includes('Requests follow, one line each'), 'the registry to start', 50_000);
       const admin = { url, adminKey: loadOrCreateAdminKey(dataDir).keys };
       // One login serves both runs: the signing key lives in the data directory and survives the restart.
       let header: Promise<string> | undefined;
@@ -90,8 +90,9 @@ describe('npm start', () => {
       expect(jvmRunning(dataDir)).toBe(false);
 
       const second = startBerth({ PORT: String(port), BERTH_DATA_DIR: dataDir }, { args: ['--quiet'] });
-      await waitFor(() => second.output().includes('Berth is running at'), 'the registry to restart');
-      expect(second.output()).toContain('Requests are not logged (quiet).');
+      // The banner's last line: the console's sign-in link is made between the first lines and it.
+      await waitFor(() => second.output().includes('Requests are not logged (quiet).'), 'the registry to restart');
+      expect(second.output()).toContain('Berth is running at');
       const head = await client.request('HEAD', `/v2/local/persist/blobs/${item.digest}`);
       expect(head.status).toBe(200);
       const catalog = (await (await client.request('GET', '/v2/_catalog')).json()) as { repositories: string[] };

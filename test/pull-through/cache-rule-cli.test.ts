@@ -1,38 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runBerth } from '../../cli/run.js';
+import { describe, expect, it } from 'vitest';
+import { useInProcessBerth } from '../support/in-process-berth.js';
 import { useRegistry } from '../support/registry.js';
 
 /** berth cache-rule, in-process against the local registry, signed with its administrator's key from the environment. */
 
 const registry = useRegistry();
-const scratch = mkdtempSync(join(tmpdir(), 'berth-cache-rule-cli-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-beforeEach(() => {
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION']) vi.stubEnv(name, undefined);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', registry().adminKey.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', registry().adminKey.secretAccessKey);
-  vi.stubEnv('AWS_REGION', registry().identity.region);
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_CONFIG_FILE', join(scratch, 'none'));
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
-});
-afterEach(() => vi.unstubAllEnvs());
-
-async function berth(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runBerth(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    readStdin: async () => '',
-    env: { BERTH_REGISTRY: registry().url },
-  });
-  return { code, stdout, stderr };
-}
+const run = useInProcessBerth(registry);
+const berth = (...args: string[]) => run(args);
 
 describe('berth cache-rule', () => {
   it('creates rules, lists them, and deletes one', async () => {
