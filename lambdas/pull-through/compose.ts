@@ -21,7 +21,7 @@ export interface PullThroughParts {
 /** The cache the registry's reads consult, and the import its jobs run. */
 export function createPullThrough(
   parts: PullThroughParts,
-  services: Pick<RegistryServices, 'store' | 'blobs' | 'uploads' | 'manifests' | 'config'>,
+  services: Pick<RegistryServices, 'store' | 'blobs' | 'uploads' | 'manifests' | 'config' | 'repositories'>,
   templates: TemplateStore,
   now: () => Date,
   log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),

@@ -6,6 +6,7 @@ import type { BlobStore } from '../store/blob-store.js';
 import type { CacheRuleRecord, CacheRuleStore, UpstreamTagRecord } from '../store/cache-rule-store.js';
 import { settingsFromTemplate, templateFor } from '../store/creation-templates.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import type { Repositories } from '../registry/repositories.js';
 import type { BlobLink } from '../store/records.js';
 import { newRepository } from '../store/repository-defaults.js';
 import type { TemplateStore } from '../store/template-store.js';
@@ -20,6 +21,7 @@ import type { UpstreamSecrets } from './upstream-secrets.js';
 
 export interface PullThroughDeps {
   store: MetadataStore;
+  repositories: Repositories;
   templates: TemplateStore;
   blobs: BlobStore;
   rules: CacheRuleStore;
@@ -150,11 +152,11 @@ export class PullThroughCache {
 
   /** The repository of a first pull, created as ECR creates it: with the creation template for PULL_THROUGH_CACHE. */
   private async ensureRepository(repository: string): Promise<void> {
-    const { store, templates, now } = this.deps;
+    const { store, templates, repositories, now } = this.deps;
     if (await store.getRepository(repository)) return;
     const template = templateFor(repository, await templates.listTemplates(), 'PULL_THROUGH_CACHE');
-    // A concurrent first pull may create it too; either record will do.
-    await store.createRepository(newRepository(repository, now(), template && settingsFromTemplate(template)));
+    // A concurrent first pull may create it too; either record will do. Created as any other repository is, and announced.
+    await repositories.create(newRepository(repository, now(), template && settingsFromTemplate(template)));
   }
 
   private async waitForBlob(repository: string, digest: string): Promise<BlobLink | undefined> {
