@@ -9,6 +9,7 @@ import type { BuildMiddleware } from '@smithy/types';
 import { Readable } from 'node:stream';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
 import { MultipartRefusedError } from './errors.js';
+import { S3ObjectUrls } from './s3-object-urls.js';
 import { PENDING_UPLOAD_TAG } from './keys.js';
 
 /** The pending mark as S3 takes it, in `x-amz-tagging` (URL-encoded tags). */
@@ -37,12 +38,17 @@ const REFUSED_PARTS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmal
 
 /** The blob store on one S3 bucket. */
 export class S3BlobStore implements BlobStore {
+  /** Signs blob downloads, the registry's most frequent S3 work, without a command per URL. */
+  private readonly downloadUrls: S3ObjectUrls;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     /** Signs download URLs; may differ from `client` when clients reach S3 at another address. */
     private readonly presignClient: S3Client = client,
-  ) {}
+  ) {
+    this.downloadUrls = new S3ObjectUrls(presignClient, bucket);
+  }
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentLength: bytes.length }));
@@ -101,7 +107,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    return this.downloadUrls.presignGet(key, expiresInSeconds);
   }
 
   async createMultipart(key: string): Promise<string> {
