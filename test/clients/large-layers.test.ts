@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { imageBlobs, ociImage, sha256 } from '../support/oci.js';
@@ -37,6 +37,7 @@ function succeeded(result: ToolResult, what: string): void {
 
 describe.skipIf(skopeo.path === undefined)('skopeo and layers past the API request limit', () => {
   const withGateway = useRegistry();
+  const spooled = useRegistry({}, { s3SpoolDirectory: inject('s3SpoolDirectory') });
   const withoutGateway = useRegistry({}, { uploadGateway: false });
   const image = ociImage({ layerSizes: LAYER_MIB.map((mib) => mib * MIB) });
   let work: string;
@@ -51,12 +52,16 @@ describe.skipIf(skopeo.path === undefined)('skopeo and layers past the API reque
     runTool(skopeo.path!, ['--insecure-policy', 'copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false',
       ...(from.startsWith('docker://') ? ['--src-creds', creds] : ['--dest-creds', creds]), from, to], TIMEOUT_MS);
 
-  it('pushes through the upload gateway and pulls back every layer byte-identical', async () => {
-    const creds = await credsFor(withGateway());
-    const remote = `docker://${new URL(withGateway().url).host}/large/skopeo:v1`;
+  it.each([
+    { stored: 'in S3 parts, as on AWS', registry: () => withGateway(), into: 'pulled-s3' },
+    { stored: 'in local mode\'s spool, as npm start stores them', registry: () => spooled(), into: 'pulled-spool' },
+  ])('pushes through the upload gateway, stored $stored, and pulls back every layer byte-identical', async ({ registry, into }) => {
+    const creds = await credsFor(registry());
+    const remote = `docker://${new URL(registry().url).host}/large/skopeo:v1`;
+    const pulledDir = join(work, into);
     succeeded(await copy(creds, `oci:${join(work, 'source')}:v1`, remote), 'skopeo push');
-    succeeded(await copy(creds, remote, `oci:${join(work, 'pulled')}:v1`), 'skopeo pull');
-    const pulled = readOciLayout(join(work, 'pulled'));
+    succeeded(await copy(creds, remote, `oci:${pulledDir}:v1`), 'skopeo pull');
+    const pulled = readOciLayout(pulledDir);
     expect(pulled.refDigest('v1')).toBe(image.manifest.digest);
     for (const layer of image.layers) expect(sha256(pulled.blob(layer.digest))).toBe(layer.digest);
   }, TIMEOUT_MS);
@@ -116,21 +121,22 @@ describe.skipIf(podman.path === undefined || buildah.path === undefined)('podman
     expect(inspected.stdout.toString().trim()).toBe(imageId);
   }
 
-  async function freshRegistry(): Promise<{ registry: RunningRegistry; creds: string; host: string }> {
-    const registry = await startTestRegistry();
+  /** A registry of its own; `spooled`, its gateway writes layers to local S3's spool as npm start's does, else to S3 in parts as on AWS. */
+  async function freshRegistry(spooled: boolean): Promise<{ registry: RunningRegistry; creds: string; host: string }> {
+    const registry = await startTestRegistry({}, spooled ? { s3SpoolDirectory: inject('s3SpoolDirectory') } : {});
     registries.push(registry);
     return { registry, creds: await credsFor(registry), host: new URL(registry.url).host };
   }
 
-  it('buildah pushes uncompressed layers through the gateway, and podman pulls the same image back', async () => {
-    const { registry, creds, host } = await freshRegistry();
+  it('buildah pushes uncompressed layers through the gateway, as on AWS, and podman pulls the same image back', async () => {
+    const { registry, creds, host } = await freshRegistry(false);
     const reference = `${host}/large/buildah:v1`;
     succeeded(await run(buildah.path!, ['push', '--disable-compression', '--tls-verify=false', '--creds', creds, 'localhost/berth-large:2', `docker://${reference}`]), 'buildah push');
     await expectSameImage(registry, creds, reference);
   }, 2 * TIMEOUT_MS);
 
-  it('podman pushes zstd layers through the gateway, and pulls the same image back', async () => {
-    const { registry, creds, host } = await freshRegistry();
+  it('podman pushes zstd layers through the gateway into local mode\'s spool, and pulls the same image back', async () => {
+    const { registry, creds, host } = await freshRegistry(true);
     const reference = `${host}/large/podman:v1`;
     succeeded(await run(podman.path!, ['push', '--compression-format', 'zstd', '--tls-verify=false', '--creds', creds, 'localhost/berth-large:2', `docker://${reference}`]), 'podman push');
     await expectSameImage(registry, creds, reference);
