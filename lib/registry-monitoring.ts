@@ -6,6 +6,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { garbageCollectionWidget } from './garbage-collection.js';
 import type { UploadGateway } from './upload-gateway.js';
@@ -27,11 +28,16 @@ export interface RegistryMonitoringProps {
   readonly alarmTopic?: sns.ITopic;
   /** The upload gateway, when the registry runs one. */
   readonly uploadGateway?: UploadGateway;
+  /**
+   * Dead-letter queues, by the name their alarm gives them: a message there is work given up
+   * (a webhook delivery, a pull-through store) that nobody would notice otherwise.
+   */
+  readonly deadLetterQueues?: Record<string, sqs.IQueue>;
 }
 
 const PERIOD = Duration.minutes(5);
 
-/** Alarms (5xx rate, Lambda errors and throttles, the upload gateway's health) and a dashboard for one registry. */
+/** Alarms (5xx rate, Lambda errors and throttles, dead letters, the upload gateway's health) and a dashboard for one registry. */
 export class RegistryMonitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
@@ -58,6 +64,13 @@ export class RegistryMonitoring extends Construct {
       description: `At least ${props.serverErrorRatePercent}% of registry requests answered 5xx in 2 of the last 3 five-minute periods.`,
     });
     const scheduledNames = props.scheduledFunctions ?? [];
+    for (const [name, queue] of Object.entries(props.deadLetterQueues ?? {})) {
+      this.addAlarm(`${name}DeadLetters`, queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }), {
+        threshold: 1,
+        evaluationPeriods: 1,
+        description: `Work was given up and kept in the ${name} dead-letter queue; read its messages for why, then redrive or delete them.`,
+      });
+    }
     for (const [name, fn] of Object.entries(props.functions)) {
       this.addAlarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), {
         threshold: 1,

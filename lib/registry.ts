@@ -402,6 +402,7 @@ export class Registry extends Construct {
       serverErrorRatePercent: settings.serverErrorRatePercent,
       ...(settings.alarmTopic ? { alarmTopic: settings.alarmTopic } : {}),
       ...(this.uploadGateway ? { uploadGateway: this.uploadGateway } : {}),
+      deadLetterQueues: { WebhookDeliveries: this.events.deadLetterQueue, PullThroughJobs: this.pullThrough.deadLetterQueue },
     });
   }
 

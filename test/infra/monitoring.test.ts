@@ -22,7 +22,7 @@ describe('monitoring', () => {
 
   it('alarms on errors of every function and on throttles of the serving and scheduled ones', () => {
     const single = allAlarms(template)
-      .filter((alarm) => alarm.Properties.MetricName !== undefined)
+      .filter((alarm) => alarm.Properties.Namespace === 'AWS/Lambda')
       .map((alarm) => `${alarm.Properties.MetricName}:${alarm.Properties.Dimensions[0].Value.Ref}`);
     const functions = Object.keys(template.findResources('AWS::Lambda::Function'));
     const throttleWatched = [functionId(template, 'registry'), functionId(template, 'management'), functionId(template, 'jobs')];
@@ -31,6 +31,18 @@ describe('monitoring', () => {
       ...throttleWatched.map((id) => `Throttles:${id}`),
     ].sort());
     template.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+  });
+
+  it('alarms on the first message in the webhook and pull-through dead-letter queues', () => {
+    const deadLetters = allAlarms(template).filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS');
+    expect(deadLetters).toHaveLength(2);
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { MessageRetentionPeriod: Match.anyValue() } }));
+    for (const alarm of deadLetters) {
+      expect(alarm.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Statistic: 'Maximum', Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(queues).toContain(alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0]);
+    }
+    const watched = deadLetters.map((alarm) => alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0] as string).sort();
+    expect(watched).toEqual(queues.filter((id) => /DeadLetters/.test(id)).sort());
   });
 
   it('has a dashboard', () => {
