@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ExpiringLru } from '../shared/expiring-lru.js';
-import type { TokenKey, TokenKeySet, TokenKeySource } from './token-keys.js';
+import { keyNamed, type TokenKey, type TokenKeySet, type TokenKeySource } from './token-keys.js';
 
 /** What a registry token says: who, in which account, may do what, until when. */
 export interface TokenClaims {
@@ -114,7 +114,7 @@ function signingKidOf(token: string): string | undefined {
 }
 
 function keyFor(keySet: TokenKeySet, kid: string | undefined): TokenKey {
-  const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
+  const key = keyNamed(keySet, kid);
   if (!key) throw new TokenError('the token was signed with a key this registry does not know');
   return key;
 }

@@ -20,3 +20,8 @@ export interface TokenKeySet {
  * look again when it does not know that key (a rotation it has not seen yet).
  */
 export type TokenKeySource = (wantedKid?: string) => Promise<TokenKeySet>;
+
+/** The key of `keySet` that `kid` names, current or previous; undefined when the set has none by that name. */
+export function keyNamed(keySet: TokenKeySet, kid: string | undefined): TokenKey | undefined {
+  return [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
+}

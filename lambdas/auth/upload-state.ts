@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { TokenKeySource } from './token-keys.js';
+import { keyNamed, type TokenKeySource } from './token-keys.js';
 
 /**
  * What an upload's state token allows: the rest of one upload session, in one
@@ -64,7 +64,7 @@ export class UploadStateTokens {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, () => {
-        const key = [keySet.current, ...keySet.previous].find((candidate) => candidate.kid === kid);
+        const key = keyNamed(keySet, kid);
         if (!key) throw new UploadStateError('the upload URL was signed with a key this registry does not know; start the upload again');
         return key.secret;
       }, { algorithms: [ALGORITHM], issuer: this.registryHost, audience: this.audience, currentDate: this.now() }));

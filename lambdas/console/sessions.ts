@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import type { TokenKeySource } from '../auth/token-keys.js';
+import { keyNamed, type TokenKeySource } from '../auth/token-keys.js';
 import type { ConsoleIdentity } from './sign-in-store.js';
 
 export interface ConsoleSession {
@@ -53,8 +53,7 @@ export class ConsoleSessions {
   async verify(token: string): Promise<ConsoleSession | undefined> {
     try {
       const { kid } = decodeProtectedHeader(token);
-      const { current, previous } = await this.keys(kid);
-      const key = [current, ...previous].find((candidate) => candidate.kid === kid);
+      const key = keyNamed(await this.keys(kid), kid);
       if (!key) return undefined;
       const { payload } = await jwtVerify(token, key.secret, {
         algorithms: [ALGORITHM],

@@ -32,3 +32,13 @@ describe.each([
     expect(await urls.presignGet(key, 300)).toBe(expected);
   });
 });
+
+it('refuses to sign when the SDK\'s URL does not end in the key, rather than sign URLs of the wrong objects', async () => {
+  const client = s3Client({ region: 'eu-west-1', credentials });
+  // A client whose requests gain a path after the key: where keys go can no longer be told.
+  client.middlewareStack.add((next) => (args) => {
+    (args.request as { path: string }).path += '/suffix';
+    return next(args);
+  }, { step: 'build', name: 'pathAfterKey' });
+  await expect(new S3ObjectUrls(client, 'berth-blobs').presignGet('blobs/sha256/0123abcd', 300)).rejects.toThrow(/cannot tell where keys go/);
+});
