@@ -2,6 +2,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { GET_CALLER_IDENTITY_QUERY, REGISTRY_BINDING_HEADER } from '../lambdas/auth/sts-request.js';
+import { serviceEndpoint, type ServiceName } from '../lambdas/aws/endpoints.js';
 import { NodeSha256 } from '../lambdas/shared/crypto/node-sha256.js';
 
 /**
@@ -14,14 +15,15 @@ import { NodeSha256 } from '../lambdas/shared/crypto/node-sha256.js';
 /** Long enough to reach the registry; the registry bounds the age again by its own setting. */
 const PRESIGNED_SECONDS = 60;
 
+const STS: ServiceName = { hostPrefix: 'sts', environmentId: 'STS' };
+
 /**
- * The STS endpoint the registry in `region` verifies with: AWS_ENDPOINT_URL_STS when set
- * (the AWS tools' own override, e.g. for a VPC endpoint), else the region's public endpoint.
+ * The STS endpoint the registry in `region` verifies with: AWS_ENDPOINT_URL_STS, then
+ * AWS_ENDPOINT_URL, when set (the AWS tools' own overrides, e.g. for a VPC endpoint), else
+ * the region's public endpoint in its partition's domain.
  */
 export function stsEndpointFor(region: string, env: NodeJS.ProcessEnv): string {
-  const override = env.AWS_ENDPOINT_URL_STS?.trim();
-  if (override) return override.replace(/\/+$/, '');
-  return `https://sts.${region}.${region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+  return serviceEndpoint(STS, region, env).href.replace(/\/+$/, '');
 }
 
 export interface IdentityProofOptions {

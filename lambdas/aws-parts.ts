@@ -1,6 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { secretsManagerTokenKeys } from './auth/secrets-manager-keys.js';
+import { SecretsManager } from './aws/secrets-manager.js';
+import { SqsQueue } from './aws/sqs.js';
 import { awsEventSink } from './events/aws-event-sink.js';
 import { secretsManagerSecrets } from './pull-through/secrets-manager-secrets.js';
 import { sqsJobDispatch } from './pull-through/sqs-jobs.js';
@@ -9,8 +9,8 @@ import { documentClient, s3Client } from './shared/aws-clients.js';
 import type { EnvironmentConfig } from './shared/config.js';
 
 /** The parts of Berth on AWS, from a function's validated environment. */
-export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: SecretsManagerClient } {
-  const secrets = new SecretsManagerClient({ region: config.region });
+export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: SecretsManager } {
+  const secrets = new SecretsManager({ region: config.region });
   return {
     secrets,
     dynamo: documentClient({ region: config.region }),
@@ -33,13 +33,13 @@ export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: Sec
     pullThrough: {
       secrets: secretsManagerSecrets(secrets),
       config: config.pullThrough.config,
-      ...(config.pullThrough.queueUrl ? { dispatch: sqsJobDispatch(new SQSClient({ region: config.region }), config.pullThrough.queueUrl) } : {}),
+      ...(config.pullThrough.queueUrl ? { dispatch: sqsJobDispatch(new SqsQueue(config.pullThrough.queueUrl, { region: config.region })) } : {}),
     },
   };
 }
 
 /** A secret whose value is a base64 key, read once per cold start. */
-export async function secretKey(secrets: SecretsManagerClient, secretId: string): Promise<Buffer> {
-  const result = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+export async function secretKey(secrets: Pick<SecretsManager, 'getSecretValue'>, secretId: string): Promise<Buffer> {
+  const result = await secrets.getSecretValue({ SecretId: secretId });
   return Buffer.from(result.SecretString ?? '', 'base64');
 }

@@ -1,6 +1,9 @@
-import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { isAwsError } from '../aws/aws-error.js';
+import type { SecretsManager } from '../aws/secrets-manager.js';
 import { cachedTokenKeys, type CachedTokenKeyOptions } from './cached-token-keys.js';
 import type { TokenKey, TokenKeySource } from './token-keys.js';
+
+type SecretReader = Pick<SecretsManager, 'getSecretValue'>;
 
 /**
  * Token-signing keys from a Secrets Manager secret whose value is a base64
@@ -8,7 +11,7 @@ import type { TokenKey, TokenKeySource } from './token-keys.js';
  * a rotation stay valid. The version ID names the key in each token. Kept as
  * ./cached-token-keys.ts keeps them.
  */
-export function secretsManagerTokenKeys(client: SecretsManagerClient, secretId: string, options: CachedTokenKeyOptions): TokenKeySource {
+export function secretsManagerTokenKeys(client: SecretReader, secretId: string, options: CachedTokenKeyOptions): TokenKeySource {
   return cachedTokenKeys(async () => {
     // Both versions at once: in sequence they doubled the first request's wait.
     const [current, previous] = await Promise.all([readVersion(client, secretId, 'AWSCURRENT'), readVersion(client, secretId, 'AWSPREVIOUS')]);
@@ -17,13 +20,13 @@ export function secretsManagerTokenKeys(client: SecretsManagerClient, secretId: 
   }, options);
 }
 
-async function readVersion(client: SecretsManagerClient, secretId: string, stage: string): Promise<TokenKey | undefined> {
+async function readVersion(client: SecretReader, secretId: string, stage: string): Promise<TokenKey | undefined> {
   try {
-    const result = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+    const result = await client.getSecretValue({ SecretId: secretId, VersionStage: stage });
     return { kid: result.VersionId!, secret: Buffer.from(result.SecretString ?? '', 'base64') };
   } catch (error) {
     // A secret that was never rotated has no AWSPREVIOUS version.
-    if (error instanceof ResourceNotFoundException && stage !== 'AWSCURRENT') return undefined;
+    if (isAwsError(error, 'ResourceNotFoundException') && stage !== 'AWSCURRENT') return undefined;
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridge } from '../aws/eventbridge.js';
 import type { EventSink } from './event-sink.js';
 import { entryOf, type EventBridgeEntry } from './eventbridge-format.js';
 import type { RegistryEvent } from './registry-event.js';
@@ -27,7 +27,7 @@ export class EventBridgeSink implements EventSink {
   private readonly retryMs: number;
 
   constructor(
-    private readonly client: Pick<EventBridgeClient, 'send'>,
+    private readonly client: Pick<EventBridge, 'putEvents'>,
     private readonly options: EventBridgeSinkOptions,
   ) {
     this.attempts = options.attempts ?? 3;
@@ -46,9 +46,9 @@ export class EventBridgeSink implements EventSink {
     for (let attempt = 0; attempt < this.attempts && pending.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.retryMs * 2 ** (attempt - 1)));
       try {
-        const result = await this.client.send(new PutEventsCommand({
+        const result = await this.client.putEvents({
           Entries: pending.map((entry) => ({ ...entry, EventBusName: this.options.bus })),
-        }));
+        });
         // Entries that failed come back in their positions with an ErrorCode; only those go again.
         const results = result.Entries ?? [];
         failure = results.find((entry) => entry.ErrorCode)?.ErrorCode ?? '';

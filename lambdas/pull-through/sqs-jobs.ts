@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SqsQueue } from '../aws/sqs.js';
 import { jobKey, type JobDispatch, type PullThroughJob } from './jobs.js';
 
 /**
@@ -10,11 +10,11 @@ import { jobKey, type JobDispatch, type PullThroughJob } from './jobs.js';
  * images and blobs run side by side; a failed job comes back after the visibility timeout, and
  * to the dead-letter queue in the end.
  */
-export function sqsJobDispatch(client: Pick<SQSClient, 'send'>, queueUrl: string): JobDispatch {
+export function sqsJobDispatch(queue: Pick<SqsQueue, 'sendMessage'>): JobDispatch {
   return async (job) => {
     // SQS takes ids of at most 128 characters; repository names go up to 256.
     const id = createHash('sha256').update(jobKey(job)).digest('hex');
-    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job), MessageGroupId: id, MessageDeduplicationId: id }));
+    await queue.sendMessage({ MessageBody: JSON.stringify(job), MessageGroupId: id, MessageDeduplicationId: id });
   };
 }
 

@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  DescribeSecretCommandInput, DescribeSecretCommandOutput, GetSecretValueCommandInput, GetSecretValueCommandOutput,
-  PutSecretValueCommandInput, PutSecretValueCommandOutput, UpdateSecretVersionStageCommandInput,
-  UpdateSecretVersionStageCommandOutput,
-} from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
+import { isAwsError } from '../aws/aws-error.js';
+import type { SecretsManager } from '../aws/secrets-manager.js';
 
-/**
- * The Secrets Manager calls a rotation makes, in the SDK's own shapes: the
- * aggregated `SecretsManager` client satisfies it on AWS.
- */
-export interface RotationSecrets {
-  describeSecret(input: DescribeSecretCommandInput): Promise<DescribeSecretCommandOutput>;
-  getSecretValue(input: GetSecretValueCommandInput): Promise<GetSecretValueCommandOutput>;
-  putSecretValue(input: PutSecretValueCommandInput): Promise<PutSecretValueCommandOutput>;
-  updateSecretVersionStage(input: UpdateSecretVersionStageCommandInput): Promise<UpdateSecretVersionStageCommandOutput>;
-}
+/** The Secrets Manager calls a rotation makes. */
+export type RotationSecrets = Pick<SecretsManager, 'describeSecret' | 'getSecretValue' | 'putSecretValue' | 'updateSecretVersionStage'>;
 
 export const CURRENT = 'AWSCURRENT';
 export const PENDING = 'AWSPENDING';
@@ -103,7 +92,7 @@ async function pendingValue(secrets: RotationSecrets, secretId: string, token: s
     const result = await secrets.getSecretValue({ SecretId: secretId, VersionId: token, VersionStage: PENDING });
     return result.SecretString;
   } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SqsQueue } from '../aws/sqs.js';
 import { eventOf, type ReceivedEvent } from '../events/eventbridge-format.js';
 import { documentClient } from '../shared/aws-clients.js';
 import { DynamoWebhookStore } from '../store/dynamo-webhook-store.js';
@@ -19,7 +19,7 @@ const config = parseDeliveryEnvironment(process.env);
 const now = () => new Date();
 const deliverer = new Deliverer(new DynamoWebhookStore(documentClient({ region: config.region }), config.table), config.settings,
   { url: `https://${config.registryHost}`, host: config.registryHost }, now);
-const dispatcher = new WebhookDispatcher(deliverer, new SqsRetryQueue(new SQSClient({ region: config.region }), config.queueUrl), now);
+const dispatcher = new WebhookDispatcher(deliverer, new SqsRetryQueue(new SqsQueue(config.queueUrl, { region: config.region })), now);
 
 async function handle(body: unknown): Promise<void> {
   if (isDeliveryJob(body)) return dispatcher.retry(body);

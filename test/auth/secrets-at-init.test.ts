@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { FAKE_AWS_CREDENTIALS, startFakeJsonService, type FakeJsonService } from '../support/fake-json-service.js';
 
 /**
  * The Lambda entrypoints ask Secrets Manager for their secrets while the
@@ -12,43 +10,29 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws
  * GetSecretValue as the service does, and recording what it was asked.
  */
 
-let server: Server | undefined;
+let fake: FakeJsonService | undefined;
 
 afterEach(async () => {
   vi.unstubAllEnvs();
   vi.resetModules();
-  server?.close();
-  await (server ? once(server, 'close') : undefined);
-  server = undefined;
+  await fake?.stop();
+  fake = undefined;
 });
 
 /** A fake Secrets Manager: AWSCURRENT of every secret, no AWSPREVIOUS. */
-async function fakeSecretsManager(): Promise<{ url: string; asked: string[] }> {
-  const asked: string[] = [];
-  server = createServer((request, response) => {
-    let body = '';
-    request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
-      const input = JSON.parse(body) as { SecretId: string; VersionStage?: string };
-      asked.push(`${input.SecretId} ${input.VersionStage ?? 'AWSCURRENT'}`);
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (input.VersionStage === 'AWSPREVIOUS') {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS" }));
-        return;
-      }
-      response.end(JSON.stringify({ ARN: input.SecretId, Name: 'secret', VersionId: randomUUID(), SecretString: randomBytes(32).toString('base64'), VersionStages: ['AWSCURRENT'] }));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
+async function fakeSecretsManager(): Promise<{ url: string; asked: () => string[] }> {
+  fake = await startFakeJsonService({ region: LOCAL_REGION, signingName: 'secretsmanager' }, ({ input }) => (input.VersionStage === 'AWSPREVIOUS'
+    ? { status: 400, body: { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value for staging label: AWSPREVIOUS" } }
+    : { body: { ARN: input.SecretId, Name: 'secret', VersionId: randomUUID(), SecretString: randomBytes(32).toString('base64'), VersionStages: ['AWSCURRENT'] } }));
+  const { calls } = fake;
+  return { url: fake.url, asked: () => calls.map(({ input }) => `${String(input.SecretId)} ${String(input.VersionStage ?? 'AWSCURRENT')}`) };
 }
 
 function functionEnvironment(secretsUrl: string): void {
   for (const [name, value] of Object.entries({
     AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: FAKE_AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_AWS_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsUrl,
     BERTH_ACCOUNT_ID: '000000000000',
     BERTH_TABLE: 'unused',
@@ -64,13 +48,13 @@ describe('secrets read during a function\'s init', () => {
     const secrets = await fakeSecretsManager();
     functionEnvironment(secrets.url);
     await import('../../lambdas/registry/handler.js');
-    await vi.waitFor(() => expect(secrets.asked.sort()).toEqual(['token-secret AWSCURRENT', 'token-secret AWSPREVIOUS']));
+    await vi.waitFor(() => expect(secrets.asked().sort()).toEqual(['token-secret AWSCURRENT', 'token-secret AWSPREVIOUS']));
   });
 
   it('the management function asks for the sealing key and the token key at once, before any request', async () => {
     const secrets = await fakeSecretsManager();
     functionEnvironment(secrets.url);
     await import('../../lambdas/management/handler.js');
-    await vi.waitFor(() => expect(secrets.asked.sort()).toEqual(['sealing-secret AWSCURRENT', 'token-secret AWSCURRENT', 'token-secret AWSPREVIOUS']));
+    await vi.waitFor(() => expect(secrets.asked().sort()).toEqual(['sealing-secret AWSCURRENT', 'token-secret AWSCURRENT', 'token-secret AWSPREVIOUS']));
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetSecretValueCommand, ResourceNotFoundException, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { RegistryTokens, TokenError } from '../../lambdas/auth/registry-tokens.js';
+import { AwsError } from '../../lambdas/aws/aws-error.js';
+import type { SecretsManager } from '../../lambdas/aws/secrets-manager.js';
 import { secretsManagerTokenKeys } from '../../lambdas/auth/secrets-manager-keys.js';
 
 /**
@@ -23,14 +24,14 @@ class TokenSecret {
     this.versions = [{ id: randomUUID(), value: randomBytes(32).toString('base64') }, ...this.versions].slice(0, 2);
   }
 
-  readonly client = {
-    send: async (command: GetSecretValueCommand) => {
+  readonly client: Pick<SecretsManager, 'getSecretValue'> = {
+    getSecretValue: async (input) => {
       this.reads += 1;
-      const version = this.versions[command.input.VersionStage === 'AWSPREVIOUS' ? 1 : 0];
-      if (!version) throw new ResourceNotFoundException({ message: 'no such version', $metadata: {} });
+      const version = this.versions[input.VersionStage === 'AWSPREVIOUS' ? 1 : 0];
+      if (!version) throw new AwsError('ResourceNotFoundException', 'no such version', 400);
       return { VersionId: version.id, SecretString: version.value };
     },
-  } as unknown as SecretsManagerClient;
+  };
 }
 
 const REFRESH_SECONDS = 30;
@@ -129,15 +130,15 @@ describe('token-signing keys on a cold instance', () => {
     let answer!: () => void;
     const answered = new Promise<void>((resolve) => (answer = resolve));
     // Secrets Manager holding its answers until the test lets them go.
-    const slow = {
-      send: async (command: GetSecretValueCommand) => {
+    const slow: Pick<SecretsManager, 'getSecretValue'> = {
+      getSecretValue: async (input) => {
         inFlight += 1;
         most = Math.max(most, inFlight);
         await answered;
         inFlight -= 1;
-        return secret.client.send(command);
+        return secret.client.getSecretValue(input);
       },
-    } as unknown as SecretsManagerClient;
+    };
     const keys = secretsManagerTokenKeys(slow, 'token-secret', { refreshSeconds: REFRESH_SECONDS });
     const requests = Promise.all([keys(), keys(), keys()]);
     // AWSCURRENT and AWSPREVIOUS are both asked for before either answers.

@@ -1,5 +1,6 @@
-import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequest } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
+import type { EventBridge } from '../../lambdas/aws/eventbridge.js';
 import { EventBridgeSink } from '../../lambdas/events/eventbridge-sink.js';
 import { entryOf, eventOf } from '../../lambdas/events/eventbridge-format.js';
 import { RegistryEvents } from '../../lambdas/events/registry-events.js';
@@ -9,7 +10,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../lambdas/shared/limits.js';
 import { freshStores } from '../support/backends.js';
 import { ociImage } from '../support/oci.js';
 
-type Entries = NonNullable<PutEventsCommand['input']['Entries']>;
+type Entries = NonNullable<PutEventsRequest['Entries']>;
 
 /**
  * EventBridge has no local emulator: these put through a stand-in client that records each
@@ -20,14 +21,14 @@ function client(answer: (entries: Entries, call: number) => { ErrorCode?: string
   return {
     calls,
     client: {
-      send: async (command: PutEventsCommand) => {
-        const entries = command.input.Entries!;
+      putEvents: async (input: PutEventsRequest) => {
+        const entries = input.Entries!;
         calls.push(entries);
         const result = answer(entries, calls.length);
         if (result instanceof Error) throw result;
         return { Entries: result, FailedEntryCount: result.filter((entry) => entry.ErrorCode).length };
       },
-    } as unknown as Pick<EventBridgeClient, 'send'>,
+    } as Pick<EventBridge, 'putEvents'>,
   };
 }
 

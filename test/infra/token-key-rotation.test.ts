@@ -1,11 +1,11 @@
-import type {
-  DescribeSecretCommandInput, GetSecretValueCommandInput, PutSecretValueCommandInput, UpdateSecretVersionStageCommandInput,
-} from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerRotationEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AwsError } from '../../lambdas/aws/aws-error.js';
 import {
   CURRENT, isTokenKey, newTokenKey, PENDING, RotationError, rotateTokenKey, type RotationSecrets,
 } from '../../lambdas/rotation/token-key-rotation.js';
+
+type Input<Call extends keyof RotationSecrets> = Parameters<RotationSecrets[Call]>[0];
 
 /**
  * A fake of Secrets Manager's version stages, here only to drive the rotation's step logic:
@@ -31,30 +31,30 @@ class FakeSecret implements RotationSecrets {
     return [...this.versions.values()].find((version) => version.stages.has(stage))?.value;
   }
 
-  async describeSecret(input: DescribeSecretCommandInput) {
+  async describeSecret(input: Input<'describeSecret'>) {
     this.check(input.SecretId);
     const stages = Object.fromEntries([...this.versions].filter(([, v]) => v.stages.size > 0).map(([id, v]) => [id, [...v.stages]]));
-    return { $metadata: {}, ARN: this.arn, RotationEnabled: this.rotationEnabled, VersionIdsToStages: stages };
+    return { ARN: this.arn, RotationEnabled: this.rotationEnabled, VersionIdsToStages: stages };
   }
 
-  async getSecretValue(input: GetSecretValueCommandInput) {
+  async getSecretValue(input: Input<'getSecretValue'>) {
     this.check(input.SecretId);
     const found = [...this.versions].find(([id, version]) => version.value !== undefined &&
       (input.VersionId === undefined || id === input.VersionId) && (input.VersionStage === undefined || version.stages.has(input.VersionStage)));
-    if (!found) throw Object.assign(new Error('Secrets Manager can\'t find the specified secret value'), { name: 'ResourceNotFoundException' });
-    return { $metadata: {}, ARN: this.arn, VersionId: found[0], SecretString: found[1].value };
+    if (!found) throw new AwsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret value', 400);
+    return { ARN: this.arn, VersionId: found[0], SecretString: found[1].value };
   }
 
-  async putSecretValue(input: PutSecretValueCommandInput) {
+  async putSecretValue(input: Input<'putSecretValue'>) {
     this.check(input.SecretId);
     this.puts += 1;
     const stages = input.VersionStages ?? [CURRENT];
     for (const version of this.versions.values()) for (const stage of stages) version.stages.delete(stage);
     this.versions.set(input.ClientRequestToken!, { value: input.SecretString!, stages: new Set(stages) });
-    return { $metadata: {}, ARN: this.arn, VersionId: input.ClientRequestToken };
+    return { ARN: this.arn, VersionId: input.ClientRequestToken };
   }
 
-  async updateSecretVersionStage(input: UpdateSecretVersionStageCommandInput) {
+  async updateSecretVersionStage(input: Input<'updateSecretVersionStage'>) {
     this.check(input.SecretId);
     const from = input.RemoveFromVersionId === undefined ? undefined : this.versions.get(input.RemoveFromVersionId);
     if (from && !from.stages.has(input.VersionStage!)) throw new Error('RemoveFromVersionId does not hold the stage');
@@ -64,11 +64,11 @@ class FakeSecret implements RotationSecrets {
     }
     from?.stages.delete(input.VersionStage!);
     this.versions.get(input.MoveToVersionId!)!.stages.add(input.VersionStage!);
-    return { $metadata: {}, ARN: this.arn };
+    return { ARN: this.arn };
   }
 
   private check(secretId: string | undefined): void {
-    if (secretId !== this.arn) throw Object.assign(new Error('no such secret'), { name: 'ResourceNotFoundException' });
+    if (secretId !== this.arn) throw new AwsError('ResourceNotFoundException', 'no such secret', 400);
   }
 }
 

@@ -1,5 +1,7 @@
-import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { AwsError } from '../../lambdas/aws/aws-error.js';
+import type { SecretsManager } from '../../lambdas/aws/secrets-manager.js';
+import type { SqsQueue } from '../../lambdas/aws/sqs.js';
 import { parsePullThroughEnvironment } from '../../lambdas/pull-through/config.js';
 import { secretsManagerSecrets } from '../../lambdas/pull-through/secrets-manager-secrets.js';
 import { jobOf, sqsJobDispatch } from '../../lambdas/pull-through/sqs-jobs.js';
@@ -12,13 +14,13 @@ import { UpstreamSecretError } from '../../lambdas/pull-through/upstream-secrets
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/hub-AbCdEf';
 
-function answering(result: () => unknown) {
-  return { send: async () => result() } as never;
+function answering(result: () => Awaited<ReturnType<SecretsManager['getSecretValue']>>): Pick<SecretsManager, 'getSecretValue'> {
+  return { getSecretValue: async () => result() };
 }
 
 function failing(name: string) {
   return answering(() => {
-    throw Object.assign(new Error(`${name} from Secrets Manager`), { name });
+    throw new AwsError(name, `${name} from Secrets Manager`, 400);
   });
 }
 
@@ -37,7 +39,7 @@ describe('credentials from Secrets Manager', () => {
   });
 
   it('calls a binary secret or another shape malformed, and lets other failures through as they are', async () => {
-    await expect(secretsManagerSecrets(answering(() => ({ SecretBinary: new Uint8Array([1]) })))(ARN)).rejects.toMatchObject({ problem: 'malformed' });
+    await expect(secretsManagerSecrets(answering(() => ({ SecretBinary: 'AQ==' })))(ARN)).rejects.toMatchObject({ problem: 'malformed' });
     await expect(secretsManagerSecrets(answering(() => ({ SecretString: '{"user":"bot"}' })))(ARN)).rejects.toBeInstanceOf(UpstreamSecretError);
     await expect(secretsManagerSecrets(failing('ThrottlingException'))(ARN)).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
@@ -45,8 +47,8 @@ describe('credentials from Secrets Manager', () => {
 
 describe('the job queue', () => {
   it('sends a job with one deduplication id per job, so that a repeated ask starts no second job', async () => {
-    const sent: SendMessageCommand['input'][] = [];
-    const dispatch = sqsJobDispatch({ send: async (command: SendMessageCommand) => sent.push(command.input) } as never, 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo');
+    const sent: Parameters<SqsQueue['sendMessage']>[0][] = [];
+    const dispatch = sqsJobDispatch({ sendMessage: async (input) => (sent.push(input), {}) });
     const blob = { kind: 'blob', repository: `hub/${'a'.repeat(250)}`, digest: `sha256:${'1'.repeat(64)}`, size: 10 } as const;
     await dispatch(blob);
     await dispatch(blob);
