@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stsEndpointFor } from '../../cli/aws-identity.js';
 import { AwsError } from '../../lambdas/aws/aws-error.js';
 import { EventBridge } from '../../lambdas/aws/eventbridge.js';
 import { SecretsManager } from '../../lambdas/aws/secrets-manager.js';
@@ -83,6 +84,8 @@ describe('Secrets Manager', () => {
 
 describe('SQS', () => {
   it('sends a message with JSON 1.0 and the AmazonSQS target to the queue\'s own host, signed for sqs', async () => {
+    // As with the SDK, the queue's URL says where it is, whatever the environment names for SQS.
+    vi.stubEnv('AWS_ENDPOINT_URL_SQS', 'http://127.0.0.1:9');
     const sqs = await service('sqs', () => ({ body: { MessageId: 'm1', MD5OfMessageBody: 'x' } }));
     const queueUrl = `${sqs.url}/123456789012/jobs.fifo`;
     const queue = new SqsQueue(queueUrl, { region: REGION, credentials: FAKE_AWS_CREDENTIALS });
@@ -143,5 +146,11 @@ describe('where a client sends its requests', () => {
     expect(new EventBridge({ region: 'eu-west-1' }).endpoint.href).toBe('http://127.0.0.1:4599/');
     // An endpoint given in code wins over the environment.
     expect(new SecretsManager({ region: 'eu-west-1', endpoint: 'http://localhost:1' }).endpoint.href).toBe('http://localhost:1/');
+  });
+
+  it('is chosen by the same rules for the STS endpoint the CLI presigns for', () => {
+    expect(stsEndpointFor('cn-northwest-1', {})).toBe('https://sts.cn-northwest-1.amazonaws.com.cn');
+    expect(stsEndpointFor('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566/' })).toBe('http://127.0.0.1:4566');
+    expect(stsEndpointFor('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_STS: 'https://sts.example.com' })).toBe('https://sts.example.com');
   });
 });
