@@ -40,7 +40,7 @@ const ROUNDS = 3;
 const REGISTRY_INIT_GOAL_MS = 100;
 
 const HANDLERS: Record<string, string> = Object.fromEntries(
-  ['registry', 'management', 'jobs', 'rotation', 'webhooks']
+  ['registry', 'management', 'jobs', 'pull-through', 'rotation', 'webhooks']
     .map((name) => [name, `lambdas/${name}/handler.ts`] as const)
     .filter(([, entry]) => existsSync(join(import.meta.dirname, '..', entry))),
 );

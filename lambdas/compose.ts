@@ -1,5 +1,5 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from './aws/dynamodb.js';
+import type { S3Api } from './aws/s3.js';
 import { RegistryTokens } from './auth/registry-tokens.js';
 import type { TokenKeySource } from './auth/token-keys.js';
 import { consoleSignIns } from './console/sign-in-factory.js';
@@ -44,8 +44,8 @@ import { S3BlobStore } from './store/s3-blob-store.js';
  * entrypoints and local mode alike; they differ only in the parts they pass.
  */
 export interface BerthParts {
-  dynamo: DynamoDBDocumentClient;
-  s3: S3Client;
+  dynamo: DynamoDocuments;
+  s3: S3Api;
   table: string;
   bucket: string;
   identity: RegistryIdentity;

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../lambdas/aws/dynamodb.js';
+import type { S3Api } from '../lambdas/aws/s3.js';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { StsSettings } from '../lambdas/auth/sts-identity.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
@@ -117,7 +117,7 @@ export interface RegistryServerOptions {
    */
   pullThrough?: { secretsDir?: string } & Partial<PullThroughConfig>;
   /** Sees the SDK clients before use, e.g. to count calls in benchmarks. */
-  instrument?: (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }) => void;
+  instrument?: (clients: { dynamo: DynamoDocuments; s3: S3Api }) => void;
 }
 
 export interface RunningRegistry {

@@ -1,8 +1,8 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
+import type { S3Api } from '../../lambdas/aws/s3.js';
 
 /** DynamoDB operations that read items; each call counts once, however many items it returns. */
-const DYNAMO_READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
+const DYNAMO_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 
 export type Counts = Map<string, number>;
 
@@ -12,22 +12,18 @@ export interface CallSnapshot {
 }
 
 /**
- * Counts the AWS SDK calls the registry makes, by command name, through
- * middleware on the clients that `startRegistryServer` hands to `instrument`.
+ * Counts the AWS calls the registry makes, by operation name, as the clients
+ * that `startRegistryServer` hands to `instrument` send them.
  */
 export class CallCounter {
   private readonly dynamo: Counts = new Map();
   private readonly s3: Counts = new Map();
 
   /** Pass as the registry server's `instrument` option. */
-  readonly instrument = (clients: { dynamo: DynamoDBDocumentClient; s3: S3Client }): void => {
-    // The document client shares its stack with the DynamoDB client it wraps, so
-    // the counted names are the wire operations (GetItemCommand, not GetCommand).
-    // The deserialize step runs once per HTTP attempt, and never for presigned
-    // URLs: getSignedUrl stops the stack before it, so signing a download URL is
-    // (rightly) not an S3 call.
-    clients.dynamo.middlewareStack.add(countInto(this.dynamo), { step: 'deserialize', name: 'benchCallCounter' });
-    clients.s3.middlewareStack.add(countInto(this.s3), { step: 'deserialize', name: 'benchCallCounter' });
+  readonly instrument = (clients: { dynamo: DynamoDocuments; s3: S3Api }): void => {
+    // Each HTTP attempt counts, retries included; signing a download URL sends nothing, so is (rightly) not a call.
+    clients.dynamo.service.onCall((operation) => count(this.dynamo, operation));
+    clients.s3.onCall((operation) => count(this.s3, operation));
   };
 
   reset(): void {
@@ -59,16 +55,12 @@ export function dynamoReads(counts: Counts): number {
   return sum;
 }
 
-/** "GetItemCommand x1" lines in name order, or "-" for none. */
+/** "GetItem x1" lines in name order, or "-" for none. */
 export function describeCounts(counts: Counts): string {
   if (counts.size === 0) return '-';
   return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([name, count]) => `${name} x${count}`).join('\n');
 }
 
-function countInto(counts: Counts) {
-  return <Args, Output>(next: (args: Args) => Promise<Output>, context: { commandName?: string }) => async (args: Args) => {
-    const name = context.commandName ?? 'unknown';
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-    return next(args);
-  };
+function count(counts: Counts, operation: string): void {
+  counts.set(operation, (counts.get(operation) ?? 0) + 1);
 }

@@ -15,7 +15,7 @@ export interface AwsClientOptions {
   credentials?: Credentials | CredentialsProvider;
   /** How requests are sent: Node's HTTP modules unless given (the cold-start bench answers from memory). */
   requestHandler?: RequestHandler;
-  /** Tries of a call, the first included, as the SDK's standard retry mode. @default 3 */
+  /** Tries of a call, the first included, as the SDK's standard retry mode. @default AWS_MAX_ATTEMPTS, else 3 */
   maxAttempts?: number;
 }
 
@@ -32,6 +32,8 @@ export interface AwsCall<T> {
   method: string;
   /** Path below the endpoint's, escaped as it is to be sent. */
   path?: string;
+  /** The host's name when not the endpoint's (S3 names a bucket in it). */
+  hostname?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
   /** A body held in memory may be sent again; a stream is sent once, never retried. */
@@ -79,7 +81,7 @@ export class AwsClient {
       uriEscapePath: !service.signsRawPath,
     });
     this.handler = options.requestHandler ?? nodeTransport;
-    this.maxAttempts = options.maxAttempts ?? 3;
+    this.maxAttempts = options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 3);
   }
 
   /** Calls `listener` with the operation's name at each request sent, retries included (benchmarks count them). */
@@ -87,17 +89,18 @@ export class AwsClient {
     this.listeners.push(listener);
   }
 
-  /** A request to this service, unsigned: for presigning. */
-  request(method: string, path: string, query: Record<string, string> = {}, headers: Record<string, string> = {}): HttpRequest {
-    const { protocol, hostname, port, pathname } = this.endpoint;
+  /** A request to this service, unsigned (presigning starts from one). */
+  request(call: Pick<AwsCall<unknown>, 'method' | 'path' | 'hostname' | 'query' | 'headers'>): HttpRequest {
+    const { protocol, port, pathname } = this.endpoint;
+    const hostname = call.hostname ?? this.endpoint.hostname;
     return new HttpRequest({
       protocol,
       hostname,
       ...(port ? { port: Number(port) } : {}),
-      method,
-      path: `${pathname.replace(/\/$/, '')}${path}` || '/',
-      query,
-      headers: { host: this.endpoint.host, ...headers },
+      method: call.method,
+      path: `${pathname.replace(/\/$/, '')}${call.path ?? '/'}`,
+      query: { ...call.query },
+      headers: { host: port ? `${hostname}:${port}` : hostname, ...call.headers },
     });
   }
 
@@ -105,7 +108,7 @@ export class AwsClient {
   async call<T>(call: AwsCall<T>): Promise<T> {
     const replayable = call.body === undefined || typeof call.body === 'string' || call.body instanceof Uint8Array;
     for (let attempt = 1; ; attempt++) {
-      const request = this.request(call.method, call.path ?? '/', call.query, call.headers);
+      const request = this.request(call);
       if (call.body !== undefined) request.body = call.body;
       for (const listener of this.listeners) listener(call.operation);
       try {

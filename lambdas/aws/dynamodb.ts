@@ -4,6 +4,8 @@ import type {
   PutCommandInput, PutCommandOutput, QueryCommandInput, QueryCommandOutput, ScanCommandInput, ScanCommandOutput,
   TransactWriteCommandInput, TransactWriteCommandOutput, UpdateCommandInput, UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+
+export type { TransactWriteCommandInput };
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AwsError } from './aws-error.js';
 import type { AwsClientOptions } from './aws-client.js';
@@ -18,8 +20,24 @@ import { JsonClient } from './json-client.js';
 type Item = Record<string, unknown>;
 type Wire = Record<string, AttributeValue>;
 
-const toWire = (item: Item): Wire => marshall(item, { removeUndefinedValues: true });
-const fromWire = (item: Wire): Item => unmarshall(item);
+/**
+ * Binary values cross JSON as base64 (`B`, `BS`), at any depth: marshalling makes and
+ * unmarshalling takes Uint8Arrays.
+ */
+function binaries(value: AttributeValue, convert: (bytes: never) => unknown): AttributeValue {
+  if (value.B !== undefined) return { B: convert(value.B as never) } as AttributeValue;
+  if (value.BS !== undefined) return { BS: value.BS.map((bytes) => convert(bytes as never)) } as AttributeValue;
+  if (value.L !== undefined) return { L: value.L.map((entry) => binaries(entry, convert)) };
+  if (value.M !== undefined) return { M: binariesOf(value.M, convert) };
+  return value;
+}
+const binariesOf = (item: Wire, convert: (bytes: never) => unknown): Wire =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, binaries(value, convert)]));
+const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
+
+const toWire = (item: Item): Wire => binariesOf(marshall(item, { removeUndefinedValues: true }), toBase64);
+const fromWire = (item: Wire): Item => unmarshall(binariesOf(item, fromBase64));
 const fromWireList = (items: Wire[] | undefined) => items?.map(fromWire);
 
 /** Converts the fields of an input or output that hold items, keys or values, and nothing else. */

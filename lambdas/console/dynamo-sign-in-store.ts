@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, withoutKeys } from '../store/dynamo-items.js';
 import { keys } from '../store/keys.js';
 import type { SignInRecord, SignInStore } from './sign-in-store.js';
@@ -6,7 +6,7 @@ import type { SignInRecord, SignInStore } from './sign-in-store.js';
 /** Console sign-in links in the registry's table, one item each, expired by TTL. */
 export class DynamoSignInStore implements SignInStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,11 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../aws/dynamodb.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { DynamoGcStore } from '../store/dynamo-gc-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { GarbageCollector } from './garbage-collector.js';
 
 export interface GcComposition {
-  dynamo: DynamoDBDocumentClient;
+  dynamo: DynamoDocuments;
   table: string;
   store: MetadataStore;
   blobs: BlobStore;

@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDocuments, GetCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import type { AccessKeyRecord, AccessKeyStore } from './access-key-store.js';
 import { batchGetItems, isConditionFailure, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
@@ -7,7 +7,7 @@ import { keys } from './keys.js';
 /** Issued access keys in the registry's table: one item per key, plus an index entry for listing. */
 export class DynamoAccessKeyStore implements AccessKeyStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '../aws/dynamodb.js';
 import type { Item } from './dynamo-items.js';
 import type { DynamoRepositories } from './dynamo-repositories.js';
 import { backoff, MAX_ATTEMPTS, type DynamoTable, type TransactItem } from './dynamo-table.js';

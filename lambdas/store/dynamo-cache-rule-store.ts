@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import type { CacheRuleRecord, CacheRuleStore, UpstreamManifestRecord, UpstreamTagRecord } from './cache-rule-store.js';
 import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
@@ -6,7 +6,7 @@ import { keys } from './keys.js';
 /** Pull-through cache rules in one partition of the registry's table (ECR allows 50), and the cache's upstream records in their repositories' partitions. */
 export class DynamoCacheRuleStore implements CacheRuleStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDocuments, GetCommand, PutCommand } from '../aws/dynamodb.js';
 import type { DirectUploadRecord, DirectUploadStore } from './direct-upload-store.js';
 import { isConditionFailure, itemOf, scanExpired, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
@@ -6,7 +6,7 @@ import { keys } from './keys.js';
 /** Direct uploads in the registry's table, one item each, expired by TTL. */
 export class DynamoDirectUploadStore implements DirectUploadStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import { isConditionFailure, type Item } from './dynamo-items.js';
 import { DynamoRepositories } from './dynamo-repositories.js';
 import { DynamoTable, type TransactItem } from './dynamo-table.js';
@@ -13,7 +13,7 @@ export class DynamoGcStore implements GcStore {
   private readonly table: DynamoTable;
   private readonly repositories: DynamoRepositories;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, private readonly now: () => number = Date.now) {
+  constructor(client: DynamoDocuments, tableName: string, private readonly now: () => number = Date.now) {
     this.table = new DynamoTable(client, tableName);
     this.repositories = new DynamoRepositories(this.table);
   }

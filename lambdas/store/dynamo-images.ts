@@ -3,7 +3,7 @@ import type { DynamoBlobs } from './dynamo-blobs.js';
 import type { DynamoRepositories, RepositoryGuard } from './dynamo-repositories.js';
 import { backoff, MAX_ATTEMPTS, TRANSACTION_LIMIT, type DynamoTable, type TransactItem } from './dynamo-table.js';
 import { ImmutableTagError, ManifestReferencedError, ReferencesMissingError, TooManyTagChangesError } from './errors.js';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../aws/dynamodb.js';
 import { isConditionFailure } from './dynamo-items.js';
 import { COLLECTION_STALLED_MS } from './gc-touch.js';
 import { manifestObjectReleased } from './gc-writes.js';

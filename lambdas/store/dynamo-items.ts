@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isAwsError, type AwsError } from '../aws/aws-error.js';
+import { BatchGetCommand, QueryCommand, ScanCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import { TTL_ATTRIBUTE } from './table-schema.js';
 
 /** Helpers every DynamoDB adapter of the one table shares. */
@@ -8,9 +8,13 @@ export type Item = Record<string, unknown>;
 
 /** A failed condition, on its own or as the reason a transaction was cancelled. */
 export function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return error instanceof TransactionCanceledException
-    && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+  if (isAwsError(error, 'ConditionalCheckFailedException')) return true;
+  return isAwsError(error, 'TransactionCanceledException') && cancellationReasons(error).some((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+/** Why DynamoDB cancelled a transaction: one reason per item, in the transaction's order. */
+export function cancellationReasons(error: AwsError): { Code?: string }[] {
+  return (error.CancellationReasons as { Code?: string }[] | undefined) ?? [];
 }
 
 /** An item with its unset attributes left out, as DynamoDB wants it. */
@@ -31,7 +35,7 @@ export interface PartitionQuery {
 }
 
 /** Every item of a partition (strongly consistent), page after page. */
-export async function queryPartition(client: DynamoDBDocumentClient, table: string, pk: string, query: PartitionQuery = {}): Promise<Item[]> {
+export async function queryPartition(client: DynamoDocuments, table: string, pk: string, query: PartitionQuery = {}): Promise<Item[]> {
   const { prefix, filter } = query;
   const items: Item[] = [];
   let start: Item | undefined;
@@ -56,7 +60,7 @@ export async function queryPartition(client: DynamoDBDocumentClient, table: stri
  * is before `now`. A scan of the whole table, acceptable only because local mode, where no TTL
  * process runs, is its one caller.
  */
-export async function scanExpired(client: DynamoDBDocumentClient, table: string, partitionPrefix: string, now: number, limit: number): Promise<Item[]> {
+export async function scanExpired(client: DynamoDocuments, table: string, partitionPrefix: string, now: number, limit: number): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {
@@ -82,7 +86,7 @@ export function attributeNames(attributes: string[]): Record<string, string> {
 }
 
 /** The items that exist of the given keys (strongly consistent), optionally only some attributes. */
-export async function batchGetItems(client: DynamoDBDocumentClient, table: string, keyList: { pk: string; sk: string }[], attributes?: string[]): Promise<Item[]> {
+export async function batchGetItems(client: DynamoDocuments, table: string, keyList: { pk: string; sk: string }[], attributes?: string[]): Promise<Item[]> {
   const found: Item[] = [];
   const unique = [...new Map(keyList.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
   const projection = attributes && { ProjectionExpression: attributes.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: attributeNames(attributes) };

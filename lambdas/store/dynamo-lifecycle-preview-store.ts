@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { TRANSACTION_LIMIT, type TransactItem } from './dynamo-table.js';
 import { keys } from './keys.js';
@@ -13,7 +13,7 @@ import type { Page } from './records.js';
  */
 export class DynamoLifecyclePreviewStore implements LifecyclePreviewStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../aws/dynamodb.js';
 import { DynamoBlobs } from './dynamo-blobs.js';
 import { DynamoImages } from './dynamo-images.js';
 import { DynamoRepositories } from './dynamo-repositories.js';
@@ -19,7 +19,7 @@ export class DynamoMetadataStore implements MetadataStore {
   private readonly images: DynamoImages;
   private readonly uploads: DynamoUploads;
 
-  constructor(client: DynamoDBDocumentClient, table: string) {
+  constructor(client: DynamoDocuments, table: string) {
     const shared = new DynamoTable(client, table);
     this.repositories = new DynamoRepositories(shared);
     this.blobs = new DynamoBlobs(shared, this.repositories);

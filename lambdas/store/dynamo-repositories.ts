@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, withoutKeys, type Item } from './dynamo-items.js';
 import { backoff, MAX_ATTEMPTS, type DynamoTable, type TransactItem } from './dynamo-table.js';
 import { RepositoryNotEmptyError, RepositoryNotFoundError } from './errors.js';

@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isAwsError } from '../aws/aws-error.js';
 import {
   GetCommand, PutCommand, QueryCommand, TransactWriteCommand,
-  type DynamoDBDocumentClient, type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { attributeNames, batchGetItems, isConditionFailure, queryPartition, type Item, type PartitionQuery } from './dynamo-items.js';
+  type DynamoDocuments, type TransactWriteCommandInput,
+} from '../aws/dynamodb.js';
+import { attributeNames, batchGetItems, cancellationReasons, isConditionFailure, queryPartition, type Item, type PartitionQuery } from './dynamo-items.js';
 
 /** The reads and writes the metadata store's aggregates share, on its one table. */
 
@@ -17,7 +17,7 @@ export const MAX_ATTEMPTS = 20;
 
 export class DynamoTable {
   constructor(
-    readonly client: DynamoDBDocumentClient,
+    readonly client: DynamoDocuments,
     readonly name: string,
   ) {}
 
@@ -55,8 +55,8 @@ export class DynamoTable {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return undefined;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
+      if (!isAwsError(error, 'TransactionCanceledException')) throw error;
+      const reasons = cancellationReasons(error);
       const retryable = reasons.length === 0 || reasons.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict');
       if (!retryable) throw error;
       return new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));

@@ -1,4 +1,4 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDocuments, GetCommand, PutCommand } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 import type { CreationTemplateRecord, TemplateStore } from './template-store.js';
@@ -6,7 +6,7 @@ import type { CreationTemplateRecord, TemplateStore } from './template-store.js'
 /** Repository creation templates in one partition of the registry's table; there are few of them. */
 export class DynamoTemplateStore implements TemplateStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

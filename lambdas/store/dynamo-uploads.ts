@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, scanExpired, type Item } from './dynamo-items.js';
 import type { DynamoTable } from './dynamo-table.js';
 import { UploadConflictError } from './errors.js';

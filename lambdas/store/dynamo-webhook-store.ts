@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDocuments } from '../aws/dynamodb.js';
 import { isConditionFailure, itemOf, queryPartition, withoutKeys, type Item } from './dynamo-items.js';
 import { keys } from './keys.js';
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from './webhook-store.js';
@@ -6,7 +6,7 @@ import type { DeliveryRecord, WebhookRecord, WebhookStore } from './webhook-stor
 /** Webhook subscriptions and their delivery attempts in the registry's table. */
 export class DynamoWebhookStore implements WebhookStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDocuments,
     private readonly table: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../aws/dynamodb.js';
 import { isConditionFailure, type Item } from './dynamo-items.js';
 import type { DynamoTable, Key } from './dynamo-table.js';
 

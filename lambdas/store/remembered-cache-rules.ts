@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDocuments } from '../aws/dynamodb.js';
 import { ExpiringLru } from '../shared/expiring-lru.js';
 import type { CacheRuleRecord } from './cache-rule-store.js';
 import { DynamoCacheRuleStore } from './dynamo-cache-rule-store.js';
@@ -15,7 +15,7 @@ import { DynamoCacheRuleStore } from './dynamo-cache-rule-store.js';
 export class RememberedCacheRules extends DynamoCacheRuleStore {
   private readonly remembered: ExpiringLru<CacheRuleRecord[]>;
 
-  constructor(client: DynamoDBDocumentClient, table: string, rememberMs: number, changes?: (forget: () => void) => void, now: () => number = Date.now) {
+  constructor(client: DynamoDocuments, table: string, rememberMs: number, changes?: (forget: () => void) => void, now: () => number = Date.now) {
     super(client, table);
     this.remembered = new ExpiringLru(1, rememberMs, now);
     changes?.(() => this.remembered.clear());

@@ -1,62 +1,33 @@
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  DeleteObjectTaggingCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client, type PutObjectCommandInput,
-  UploadPartCommand, type UploadPartCommandInput, type UploadPartCommandOutput,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { HttpRequest } from '@smithy/protocol-http';
-import type { BuildMiddleware } from '@smithy/types';
 import { Readable } from 'node:stream';
+import { isAwsError } from '../aws/aws-error.js';
+import type { S3Api } from '../aws/s3.js';
 import type { BlobStore, PresignedRequest } from './blob-store.js';
 import { MultipartRefusedError } from './errors.js';
-import { S3ObjectUrls } from './s3-object-urls.js';
 import { PENDING_UPLOAD_TAG } from './keys.js';
 
 /** The pending mark as S3 takes it, in `x-amz-tagging` (URL-encoded tags). */
 const PENDING_TAGGING = new URLSearchParams({ [PENDING_UPLOAD_TAG.key]: PENDING_UPLOAD_TAG.value }).toString();
-/**
- * Headers a presigned PUT signs, so the client must send them: S3 checks the body against the
- * checksum, tags the object from the header (a tag hoisted into the query is not reliably applied),
- * and with `If-None-Match: *` refuses (412) to replace an object already at the key, so a URL sent
- * again cannot overwrite or re-tag what the registry verified and serves.
- */
-const SIGNED_PUT_HEADERS = new Set(['x-amz-checksum-sha256', 'x-amz-tagging', 'if-none-match']);
-
-/**
- * Signs a request without hashing its body. The SDK hashes a body held in
- * memory into the signature, which for parts would hash every uploaded byte a
- * second time beside the blob digest Berth computes anyway; the bytes travel
- * over TLS to S3 and their digest is checked before anything refers to them.
- */
-const unsignedPayload: BuildMiddleware<UploadPartCommandInput, UploadPartCommandOutput> = (next) => (args) => {
-  if (HttpRequest.isInstance(args.request)) args.request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-  return next(args);
-};
 
 /** What S3 answers a CompleteMultipartUpload whose list of parts does not make the object. */
 const REFUSED_PARTS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
 
 /** The blob store on one S3 bucket. */
 export class S3BlobStore implements BlobStore {
-  /** Signs blob downloads, the registry's most frequent S3 work, without a command per URL. */
-  private readonly downloadUrls: S3ObjectUrls;
-
   constructor(
-    private readonly client: S3Client,
+    private readonly client: S3Api,
     private readonly bucket: string,
-    /** Signs download URLs; may differ from `client` when clients reach S3 at another address. */
-    private readonly presignClient: S3Client = client,
-  ) {
-    this.downloadUrls = new S3ObjectUrls(presignClient, bucket);
-  }
+    /** Signs download and upload URLs; may differ from `client` when clients reach S3 at another address. */
+    private readonly presignClient: S3Api = client,
+  ) {}
 
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentLength: bytes.length }));
+    await this.client.putObject({ Bucket: this.bucket, Key: key, Body: bytes, ContentLength: bytes.length });
   }
 
   async get(key: string): Promise<Buffer> {
-    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    return Buffer.from(await result.Body!.transformToByteArray());
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.client.getObject(this.bucket, key)) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks);
   }
 
   async putStream(key: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length: number): Promise<void> {
@@ -76,62 +47,45 @@ export class S3BlobStore implements BlobStore {
   }
 
   /** A PutObject of `body`, marked pending as putStream's, with user metadata when given. */
-  protected async putPending(key: string, body: PutObjectCommandInput['Body'], length: number, options: { metadata?: Record<string, string>; abortSignal?: AbortSignal }): Promise<void> {
+  protected async putPending(key: string, body: Uint8Array | NodeJS.ReadableStream, length: number, options: { metadata?: Record<string, string>; abortSignal?: AbortSignal }): Promise<void> {
     const { metadata, abortSignal } = options;
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length, Tagging: PENDING_TAGGING, ...(metadata ? { Metadata: metadata } : {}) }),
-      abortSignal ? { abortSignal } : {},
-    );
+    await this.client.putObject({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length, Tagging: PENDING_TAGGING, ...(metadata ? { Metadata: metadata } : {}) }, abortSignal);
   }
 
   async *read(key: string): AsyncIterable<Uint8Array> {
-    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    yield* result.Body as AsyncIterable<Uint8Array>;
+    yield* await this.client.getObject(this.bucket, key);
   }
 
   async head(key: string): Promise<number | undefined> {
     try {
-      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return result.ContentLength;
+      return (await this.client.headObject(this.bucket, key)).ContentLength;
     } catch (error) {
-      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
       // Without s3:ListBucket, which Berth's roles do not hold (lib/permissions.ts), S3 answers a
       // missing key 403 rather than 404; the roles may read every key they look up.
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) return undefined;
+      if (isAwsError(error, 'NotFound') || isAwsError(error, 'Forbidden')) return undefined;
       throw error;
     }
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.deleteObject(this.bucket, key);
   }
 
   presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return this.downloadUrls.presignGet(key, expiresInSeconds);
+    return this.presignClient.presign('GetObject', this.bucket, key, { expiresInSeconds });
   }
 
   async createMultipart(key: string): Promise<string> {
-    const result = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, Tagging: PENDING_TAGGING }));
-    return result.UploadId!;
+    return this.client.createMultipartUpload(this.bucket, key, { Tagging: PENDING_TAGGING });
   }
 
   async uploadPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<string> {
-    const command = new UploadPartCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length,
-    });
-    command.middlewareStack.add(unsignedPayload, { step: 'build', name: 'berthUnsignedPayload' });
-    const result = await this.client.send(command);
-    return result.ETag!;
+    return this.client.uploadPart(this.bucket, key, uploadId, partNumber, bytes);
   }
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void> {
     try {
-      await this.client.send(new CompleteMultipartUploadCommand({
-        Bucket: this.bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
-      }));
+      await this.client.completeMultipartUpload(this.bucket, key, uploadId, parts);
     } catch (error) {
       const { name, message } = error as Error;
       if (name === 'NoSuchUpload') throw new MultipartRefusedError('unknown', message);
@@ -142,40 +96,36 @@ export class S3BlobStore implements BlobStore {
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
     try {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+      await this.client.abortMultipartUpload(this.bucket, key, uploadId);
     } catch (error) {
-      if ((error as Error).name === 'NoSuchUpload') return;
+      if (isAwsError(error, 'NoSuchUpload')) return;
       throw error;
     }
   }
 
+  /**
+   * A PUT whose headers are signed, so the client must send them: S3 checks the body against the
+   * length and checksum, tags the object from the header (a tag hoisted into the query is not
+   * reliably applied), and with `If-None-Match: *` refuses (412) to replace an object already at
+   * the key, so a URL sent again cannot overwrite or re-tag what the registry verified and serves.
+   */
   async presignPut(key: string, sha256Hex: string, size: number, expiresInSeconds: number): Promise<PresignedRequest> {
-    const checksum = Buffer.from(sha256Hex, 'hex').toString('base64');
-    const command = new PutObjectCommand({
-      Bucket: this.bucket, Key: key, ChecksumSHA256: checksum, ContentLength: size, Tagging: PENDING_TAGGING, IfNoneMatch: '*',
-    });
-    // Unhoisted: headers, not query parameters.
-    const url = await getSignedUrl(this.presignClient, command, {
-      expiresIn: expiresInSeconds,
-      signableHeaders: SIGNED_PUT_HEADERS,
-      unhoistableHeaders: SIGNED_PUT_HEADERS,
-    });
-    return { url, headers: { 'x-amz-checksum-sha256': checksum, 'x-amz-tagging': PENDING_TAGGING, 'if-none-match': '*' } };
+    const headers = { 'x-amz-checksum-sha256': Buffer.from(sha256Hex, 'hex').toString('base64'), 'x-amz-tagging': PENDING_TAGGING, 'if-none-match': '*' };
+    const url = await this.presignClient.presign('PutObject', this.bucket, key, { expiresInSeconds, headers: { ...headers, 'content-length': String(size) } });
+    return { url, headers };
   }
 
   async unmarkPending(key: string): Promise<void> {
     // The pending mark is the only tag Berth sets, so all the object's tags go.
-    await this.client.send(new DeleteObjectTaggingCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.deleteObjectTagging(this.bucket, key);
   }
 
 
-
   async storedSha256(key: string): Promise<string | undefined> {
-    const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    const result = await this.client.headObject(this.bucket, key, { checksum: true });
     // A composite (multipart) checksum ends in -<parts> and is no SHA-256 of the whole object.
     const checksum = result.ChecksumSHA256;
     return checksum && !checksum.includes('-') ? Buffer.from(checksum, 'base64').toString('hex') : undefined;
   }
-
 
 }

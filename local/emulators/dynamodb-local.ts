@@ -3,7 +3,6 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { documentClient } from '../../lambdas/shared/aws-clients.js';
 import { freePort } from '../free-port.js';
 import { requireJava } from './java.js';
@@ -55,12 +54,12 @@ export async function startDynamoLocal(directory?: string): Promise<RunningDynam
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, errors: () => string): Promise<void> {
-  const client = documentClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS });
+  const client = documentClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} while starting${errors() ? `:\n${errors().trim()}` : ''}`);
     try {
-      await client.send(new ListTablesCommand({}));
+      await client.service.send('ListTables', {});
       return;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${String(error)}`);

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../lambdas/aws/dynamodb.js';
 import { describe, expect, it } from 'vitest';
 import { GarbageCollector } from '../../lambdas/gc/garbage-collector.js';
 import { DEFAULT_GC_GRACE_SECONDS } from '../../lambdas/gc/settings.js';

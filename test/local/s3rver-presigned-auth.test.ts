@@ -7,9 +7,8 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
-import { s3Client } from '../../lambdas/shared/aws-clients.js';
 import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
-import { useLocalS3 } from '../support/local-s3.js';
+import { sdkS3Client, useLocalS3 } from '../support/local-s3.js';
 import { randomBlob } from '../support/oci.js';
 import { basicAuth, clientOf, useRegistry } from '../support/registry.js';
 
@@ -107,7 +106,7 @@ describe("local S3's check of presigned requests", () => {
 
   it('refuses a URL presigned with another secret for the same key id', async () => {
     await stored('forged');
-    const forger = s3Client({ region: LOCAL_REGION, endpoint: local().endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'not-the-secret' } });
+    const forger = sdkS3Client(local().endpoint, { accessKeyId: 'S3RVER', secretAccessKey: 'not-the-secret' });
     const url = await getSignedUrl(forger, new GetObjectCommand({ Bucket, Key: 'forged' }), { expiresIn: 60 });
     forger.destroy();
     const response = await fetch(url);

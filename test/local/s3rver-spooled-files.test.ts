@@ -17,7 +17,7 @@ import { useLocalS3 } from '../support/local-s3.js';
 
 const Bucket = 'spooled';
 const local = useLocalS3(Bucket);
-const store = () => new SpooledBlobStore(local().client, Bucket, local().spoolDirectory);
+const store = () => new SpooledBlobStore(local().api, Bucket, local().spoolDirectory);
 const spooled = () => readdirSync(local().spoolDirectory);
 const read = async (key: string) => Buffer.from(await (await fetch(local().url(key))).arrayBuffer());
 

@@ -1,9 +1,10 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
-import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import { ScanCommand } from '../../lambdas/aws/dynamodb.js';
+import { documentClient } from '../../lambdas/shared/aws-clients.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
+import { sdkS3Client } from '../support/local-s3.js';
 
 /** Everything a registry has stored: every item of its table and every object of its bucket. */
 export interface StoredState {
@@ -19,7 +20,7 @@ export interface StoredState {
 export function storedStateOf(registry: RunningRegistry): () => Promise<StoredState> {
   const credentials = LOCAL_CREDENTIALS;
   const dynamo = documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials });
-  const s3 = s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials });
+  const s3 = sdkS3Client(inject('s3Endpoint'));
 
   async function items(): Promise<string[]> {
     const lines: string[] = [];

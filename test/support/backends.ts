@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, inject } from 'vitest';
 import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
@@ -10,6 +9,7 @@ import { DynamoTemplateStore } from '../../lambdas/store/dynamo-template-store.j
 import { S3BlobStore } from '../../lambdas/store/s3-blob-store.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { ensureBucket, ensureTable } from '../../local/provision.js';
+import { sdkS3Client } from './local-s3.js';
 
 export interface Stores {
   store: DynamoMetadataStore;
@@ -29,8 +29,8 @@ const dynamoDb = () => documentClient({ region: LOCAL_REGION, endpoint: inject('
  * live as long as the run, and DynamoDB Local keeps every table in memory.
  */
 export async function dropTableAndBucket(table: string, bucket: string): Promise<void> {
-  await dynamoDb().send(new DeleteTableCommand({ TableName: table }));
-  const client = s3();
+  await dynamoDb().service.send('DeleteTable', { TableName: table });
+  const client = sdkS3Client(inject('s3Endpoint'));
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
@@ -70,6 +70,6 @@ export async function freshStores(): Promise<Stores> {
 
 /** An object's tags as GetObjectTagging reports them, on a bucket of the run's s3rver. */
 export async function objectTags(bucket: string, key: string): Promise<Record<string, string>> {
-  const result = await s3().send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  const result = await sdkS3Client(inject('s3Endpoint')).send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
   return Object.fromEntries((result.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
 }
