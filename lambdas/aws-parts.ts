@@ -1,4 +1,5 @@
 import { secretsManagerTokenKeys } from './auth/secrets-manager-keys.js';
+import type { CredentialsProvider } from './aws/credentials.js';
 import { SecretsManager } from './aws/secrets-manager.js';
 import { SqsQueue } from './aws/sqs.js';
 import { awsEventSink } from './events/aws-event-sink.js';
@@ -8,13 +9,18 @@ import type { BerthParts } from './compose.js';
 import { documentClient, s3Client } from './shared/aws-clients.js';
 import type { EnvironmentConfig } from './shared/config.js';
 
-/** The parts of Berth on AWS, from a function's validated environment. */
-export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: SecretsManager } {
-  const secrets = new SecretsManager({ region: config.region });
+/**
+ * The parts of Berth on AWS, from a function's validated environment. Their calls are signed
+ * with the Lambda environment's credentials unless others are given (the upload gateway's
+ * container takes its task role's from the SDK's default chain).
+ */
+export function awsParts(config: EnvironmentConfig, credentials?: CredentialsProvider): BerthParts & { secrets: SecretsManager } {
+  const client = { region: config.region, ...(credentials ? { credentials } : {}) };
+  const secrets = new SecretsManager(client);
   return {
     secrets,
-    dynamo: documentClient({ region: config.region }),
-    s3: s3Client({ region: config.region }),
+    dynamo: documentClient(client),
+    s3: s3Client(client),
     table: config.table,
     bucket: config.bucket,
     identity: {
@@ -29,11 +35,11 @@ export function awsParts(config: EnvironmentConfig): BerthParts & { secrets: Sec
     policyCacheSeconds: config.policyCacheSeconds,
     accessKeyCacheSeconds: config.accessKeyCacheSeconds,
     policyCacheEntries: config.policyCacheEntries,
-    events: awsEventSink(config.region, config.eventBus),
+    events: awsEventSink(client, config.eventBus),
     pullThrough: {
       secrets: secretsManagerSecrets(secrets),
       config: config.pullThrough.config,
-      ...(config.pullThrough.queueUrl ? { dispatch: sqsJobDispatch(new SqsQueue(config.pullThrough.queueUrl, { region: config.region })) } : {}),
+      ...(config.pullThrough.queueUrl ? { dispatch: sqsJobDispatch(new SqsQueue(config.pullThrough.queueUrl, client)) } : {}),
     },
   };
 }

@@ -21,15 +21,6 @@ export function lambdaEntry(path: string): string {
  */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/**
- * Modules the functions never call, replaced in their bundles by what they do call. Paths are
- * from the project root, where esbuild runs.
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  // Lambda puts the role's credentials in the environment; the rest of the SDK's default chain is dead weight.
-  '@aws-sdk/credential-provider-node': './lambdas/shared/lambda-credentials.ts',
-};
-
 /** CommonJS dependencies inside an ES module bundle still call require(). */
 const REQUIRE_BANNER = "import { createRequire as berthCreateRequire } from 'node:module'; const require = berthCreateRequire(import.meta.url);";
 
@@ -50,7 +41,6 @@ export function functionBuildOptions(entry: string): BuildOptions {
     sourcemap: true,
     sourcesContent: false,
     banner: { js: REQUIRE_BANNER },
-    alias: { ...BUNDLE_ALIASES },
   };
 }
 
@@ -147,14 +137,13 @@ export class BerthFunction extends Construct {
         format: OutputFormat.ESM,
         // The AWS SDK ES module builds tree-shake better than the CommonJS ones.
         mainFields: ['module', 'main'],
-        // The SDK versions the tests ran against, not whichever the runtime ships.
+        // What the tests ran against, not whichever SDK the runtime ships (the functions' AWS clients are Berth's own).
         bundleAwsSDK: true,
         minify: true,
         // Shipped beside the bundle (index.mjs.map) for whoever turns sourceMaps on, without its sources.
         sourceMap: true,
         sourcesContent: false,
         banner: REQUIRE_BANNER,
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([name, path]) => `${name}=${path}`) },
         ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
       },
     });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpResponse, type HttpRequest } from '@smithy/protocol-http';
+import { nodeTransport, type RequestHandler } from '../../lambdas/aws/node-transport.js';
 
 interface Recorded {
   statusCode: number;
@@ -9,14 +9,14 @@ interface Recorded {
 }
 
 /**
- * An SDK request handler that records the answers of the emulators (DynamoDB
- * Local, local S3), then, once `replay()` is called, answers the same requests
- * from memory: the stores become in-memory ones for everything after it, while
- * the SDK still builds, signs and parses every call as it does in Lambda. A
+ * A request handler for Berth's AWS clients that records the answers of the
+ * emulators (DynamoDB Local, local S3), then, once `replay()` is called, answers
+ * the same requests from memory: the stores become in-memory ones for everything
+ * after it, while the clients still build, sign and parse every call as they do in Lambda. A
  * request not seen while recording is an error, not a silent network call.
  */
-export class RecordedAws {
-  private readonly real = new NodeHttpHandler();
+export class RecordedAws implements RequestHandler {
+  private readonly real = nodeTransport;
   private readonly recorded = new Map<string, Recorded>();
   private replaying = false;
 
@@ -37,16 +37,6 @@ export class RecordedAws {
     const recorded = { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
     this.recorded.set(key, recorded);
     return { response: responseOf(recorded) };
-  }
-
-  updateHttpClientConfig(): void {}
-
-  httpHandlerConfigs(): Record<string, never> {
-    return {};
-  }
-
-  destroy(): void {
-    this.real.destroy();
   }
 }
 

@@ -22,7 +22,7 @@ const gcConfig = parseGcEnvironment(process.env);
 const dynamo = documentClient({ region: config.region });
 const store = new DynamoMetadataStore(dynamo, config.table);
 // Images the lifecycle policies expire are announced as a user's deletes are.
-const events = new RegistryEvents(awsEventSink(config.region, eventBusOf(process.env)), () => new Date());
+const events = new RegistryEvents(awsEventSink({ region: config.region }, eventBusOf(process.env)), () => new Date());
 const collector = composeGarbageCollector({
   dynamo, table: config.table, store, blobs: new S3BlobStore(s3Client({ region: config.region }), gcConfig.bucket),
   graceSeconds: gcConfig.graceSeconds, log: (message) => console.error(message),

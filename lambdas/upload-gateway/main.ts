@@ -1,3 +1,4 @@
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { awsParts } from '../aws-parts.js';
 import { composeUploadGateway } from '../compose.js';
 import { parseEnvironment, parseGatewayEnvironment } from '../shared/config.js';
@@ -11,7 +12,8 @@ import { serveStreaming } from './http-server.js';
 const environment = parseEnvironment(process.env);
 const gateway = parseGatewayEnvironment(process.env);
 const log = (message: string) => console.error(message);
-const app = composeUploadGateway({ ...awsParts(environment), log: (message, error) => log(`${message}: ${String(error)}`) }, gateway);
+// A container's credentials come from ECS's endpoint, not the environment as in Lambda: the SDK's chain finds and renews them.
+const app = composeUploadGateway({ ...awsParts(environment, defaultProvider()), log: (message, error) => log(`${message}: ${String(error)}`) }, gateway);
 const server = serveStreaming(app, log);
 server.listen(gateway.port, gateway.host, () => log(`upload gateway listening on ${gateway.host}:${gateway.port}`));
 process.on('SIGTERM', () => {

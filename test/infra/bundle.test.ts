@@ -11,13 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BerthFunction, functionBuildOptions } from '../../lib/berth-function.js';
-import { defaultProvider } from '../../lambdas/shared/lambda-credentials.js';
+import { environmentCredentials } from '../../lambdas/aws/credentials.js';
 import { berthStack, functionId, FUNCTION_DESCRIPTIONS, NO_GATEWAY, resource } from './stacks.js';
 
 /**
- * What the functions' bundles hold and how they start: credentials from the
- * Lambda environment only (none of the SDK's default chain, nor the STS and SSO
- * clients it brings), a source map shipped beside the bundle, and source-mapped
+ * What the functions' bundles hold and how they start: Berth's own small AWS
+ * clients with credentials from the Lambda environment only (none of the SDK's
+ * clients, nor its default chain and the STS and SSO clients it brings), a source map shipped beside the bundle, and source-mapped
  * stack traces only when asked for, since they cost most of a second on an
  * instance's first error.
  */
@@ -25,8 +25,14 @@ import { berthStack, functionId, FUNCTION_DESCRIPTIONS, NO_GATEWAY, resource } f
 const scratch = mkdtempSync(join(tmpdir(), 'berth-bundles-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Modules of the default chain that a Lambda function never calls. */
-const DEFAULT_CHAIN = /@aws-sdk\/(credential-provider-(node|ini|sso|process|web-identity|http|login)|nested-clients|token-providers)\/|@smithy\/credential-provider-imds\//;
+/**
+ * The AWS SDK's clients, their runtime and its default credential chain (SSO, shared files,
+ * processes, web identity, instance metadata), none of which a function calls: its AWS clients
+ * are Berth's own (lambdas/aws/). Only its marshalling and signer may come along.
+ */
+const SDK_RUNTIME = /@aws-sdk\/(client-|lib-|core\/|middleware-|credential-provider|nested-clients|token-providers|s3-request-presigner)|@smithy\/(credential-provider-imds|smithy-client|middleware-|node-http-handler)/;
+/** The issue's goal for each function's code: less to load at each cold start. */
+const MAX_BUNDLE_KIB = 250;
 
 async function bundle(entry: string, name: string): Promise<{ file: string; metafile: Metafile }> {
   const file = join(scratch, name, 'index.mjs');
@@ -34,15 +40,16 @@ async function bundle(entry: string, name: string): Promise<{ file: string; meta
   return { file, metafile: result.metafile };
 }
 
-const ENTRIES = { registry: 'lambdas/registry/handler.ts', management: 'lambdas/management/handler.ts' };
+const ENTRIES = Object.fromEntries(['registry', 'management', 'jobs', 'pull-through', 'webhooks', 'rotation'].map((name) => [name, `lambdas/${name}/handler.ts`]));
 
 describe('the function bundles', () => {
-  it('leave out the default credential chain and ship a source map beside the code', async () => {
+  it(`hold none of the SDK's clients or credential chain, are at most ${MAX_BUNDLE_KIB} KiB minified, and ship a source map beside the code`, async () => {
     for (const [name, entry] of Object.entries(ENTRIES)) {
       const { file, metafile } = await bundle(entry, name);
       const inputs = Object.keys(metafile.inputs);
-      expect(inputs.filter((input) => DEFAULT_CHAIN.test(input)), name).toEqual([]);
-      expect(inputs, name).toContain('lambdas/shared/lambda-credentials.ts');
+      expect(inputs.filter((input) => SDK_RUNTIME.test(input)), name).toEqual([]);
+      expect(inputs, name).toContain('lambdas/aws/credentials.ts');
+      expect(metafile.outputs[Object.keys(metafile.outputs).find((output) => output.endsWith('index.mjs'))!]!.bytes / 1024, name).toBeLessThanOrEqual(MAX_BUNDLE_KIB);
       expect(existsSync(`${file}.map`), name).toBe(true);
       expect(readFileSync(file, 'utf8')).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\n?$/);
     }
@@ -93,9 +100,9 @@ describe('the credentials in a bundle', () => {
     const saved = { ...process.env };
     try {
       Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIAENVIRONMENT00001', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
-      await expect(defaultProvider()()).resolves.toEqual({ accessKeyId: 'AKIAENVIRONMENT00001', secretAccessKey: 'secret', sessionToken: 'session' });
+      await expect(environmentCredentials()).resolves.toEqual({ accessKeyId: 'AKIAENVIRONMENT00001', secretAccessKey: 'secret', sessionToken: 'session' });
       delete process.env.AWS_SECRET_ACCESS_KEY;
-      await expect(defaultProvider()()).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: this bundle takes credentials from the Lambda environment only');
+      await expect(environmentCredentials()).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: this function takes credentials from the Lambda environment only');
     } finally {
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
         if (saved[name] === undefined) delete process.env[name];
@@ -118,7 +125,7 @@ describe('source-mapped stack traces', () => {
     expect(() => berthStack({ ...NO_GATEWAY, sourceMaps: 'yes' })).toThrow('context sourceMaps must be true or false, got "yes"');
   });
 
-  it('come with a source map in the deployed asset, which NodejsFunction bundles with the same aliases', () => {
+  it('come with a source map in the deployed asset, which NodejsFunction bundles with the same options', () => {
     const app = new App({ outdir: join(scratch, 'cdk.out') });
     const stack = new Stack(app, 'Bundled');
     new BerthFunction(stack, 'Jobs', {
@@ -135,7 +142,7 @@ describe('source-mapped stack traces', () => {
     const files = readdirSync(join(assembly.directory, assets[0]!));
     expect(files.sort()).toEqual(['index.mjs', 'index.mjs.map']);
     const code = readFileSync(join(assembly.directory, assets[0]!, 'index.mjs'), 'utf8');
-    expect(code).toContain('this bundle takes credentials from the Lambda environment only');
+    expect(code).toContain('this function takes credentials from the Lambda environment only');
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler' });
   });
 });
