@@ -35,7 +35,7 @@ runBench('berth-bench', async (emulators, scratch) => {
     console.log(`Berth benchmark against ${registry.url} (DynamoDB Local, s3rver; Node ${process.version})`);
     printSection('1. Read requests: throughput and latency', await latencyTable(client, fixture));
     printSection('2. Push and pull throughput', await throughputTable(client));
-    printSection('3. AWS SDK calls per operation', await apiCallsTable(client, counter, fixture));
+    printSection('3. AWS calls per operation', await apiCallsTable(client, counter, fixture));
   } finally {
     await registry.stop();
   }

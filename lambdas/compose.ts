@@ -60,6 +60,8 @@ export interface BerthParts {
   policyCacheEntries: number;
   /** Local mode: when remembered policies must be forgotten; see AccessControlConfig. */
   policyChanges?: (forget: () => void) => void;
+  /** Local mode: tells of each change it made, after which blob links read ahead are forgotten (ReadAheadLinks). */
+  storeChanges?: (forget: () => void) => void;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;
   /** How long garbage stays unused before it is collected; DEFAULT_GC_GRACE_SECONDS when absent (lambdas/gc/settings.ts). */
@@ -106,6 +108,7 @@ function serviceParts(parts: BerthParts) {
     ...(parts.now ? { now: parts.now } : {}),
     ...(parts.log ? { log: parts.log } : {}),
     ...(parts.events ? { events: parts.events } : {}),
+    ...(parts.storeChanges ? { changes: parts.storeChanges } : {}),
   };
 }
 

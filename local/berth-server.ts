@@ -30,7 +30,7 @@ import { principalArn } from '../lambdas/shared/arns.js';
 import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
 import { serveStreaming } from '../lambdas/upload-gateway/http-server.js';
 import type { HttpApp } from '../lambdas/shared/http/types.js';
-import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
+import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_READ_AHEAD_SECONDS, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambdas/shared/limits.js';
 import { DEFAULT_PULL_THROUGH_CONFIG, type PullThroughConfig } from '../lambdas/pull-through/config.js';
@@ -42,7 +42,7 @@ import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
 import { SpooledBlobStore } from './spooled-blob-store.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
-import { isRegistryWrite, PolicyChanges } from './policy-changes.js';
+import { isRegistryWrite, LocalChanges } from './local-changes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { reportLifecycle, reportSweep } from './job-report.js';
 import { logRequests } from './request-log.js';
@@ -163,6 +163,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   const config: RegistryConfig = {
     createOnPush: true,
     downloadUrlSeconds: 300,
+    readAheadSeconds: DEFAULT_READ_AHEAD_SECONDS,
     uploadTtlSeconds: 24 * 3600,
     maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES,
     ...options.registry,
@@ -197,7 +198,7 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     registryHost: `${host}:${port}`,
     proxyEndpoint: `http://${host}:${port}`,
   };
-  const policyChanges = new PolicyChanges();
+  const changes = new LocalChanges();
   const pullThroughJobs = new InProcessJobs((message, error) => log(`${message}: ${String(error)}`));
   const { secretsDir, ...pullThroughTiming } = options.pullThrough ?? {};
   const consoleSettings = options.console ?? DEFAULT_CONSOLE_SETTINGS;
@@ -209,7 +210,9 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
-    ...(options.forgetPoliciesOnChange ? { policyChanges: policyChanges.subscribe } : {}),
+    ...(options.forgetPoliciesOnChange ? { policyChanges: changes.subscribe } : {}),
+    // This process makes every change there is, so what the registry read ahead is forgotten after each one.
+    storeChanges: changes.subscribe,
     log: (message, error) => log(`${message}: ${String(error)}`),
     blobs,
     ...(options.now ? { now: options.now } : {}),
@@ -223,12 +226,12 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {
     registry: {
-      handler: policyChanges.after(lambdaHandler(composeRegistry(parts)), isRegistryWrite),
+      handler: changes.after(lambdaHandler(composeRegistry(parts)), isRegistryWrite),
       tooLarge: registryTooLarge,
       internalError: () => errorResponse(new RegistryError('INTERNAL')),
     },
     management: {
-      handler: policyChanges.after(lambdaHandler(composeManagementWithConsole(parts, {
+      handler: changes.after(lambdaHandler(composeManagementWithConsole(parts, {
         sealingKey: options.sealingKey ?? randomBytes(32),
         extraCredential: adminCredential,
         // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.

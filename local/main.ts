@@ -43,7 +43,7 @@ async function main(supervisor: Supervisor): Promise<void> {
     bucket: 'berth-blobs',
     host: HOST,
     port,
-    registry: { createOnPush: settings.createOnPush },
+    registry: { createOnPush: settings.createOnPush, readAheadSeconds: settings.readAheadSeconds },
     // Remembered policies spare a DynamoDB read per pull request; every change passes through this server, which forgets them.
     policyCacheSeconds: settings.policyCacheSeconds,
     forgetPoliciesOnChange: true,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { gcGraceSeconds } from '../lambdas/gc/settings.js';
 import { lifecyclePreviewSeconds } from '../lambdas/lifecycle/settings.js';
-import { boolean, wholeNumber } from '../lambdas/shared/config.js';
+import { boolean, DEFAULT_READ_AHEAD_SECONDS, wholeNumber } from '../lambdas/shared/config.js';
 
 /** What `npm start` reads from its environment and command line, validated once before anything starts. */
 export interface LocalSettings {
@@ -20,6 +20,11 @@ export interface LocalSettings {
    * Changes made through the running registry apply at once all the same; the bound is for writes from elsewhere.
    */
   policyCacheSeconds: number;
+  /**
+   * BERTH_READ_AHEAD_SECONDS: how long the blob links a manifest GET read stay for the blob GETs of the pull that follows
+   * (default 30, as deployed; 0 to 3600). Every change made through the running registry forgets them.
+   */
+  readAheadSeconds: number;
   /** BERTH_GC_GRACE_SECONDS: how long garbage stays unused before the background jobs collect it (default 86400, at least 3600). */
   gcGraceSeconds: number;
   /** BERTH_LIFECYCLE_PREVIEW_SECONDS: how long GetLifecyclePolicyPreview answers with a preview (default 86400, 60 to 2592000). */
@@ -36,6 +41,7 @@ export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string
     quiet: argv.includes('--quiet') || boolean(env, 'BERTH_QUIET', false),
     jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
     policyCacheSeconds: wholeNumber(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 0, 3600, 'seconds'),
+    readAheadSeconds: wholeNumber(env, 'BERTH_READ_AHEAD_SECONDS', DEFAULT_READ_AHEAD_SECONDS, 0, 3600, 'seconds'),
     gcGraceSeconds: gcGraceSeconds(env),
     lifecyclePreviewSeconds: lifecyclePreviewSeconds(env),
   };

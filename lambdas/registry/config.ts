@@ -4,6 +4,11 @@ export interface RegistryConfig {
   createOnPush: boolean;
   /** Lifetime of presigned blob download URLs. */
   downloadUrlSeconds: number;
+  /**
+   * How long an instance keeps the blob links a manifest GET read ahead for the blob GETs of the
+   * pull that follows (see blobs/read-ahead-links.ts); 0, or absent, reads each blob's link.
+   */
+  readAheadSeconds?: number;
   /** Lifetime of an unfinished upload session. */
   uploadTtlSeconds: number;
   /** Largest request body a request may carry (see ../shared/limits.ts). */

@@ -1,6 +1,7 @@
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { HttpRequest, HttpResponse } from '../shared/http/types.js';
+import type { ReadAheadLinks } from './blobs/read-ahead-links.js';
 import type { UploadService } from './blobs/upload-service.js';
 import type { RegistryConfig } from './config.js';
 import type { ManifestService } from './manifests/manifest-service.js';
@@ -27,6 +28,8 @@ export interface RegistryServices {
   uploads: UploadService;
   manifests: ManifestService;
   locations: UploadLocations;
+  /** Blob links a manifest GET read for the blob GETs that follow it. */
+  readAhead: ReadAheadLinks;
   /** Pull-through cache rules: reads in the repositories they cover fetch from the upstream; absent, there are none. */
   pullThrough?: PullThroughCache;
 }

@@ -4,6 +4,7 @@ import { NO_EVENTS, type EventSink } from '../events/event-sink.js';
 import type { BlobStore } from '../store/blob-store.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { TemplateStore } from '../store/template-store.js';
+import { ReadAheadLinks } from './blobs/read-ahead-links.js';
 import { UploadService } from './blobs/upload-service.js';
 import type { RegistryConfig } from './config.js';
 import type { RegistryServices } from './context.js';
@@ -27,6 +28,8 @@ export interface ServiceDeps {
   pullThrough?: PullThroughParts;
   /** Where pushes, deletes and repository changes are announced; nowhere when absent. */
   events?: EventSink;
+  /** Local mode: tells of each change it made, after which what was read ahead is forgotten. */
+  changes?: (forget: () => void) => void;
 }
 
 export function createRegistryServices(deps: ServiceDeps, now: () => Date): RegistryServices {
@@ -45,6 +48,7 @@ export function createRegistryServices(deps: ServiceDeps, now: () => Date): Regi
       ...(deps.config.uploadPartBytes === undefined ? {} : { partBytes: deps.config.uploadPartBytes }),
     }),
     manifests: new ManifestService(deps.store, deps.blobs, repositories, new ImageDeletions(deps.store, events), events, now),
+    readAhead: new ReadAheadLinks(deps.store, deps.config.readAheadSeconds ?? 0, () => now().getTime(), deps.changes),
     locations: uploadGatewayUrl === undefined ? apiLocations : gatewayLocations(uploadGatewayUrl, deps.registryUrl, deps.uploadState!),
   };
   return deps.pullThrough ? { ...services, pullThrough: createPullThrough(deps.pullThrough, services, deps.templates, now).cache } : services;

@@ -13,6 +13,8 @@ export const DEFAULT_POLICY_CACHE_ENTRIES = 1000;
 export const DEFAULT_STS_REQUEST_MAX_AGE_SECONDS = 300;
 /** BERTH_TOKEN_KEY_REFRESH_SECONDS's default. */
 export const DEFAULT_TOKEN_KEY_REFRESH_SECONDS = 30;
+/** BERTH_READ_AHEAD_SECONDS's default: long enough for most pulls' blob GETs to follow their manifest GET. */
+export const DEFAULT_READ_AHEAD_SECONDS = 30;
 
 /** Everything a Lambda function reads from its environment, validated once at cold start. */
 export interface EnvironmentConfig {
@@ -91,6 +93,7 @@ export function parseEnvironment(env: Env): EnvironmentConfig {
       createOnPush: boolean(env, 'BERTH_CREATE_ON_PUSH', false),
       // SigV4 presigned URLs live at most 7 days; a few minutes suffice for a pull.
       downloadUrlSeconds: seconds(env, 'BERTH_DOWNLOAD_URL_SECONDS', 300, 604_800),
+      readAheadSeconds: seconds(env, 'BERTH_READ_AHEAD_SECONDS', DEFAULT_READ_AHEAD_SECONDS, 3600, 0),
       uploadTtlSeconds: seconds(env, 'BERTH_UPLOAD_TTL_SECONDS', 24 * 3600, 7 * 24 * 3600),
       maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES,
       ...gatewayUrl(env),

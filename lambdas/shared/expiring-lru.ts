@@ -18,22 +18,12 @@ export class ExpiringLru<V> {
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
     if (this.ttlMs <= 0) return load();
-    const hit = this.entries.get(key);
-    this.entries.delete(key);
-    if (hit && hit.until > this.now()) {
-      this.entries.set(key, hit);
-      return hit.value;
-    }
+    const hit = this.trusted(key);
+    if (hit) return hit.value;
     const generation = this.generation;
     const value = await load();
     // It may have read what a clear() during the load was about.
-    if (generation !== this.generation) return value;
-    this.entries.delete(key);
-    this.entries.set(key, { value, until: this.now() + this.ttlMs });
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
+    if (generation === this.generation) this.set(key, value);
     return value;
   }
 
@@ -41,5 +31,39 @@ export class ExpiringLru<V> {
   clear(): void {
     this.entries.clear();
     this.generation += 1;
+  }
+
+  /** The entry's value while it is trusted, else undefined: for values that are never undefined themselves. */
+  peek(key: string): V | undefined {
+    return this.trusted(key)?.value;
+  }
+
+  /** Keeps `value` for the ttl; the least recently used entry goes when the cache is full. */
+  set(key: string, value: V): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(key);
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Counts clear() calls: a caller that loads outside get() keeps nothing it read across one. */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  /** The entry while it is trusted, made the most recently used; an expired one goes. */
+  private trusted(key: string): { value: V } | undefined {
+    const hit = this.entries.get(key);
+    this.entries.delete(key);
+    if (!hit || hit.until <= this.now()) return undefined;
+    this.entries.set(key, hit);
+    return hit;
   }
 }

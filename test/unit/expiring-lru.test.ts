@@ -21,3 +21,29 @@ describe('ExpiringLru.clear', () => {
     expect(await cache.get('repo', async () => 'later still')).toBe('read after');
   });
 });
+
+describe('ExpiringLru entries', () => {
+  it('keep a lookup that found nothing, as one that found something: a repository without a policy is not read again', async () => {
+    const cache = new ExpiringLru<string | undefined>(10, 60_000, () => 0);
+    let loads = 0;
+    const load = async () => { loads += 1; return undefined; };
+    await cache.get('no-policy', load);
+    await cache.get('no-policy', load);
+    expect(loads).toBe(1);
+  });
+
+  it('are trusted for the ttl only, and the least recently used goes when the cache is full', () => {
+    let now = 0;
+    const cache = new ExpiringLru<string>(2, 1000, () => now);
+    cache.set('a', 'A');
+    cache.set('b', 'B');
+    expect(cache.peek('a')).toBe('A');
+    cache.set('c', 'C');
+    expect([cache.peek('a'), cache.peek('b'), cache.peek('c')]).toEqual(['A', undefined, 'C']);
+    now = 1000;
+    expect(cache.peek('a')).toBeUndefined();
+    cache.set('d', 'D');
+    cache.delete('d');
+    expect(cache.peek('d')).toBeUndefined();
+  });
+});

@@ -12,11 +12,15 @@ function digestParam(context: RouteContext): string {
   return digest;
 }
 
-/** The repository's link to the blob; in a pull-through cache that does not hold it yet, the upstream's answer instead. */
+/**
+ * The repository's link to the blob; in a pull-through cache that does not hold it yet, the
+ * upstream's answer instead. A GET may use the link its manifest GET read ahead; a HEAD, which a
+ * push relies on, always reads it.
+ */
 async function requireLink(context: RouteContext, method: 'GET' | 'HEAD'): Promise<BlobLink | HttpResponse> {
   const name = repositoryName(context);
   const digest = digestParam(context);
-  const link = await context.services.store.getBlobLink(name, digest);
+  const link = (method === 'GET' ? context.services.readAhead.recall(name, digest) : undefined) ?? await context.services.store.getBlobLink(name, digest);
   if (!link) {
     const upstream = await context.services.pullThrough?.blob(name, digest, method, () => context.may(IMPORT_ACTION, name));
     if (upstream) return upstream;
@@ -52,7 +56,9 @@ export const headBlob: RouteHandler = async (context) => {
 export const deleteBlob: RouteHandler = async (context) => {
   const name = repositoryName(context);
   const digest = digestParam(context);
-  if (!(await context.services.store.unlinkBlob(name, digest))) {
+  const unlinked = await context.services.store.unlinkBlob(name, digest);
+  context.services.readAhead.forget(name, digest);
+  if (!unlinked) {
     await context.services.repositories.explainMiss(name, new RegistryError('BLOB_UNKNOWN', `blob ${digest} is not in repository ${name}`, { digest }));
   }
   return empty(202);

@@ -52,9 +52,12 @@ function manifestHeaders(manifest: ResolvedManifest): Record<string, string> {
   };
 }
 
+/** GET: the manifest, its blobs' links read ahead for the blob GETs of the pull that follows. */
 export const getManifest: RouteHandler = async (context) => {
   const manifest = await negotiate(context);
-  return { status: 200, headers: manifestHeaders(manifest), body: await manifest.body() };
+  const body = await manifest.body();
+  await context.services.readAhead.readAhead(repositoryName(context), manifest.mediaType, body);
+  return { status: 200, headers: manifestHeaders(manifest), body };
 };
 
 export const headManifest: RouteHandler = async (context) => {

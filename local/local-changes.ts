@@ -2,21 +2,21 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { LambdaHandler } from './http-server.js';
 
 /**
- * Local mode's one process makes every change to repository policies (the
- * management API sets and deletes them, creates and deletes repositories; a
- * push may create one). Once a request that may have done so completes, the
- * registry forgets the policies it remembers, so its policy cache never
- * delays a change made through the server.
+ * Local mode's one process makes every change to repositories (the management
+ * API sets and deletes policies, creates and deletes repositories; a push may
+ * create one, a DELETE unlink a blob). Once a request that may have done so
+ * completes, the registry forgets the blob links it read ahead and (when asked)
+ * the policies it remembers, so neither cache delays a change made through the server.
  */
-export class PolicyChanges {
+export class LocalChanges {
   private readonly listeners: (() => void)[] = [];
 
-  /** Pass as BerthParts.policyChanges. */
+  /** Pass as BerthParts.policyChanges and BerthParts.storeChanges. */
   readonly subscribe = (forget: () => void): void => {
     this.listeners.push(forget);
   };
 
-  /** `handler`, telling the listeners after each request that `mayChange` says may have changed a policy, failed or not. */
+  /** `handler`, telling the listeners after each request that `mayChange` says may have changed something, failed or not. */
   after(handler: LambdaHandler, mayChange: (event: APIGatewayProxyEventV2) => boolean): LambdaHandler {
     return async (event) => {
       try {
