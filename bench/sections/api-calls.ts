@@ -16,7 +16,7 @@ interface Measured {
 }
 
 /**
- * The DynamoDB and S3 SDK calls behind each operation, run once with the
+ * The DynamoDB and S3 calls behind each operation, run once with the
  * counters reset; then the pull target checked against the measured pull.
  */
 export async function apiCallsTable(client: RegistryClient, counter: CallCounter, fixture: Fixture): Promise<string> {
@@ -47,13 +47,13 @@ export async function apiCallsTable(client: RegistryClient, counter: CallCounter
   }
 
   const table = formatTable(
-    ['operation', 'HTTP', 'DynamoDB reads', 'DynamoDB calls', 'S3 SDK calls'],
+    ['operation', 'HTTP', 'DynamoDB reads', 'DynamoDB calls', 'S3 calls'],
     measured.map(({ name, requests: count, calls }) => [
       name, String(count), String(dynamoReads(calls.dynamo)), describeCounts(calls.dynamo), describeCounts(calls.s3),
     ]),
     ['left', 'right', 'right', 'left', 'left'],
   );
-  const note = 'HTTP: requests the client sent, including a pull\'s presigned GETs straight to S3, which no SDK call makes.';
+  const note = 'HTTP: requests the client sent, including a pull\'s presigned GETs straight to S3, which the registry does not call.';
   return `${table}\n${note}\n\n${pullTarget(pull)}`;
 }
 
@@ -64,5 +64,5 @@ function pullTarget(pull: CallSnapshot): string {
   const holds = reads <= allowed && s3 === 0;
   return 'Target: pulling an image with N layers costs at most N+2 DynamoDB reads, '
     + "and no S3 API calls besides the client's own presigned GETs.\n"
-    + `N=${FIXTURE_LAYERS}: ${reads} DynamoDB reads (at most ${allowed}), ${s3} S3 SDK calls (must be 0): ${holds ? 'HOLDS' : 'DOES NOT HOLD'}`;
+    + `N=${FIXTURE_LAYERS}: ${reads} DynamoDB reads (at most ${allowed}), ${s3} S3 calls (must be 0): ${holds ? 'HOLDS' : 'DOES NOT HOLD'}`;
 }
