@@ -36,7 +36,10 @@ export async function startDynamoLocal(directory?: string): Promise<RunningDynam
   const storage = directory ? ['-dbPath', resolve(directory)] : ['-inMemory'];
   if (directory) mkdirSync(resolve(directory), { recursive: true });
   const jars = jarDirectory();
-  const child = spawn('java', [
+  // One GC thread and the quick JIT only: the JVM's own background work (G1's concurrent threads,
+  // C2 compiling) was most of DynamoDB Local's CPU during a pull, taken from the client and the
+  // registry on a small machine; requests are no slower for it.
+  const child = spawn('java', ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
     `-Djava.library.path=${join(jars, 'DynamoDBLocal_lib')}`, '-cp', join(jars, 'DynamoDBLocal.jar'), LOOPBACK_LAUNCHER,
     '-port', String(port), ...storage, '-sharedDb',
   ], { cwd: jars, stdio: ['ignore', 'ignore', 'pipe'] });
