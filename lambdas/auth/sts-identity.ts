@@ -7,7 +7,12 @@ export interface StsSettings {
   endpoint: string;
   /** BERTH_STS_REQUEST_MAX_AGE_SECONDS. */
   maxAgeSeconds: number;
+  /** BERTH_STS_TIMEOUT_SECONDS: how long STS has to answer; DEFAULT_STS_TIMEOUT_SECONDS when absent. */
+  timeoutSeconds?: number;
 }
+
+/** STS answers in milliseconds; a caller waits no longer than this for one that does not, well within API Gateway's 30 s. */
+export const DEFAULT_STS_TIMEOUT_SECONDS = 5;
 
 export interface StsVerifierOptions extends StsSettings {
   /** The region the endpoint signs for: the registry's. */
@@ -35,6 +40,7 @@ export class StsUnavailable extends Error {
  */
 export function stsIdentityVerifier(options: StsVerifierOptions): (presignedUrl: string) => Promise<CallerIdentity> {
   const endpoint = new URL(options.endpoint);
+  const timeoutMs = (options.timeoutSeconds ?? DEFAULT_STS_TIMEOUT_SECONDS) * 1000;
   return async (presignedUrl) => {
     let query: URLSearchParams;
     try {
@@ -44,12 +50,14 @@ export function stsIdentityVerifier(options: StsVerifierOptions): (presignedUrl:
       throw error;
     }
     let response: Response;
+    let body: string;
     try {
-      response = await fetch(`${endpoint.origin}/?${query}`, { headers: { [REGISTRY_BINDING_HEADER]: options.registryHost }, redirect: 'manual' });
+      response = await fetch(`${endpoint.origin}/?${query}`, { headers: { [REGISTRY_BINDING_HEADER]: options.registryHost }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      body = await response.text();
     } catch (error) {
+      if ((error as Error).name === 'TimeoutError') throw new StsUnavailable(`${endpoint.origin} did not answer within ${timeoutMs / 1000} s`);
       throw new StsUnavailable(`${endpoint.origin} could not be reached: ${(error as Error).message}`);
     }
-    const body = await response.text();
     if (response.ok) {
       const caller = callerIdentityOf(body);
       if (!caller) throw new StsUnavailable(`${endpoint.origin} answered HTTP ${response.status} without a caller identity`);

@@ -1,7 +1,7 @@
 import { eventBusOf } from '../events/config.js';
 import { parsePullThroughEnvironment, type PullThroughEnvironment } from '../pull-through/config.js';
 import type { RegistryConfig } from '../registry/config.js';
-import type { StsSettings } from '../auth/sts-identity.js';
+import { DEFAULT_STS_TIMEOUT_SECONDS, type StsSettings } from '../auth/sts-identity.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
 /** ECR's registry tokens last 12 hours; so do Berth's unless configured otherwise. */
@@ -134,7 +134,11 @@ export function parseStsSettings(env: Env): StsSettings | undefined {
   if (!/^https:\/\/[^/?#]+$/.test(endpoint) && !loopback.test(endpoint)) {
     throw new ConfigError(`BERTH_STS_ENDPOINT must be an https:// URL with no path, such as https://sts.eu-west-1.amazonaws.com, got ${JSON.stringify(endpoint)}`);
   }
-  return { endpoint, maxAgeSeconds: seconds(env, 'BERTH_STS_REQUEST_MAX_AGE_SECONDS', DEFAULT_STS_REQUEST_MAX_AGE_SECONDS, 900) };
+  return {
+    endpoint,
+    maxAgeSeconds: seconds(env, 'BERTH_STS_REQUEST_MAX_AGE_SECONDS', DEFAULT_STS_REQUEST_MAX_AGE_SECONDS, 900),
+    timeoutSeconds: seconds(env, 'BERTH_STS_TIMEOUT_SECONDS', DEFAULT_STS_TIMEOUT_SECONDS, 25),
+  };
 }
 
 /** The management function also unseals issued access keys with a key from Secrets Manager, and verifies other accounts' principals through STS. */

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { presignCallerIdentity } from '../../cli/aws-identity.js';
 import { StsIdentityRefused, StsUnavailable, stsIdentityVerifier } from '../../lambdas/auth/sts-identity.js';
@@ -120,5 +123,21 @@ describe('verifying a presigned GetCallerIdentity', () => {
     const unreachable = await refusal(verify()(await proof()));
     expect(unreachable).toBeInstanceOf(StsUnavailable);
     sts = await startFakeSts([puller]);
+  });
+
+  it('gives up on an STS that does not answer within its time, as unavailable', async () => {
+    const silent = createServer(() => undefined);
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const verifier = stsIdentityVerifier({ endpoint, region: sts.region, registryHost: REGISTRY_HOST, maxAgeSeconds: 300, timeoutSeconds: 1, now: () => new Date() });
+      const error = await refusal(verifier(await proof({ endpoint })));
+      expect(error).toBeInstanceOf(StsUnavailable);
+      expect(error.message).toBe(`${endpoint} did not answer within 1 s`);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
