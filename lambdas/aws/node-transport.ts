@@ -57,7 +57,8 @@ export const nodeTransport: RequestHandler = {
         ...(abortSignal ? { signal: abortSignal } : {}),
       }, (incoming) => resolve({ response: { statusCode: incoming.statusCode ?? 0, headers: headersOf(incoming), body: incoming } as HttpResponse }));
       outgoing.on('error', reject);
-      outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from ${request.hostname} in ${IDLE_TIMEOUT_MS / 1000} s`)));
+      // Named as Node names a connection that timed out, so the clients try again as for one.
+      outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error(`no answer from ${request.hostname} in ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
       const body: unknown = request.body;
       if (body instanceof Readable) {
         body.on('error', (error) => outgoing.destroy(error));
