@@ -39,7 +39,7 @@ async function ok(response: HttpResponse): Promise<HttpResponse> {
   throw errorOf(response, (await bodyOf(response)).toString('utf8'));
 }
 
-/** Reads an answer whose body is of no interest, so its connection is free again. */
+/** Reads the whole of a successful answer (a small XML document at most), so its connection is free again; the text stays on it. */
 async function done(response: HttpResponse): Promise<HttpResponse> {
   const text = (await bodyOf(await ok(response))).toString('utf8');
   // CompleteMultipartUpload may fail after its 200: the error is then the body.

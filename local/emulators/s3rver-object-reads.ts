@@ -10,9 +10,13 @@ import type { S3rverContext } from 's3rver';
  * garbage collector a full collection every few dozen MiB. That was most of
  * local mode's CPU in a pull (distribution hands the file to the kernel with
  * sendfile). This sends the same bytes in 1 MiB reads into two buffers that
- * are reused once the socket has taken their bytes.
+ * are reused once the socket has taken their bytes, and kept for the next
+ * response: buffers this large, made per request, cost a collection each.
  */
 const CHUNK_BYTES = 1024 * 1024;
+/** Pairs of buffers no response is using, kept for the next ones: a few, as a local registry serves few downloads at once. */
+const idle: Buffer[][] = [];
+const MAX_IDLE_PAIRS = 4;
 
 /** The response of a GetObject, once s3rver has set its status and headers and made its body a stream of the file. */
 function fileBody(ctx: S3rverContext & { body?: unknown }): ReadStream | undefined {
@@ -35,8 +39,9 @@ function sendObjectsInLargeChunks() {
 /** Writes bytes `start` to `end` (inclusive, or to the end of the file) of `path`, then ends the response. */
 async function sendRange(res: ServerResponse, path: string, start: number, end: number): Promise<void> {
   const file = await open(path);
+  const buffers = idle.pop() ?? [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let reusable = false;
   try {
-    const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
     // What each buffer's last write still holds: a buffer is read into again only once that write is done.
     const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
     let position = start;
@@ -51,8 +56,11 @@ async function sendRange(res: ServerResponse, path: string, start: number, end: 
       written[turn]!.catch(() => undefined);
     }
     await Promise.all(written);
+    // Every write is done with its buffer, so the pair may serve another response.
+    reusable = true;
     await new Promise<void>((resolve) => res.end(resolve));
   } finally {
+    if (reusable && idle.length < MAX_IDLE_PAIRS) idle.push(buffers);
     await file.close();
   }
 }

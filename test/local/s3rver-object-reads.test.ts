@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { useLocalS3 } from '../support/local-s3.js';
 
 /**
- * Local S3 sends an object's file in large reused chunks (local/emulators/s3rver-object-reads.ts):
- * whole objects and ranges of them still come back byte for byte, across chunk boundaries.
+ * Local S3 sends an object's file in large chunks, through buffers reused from one response to the
+ * next (local/emulators/s3rver-object-reads.ts): whole objects and ranges of them still come back
+ * byte for byte, across chunk boundaries, however many are downloaded at once.
  */
 
 const Bucket = 'object-reads';
@@ -39,5 +40,14 @@ describe('local S3 GetObject', () => {
     aborted.abort();
     const again = await fetch(local().url('large'));
     expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('serves many objects at once, each its own bytes, through the buffers the others leave', async () => {
+    const objects = Array.from({ length: 6 }, (_, index) => randomBytes(MiB + 1000 * index));
+    await Promise.all(objects.map(async (object, index) => expect((await fetch(local().url(`many/${index}`), { method: 'PUT', body: object })).status).toBe(200)));
+    for (let round = 0; round < 3; round++) {
+      const served = await Promise.all(objects.map(async (_, index) => Buffer.from(await (await fetch(local().url(`many/${index}`))).arrayBuffer())));
+      served.forEach((bytes, index) => expect(bytes.equals(objects[index]!), `object ${index}, round ${round}`).toBe(true));
+    }
   });
 });
