@@ -15,12 +15,12 @@ const FUNCTION_ENV = {
   BERTH_SEALING_SECRET_ARN: 'sealing-secret',
 };
 
-describe('BERTH_STS_ENDPOINT and BERTH_STS_REQUEST_MAX_AGE_SECONDS', () => {
-  it('give the management function its STS endpoint and the requests\' allowed age (5 minutes by default)', () => {
+describe('BERTH_STS_ENDPOINT, BERTH_STS_REQUEST_MAX_AGE_SECONDS and BERTH_STS_TIMEOUT_SECONDS', () => {
+  it('give the management function its STS endpoint, the requests\' allowed age (5 minutes by default) and STS\'s time to answer (5 s)', () => {
     expect(parseManagementEnvironment({ ...FUNCTION_ENV, BERTH_STS_ENDPOINT: 'https://sts.eu-west-1.amazonaws.com' }).sts)
-      .toEqual({ endpoint: 'https://sts.eu-west-1.amazonaws.com', maxAgeSeconds: 300 });
-    expect(parseStsSettings({ BERTH_STS_ENDPOINT: 'http://127.0.0.1:4599', BERTH_STS_REQUEST_MAX_AGE_SECONDS: '60' }))
-      .toEqual({ endpoint: 'http://127.0.0.1:4599', maxAgeSeconds: 60 });
+      .toEqual({ endpoint: 'https://sts.eu-west-1.amazonaws.com', maxAgeSeconds: 300, timeoutSeconds: 5 });
+    expect(parseStsSettings({ BERTH_STS_ENDPOINT: 'http://127.0.0.1:4599', BERTH_STS_REQUEST_MAX_AGE_SECONDS: '60', BERTH_STS_TIMEOUT_SECONDS: '2' }))
+      .toEqual({ endpoint: 'http://127.0.0.1:4599', maxAgeSeconds: 60, timeoutSeconds: 2 });
     expect(parseManagementEnvironment(FUNCTION_ENV).sts).toBeUndefined();
   });
 
@@ -30,6 +30,8 @@ describe('BERTH_STS_ENDPOINT and BERTH_STS_REQUEST_MAX_AGE_SECONDS', () => {
     expect(() => parseStsSettings({ BERTH_STS_ENDPOINT: 'https://sts.eu-west-1.amazonaws.com/path' })).toThrow(/must be an https:\/\/ URL with no path/);
     expect(() => parseStsSettings({ BERTH_STS_ENDPOINT: 'https://sts.eu-west-1.amazonaws.com', BERTH_STS_REQUEST_MAX_AGE_SECONDS: '901' }))
       .toThrow('BERTH_STS_REQUEST_MAX_AGE_SECONDS must be a whole number of seconds from 1 to 900, got "901"');
+    expect(() => parseStsSettings({ BERTH_STS_ENDPOINT: 'https://sts.eu-west-1.amazonaws.com', BERTH_STS_TIMEOUT_SECONDS: '30' }))
+      .toThrow('BERTH_STS_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 25, got "30"');
   });
 });
 
