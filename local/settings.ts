@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { gcGraceSeconds } from '../lambdas/gc/settings.js';
 import { lifecyclePreviewSeconds } from '../lambdas/lifecycle/settings.js';
-import { boolean, DEFAULT_READ_AHEAD_SECONDS, wholeNumber } from '../lambdas/shared/config.js';
+import { DEFAULT_READ_AHEAD_SECONDS } from '../lambdas/shared/config.js';
+import { boolean, wholeNumber } from '../lambdas/shared/env-values.js';
 
 /** What `npm start` reads from its environment and command line, validated once before anything starts. */
 export interface LocalSettings {

@@ -1,4 +1,4 @@
-import { wholeNumber } from '../shared/config.js';
+import { wholeNumber } from '../shared/env-values.js';
 
 /** How long the console's sign-in links and sessions last; the same settings on AWS and locally. */
 export interface ConsoleSettings {

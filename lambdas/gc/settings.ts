@@ -1,4 +1,4 @@
-import { ConfigError, wholeNumber } from '../shared/config.js';
+import { ConfigError, wholeNumber } from '../shared/env-values.js';
 
 /**
  * BERTH_GC_GRACE_SECONDS: how long a blob, link or object must go unused before the garbage

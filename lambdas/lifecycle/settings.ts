@@ -1,4 +1,4 @@
-import { wholeNumber } from '../shared/config.js';
+import { wholeNumber } from '../shared/env-values.js';
 
 /**
  * BERTH_LIFECYCLE_PREVIEW_SECONDS: how long GetLifecyclePolicyPreview answers with a preview

@@ -1,4 +1,4 @@
-import { ConfigError, wholeNumber } from '../shared/config.js';
+import { ConfigError, wholeNumber } from '../shared/env-values.js';
 
 /** How the pull-through cache behaves in time. */
 export interface PullThroughConfig {

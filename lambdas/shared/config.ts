@@ -2,6 +2,7 @@ import { eventBusOf } from '../events/config.js';
 import { parsePullThroughEnvironment, type PullThroughEnvironment } from '../pull-through/config.js';
 import type { RegistryConfig } from '../registry/config.js';
 import { DEFAULT_STS_TIMEOUT_SECONDS, type StsSettings } from '../auth/sts-identity.js';
+import { boolean, ConfigError, required, seconds, wholeNumber, type Env } from './env-values.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 
 /** ECR's registry tokens last 12 hours; so do Berth's unless configured otherwise. */
@@ -38,40 +39,6 @@ export interface EnvironmentConfig {
   eventBus?: string;
   /** Pull-through cache timing (BERTH_PULL_THROUGH_*), and the queue of its jobs. */
   pullThrough: PullThroughEnvironment;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
-function required(env: Env, name: string, hint: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') throw new ConfigError(`${name} is not set: ${hint}`);
-  return value.trim();
-}
-
-export function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
-}
-
-export function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number, unit: string): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new ConfigError(`${name} must be a whole number of ${unit} from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
-function seconds(env: Env, name: string, fallback: number, max: number, min = 1): number {
-  return wholeNumber(env, name, fallback, min, max, 'seconds');
 }
 
 export function parseEnvironment(env: Env): EnvironmentConfig {

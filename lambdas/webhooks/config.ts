@@ -1,4 +1,4 @@
-import { ConfigError, wholeNumber } from '../shared/config.js';
+import { ConfigError, wholeNumber } from '../shared/env-values.js';
 import { MAX_SQS_DELAY_SECONDS } from './sqs-queue.js';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './settings.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnvironment } from '../../lambdas/shared/config.js';
+import { parseEnvironment } from '../../lambdas/shared/config.js';
+import { ConfigError } from '../../lambdas/shared/env-values.js';
 
 const base = {
   AWS_REGION: 'eu-west-1', BERTH_ACCOUNT_ID: '123456789012', BERTH_TABLE: 't', BERTH_BUCKET: 'b',

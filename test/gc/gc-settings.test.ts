@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GC_GRACE_SECONDS, gcGraceSeconds, parseGcEnvironment } from '../../lambdas/gc/settings.js';
-import { ConfigError } from '../../lambdas/shared/config.js';
+import { ConfigError } from '../../lambdas/shared/env-values.js';
 
 /** BERTH_GC_GRACE_SECONDS and the jobs function's bucket, read once and checked before anything runs. */
 

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { iamAuthorizerCaller } from '../../lambdas/management/auth/iam-caller.js';
-import { ConfigError, parseEnvironment, parseJobsEnvironment, parseManagementEnvironment } from '../../lambdas/shared/config.js';
+import { parseEnvironment, parseJobsEnvironment, parseManagementEnvironment } from '../../lambdas/shared/config.js';
+import { ConfigError } from '../../lambdas/shared/env-values.js';
 import { requestFromEvent, resultFromResponse } from '../../lambdas/shared/http/apigw.js';
 
 function event(overrides: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 {
