@@ -2,7 +2,7 @@ import type { S3rverContext } from 's3rver';
 
 /** How local S3's extensions tell requests apart, before s3rver's router has parsed them. */
 
-/** The bucket and key a request names; Berth's clients address local S3 path-style (lambdas/shared/aws-clients.ts). */
+/** The bucket and key a request names; Berth's clients address local S3 path-style (lambdas/aws/s3.ts). */
 export function objectOf(ctx: S3rverContext): { bucket: string; key: string } | undefined {
   let segments: string[];
   try {
