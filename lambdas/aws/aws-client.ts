@@ -62,7 +62,6 @@ function pause(attempt: number): Promise<void> {
  * a dozen operations; the SDK clients behind them were four fifths of every function's bundle.
  */
 export class AwsClient {
-  readonly region: string;
   readonly endpoint: URL;
   /** Signs this service's requests; S3 presigns download and upload URLs with it. */
   readonly signer: SignatureV4;
@@ -71,7 +70,6 @@ export class AwsClient {
   private readonly listeners: ((operation: string) => void)[] = [];
 
   constructor(service: AwsService, options: AwsClientOptions) {
-    this.region = options.region;
     this.endpoint = serviceEndpoint(service, options.region, process.env, options.endpoint);
     this.signer = new SignatureV4({
       service: service.signingName,
@@ -104,7 +102,7 @@ export class AwsClient {
     });
   }
 
-
+  /** Sends the call, signed, and reads its answer; tries again as the SDK's standard mode does. */
   async call<T>(call: AwsCall<T>): Promise<T> {
     const replayable = call.body === undefined || typeof call.body === 'string' || call.body instanceof Uint8Array;
     for (let attempt = 1; ; attempt++) {
