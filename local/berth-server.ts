@@ -14,6 +14,7 @@ import { DEFAULT_CONSOLE_SETTINGS } from '../lambdas/console/settings.js';
 import { consoleSignIns } from '../lambdas/console/sign-in-factory.js';
 import { composeRegistry, composeUploadGateway, directUploads, garbageCollector, registryTokens, webhookDeliverer, type BerthParts } from '../lambdas/compose.js';
 import { InProcessSink } from '../lambdas/events/in-process-sink.js';
+import type { RegistryEvent } from '../lambdas/events/registry-event.js';
 import { RegistryEvents } from '../lambdas/events/registry-events.js';
 import { WebhookDispatcher } from '../lambdas/webhooks/dispatcher.js';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../lambdas/webhooks/settings.js';
@@ -109,6 +110,8 @@ export interface RegistryServerOptions {
   sts?: StsSettings;
   /** How webhook deliveries are timed (BERTH_WEBHOOK_* on AWS); DEFAULT_DELIVERY_SETTINGS for what is left out. */
   webhooks?: Partial<DeliverySettings>;
+  /** Told of every event the registry announces (on AWS, what goes on the EventBridge bus), before webhooks get theirs. */
+  observeEvents?: (event: RegistryEvent) => void;
   /** Lifetimes of the web console's sign-in links and sessions. */
   console?: ConsoleSettings;
   /**
@@ -219,7 +222,10 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     ...(options.gcGraceSeconds === undefined ? {} : { gcGraceSeconds: options.gcGraceSeconds }),
     ...(options.lifecyclePreviewSeconds === undefined ? {} : { lifecyclePreviewSeconds: options.lifecyclePreviewSeconds }),
     pullThrough: { secrets: fileSecrets(secretsDir), config: { ...DEFAULT_PULL_THROUGH_CONFIG, ...pullThroughTiming }, inProcess: pullThroughJobs },
-    events: new InProcessSink((event) => dispatcher.dispatch(event), log),
+    events: new InProcessSink((event) => {
+      options.observeEvents?.(event);
+      return dispatcher.dispatch(event);
+    }, log),
     webhooks,
   };
   const dispatcher: WebhookDispatcher = new WebhookDispatcher(webhookDeliverer(parts), retries, options.now ?? (() => new Date()));

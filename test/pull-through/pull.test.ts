@@ -7,6 +7,7 @@ import { ecrClient } from '../support/aws-cli.js';
 import { distributionTool, seedDistribution, startDistribution, type Distribution } from '../support/distribution.js';
 import { imageBlobs, ociImage, ociIndex, sha256 } from '../support/oci.js';
 import { actionsFor } from '../../lambdas/auth/actions.js';
+import type { RegistryEvent } from '../../lambdas/events/registry-event.js';
 import { administratorArn, clientOf, useRegistry } from '../support/registry.js';
 import { writeOciLayout } from '../support/oci-layout.js';
 import { describeWith, runTool } from '../support/tools.js';
@@ -18,7 +19,8 @@ type OciErrors = { errors: { code: string }[] };
 
 const REFRESH_SECONDS = 3600;
 let clock = Date.now();
-const registry = useRegistry({}, { now: () => new Date(clock), pullThrough: { refreshSeconds: REFRESH_SECONDS } });
+const announced: RegistryEvent[] = [];
+const registry = useRegistry({}, { now: () => new Date(clock), pullThrough: { refreshSeconds: REFRESH_SECONDS }, observeEvents: (event) => announced.push(event) });
 
 /** The ECR client signs on the registry's clock, as a client whose clock is right does. */
 function ecr() {
@@ -90,6 +92,19 @@ describeWith([distributionTool, skopeo], 'pull-through cache of a distribution r
     expect(response.status).toBe(404);
     expect(((await response.json()) as OciErrors).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
     await expect(ecr().send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/team/none'] }))).rejects.toMatchObject({ name: 'RepositoryNotFoundException' });
+  });
+
+  it('announces the repository it creates, once, as a repository created through the API is', async () => {
+    const image = ociImage({ layerSizes: [1000] });
+    await seedDistribution(upstream!, 'team/announced', imageBlobs(image), [{ reference: 'v1', manifest: image.manifest }]);
+    for (let pull = 0; pull < 2; pull++) {
+      const pulled = await pullWithSkopeo(registry(), 'mirror/team/announced:v1');
+      expect(pulled.code, pulled.stderr).toBe(0);
+      await registry().pullThroughSettled();
+    }
+    const ofRepository = announced.filter((event) => event.repository === 'mirror/team/announced');
+    expect(ofRepository.filter((event) => event.kind === 'repository')).toEqual([expect.objectContaining({ kind: 'repository', action: 'CREATE' })]);
+    expect(ofRepository.filter((event) => event.kind === 'image').map((event) => [event.action, event.digest])).toContainEqual(['PUSH', image.manifest.digest]);
   });
 
   it('brings an image not cached yet only for callers allowed ecr:BatchImportUpstreamImage; once cached, a pull needs only the pull actions', async () => {
