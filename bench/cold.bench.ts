@@ -7,7 +7,8 @@ import { actionsFor } from '../lambdas/auth/actions.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
 import { awsParts } from '../lambdas/aws-parts.js';
 import { composeRegistry, type BerthParts } from '../lambdas/compose.js';
-import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../lambdas/aws/dynamodb.js';
+import { S3Api } from '../lambdas/aws/s3.js';
 import { parseEnvironment } from '../lambdas/shared/config.js';
 import { lambdaHandler } from '../lambdas/shared/http/apigw.js';
 import { eventFromRequest } from '../local/apigw-event.js';
@@ -124,8 +125,8 @@ async function hotPaths(emulators: { dynamoEndpoint: string; s3Endpoint: string 
     const config = parseEnvironment({ ...functionEnvironment(''), BERTH_TABLE: server.table, BERTH_BUCKET: server.bucket, BERTH_REGISTRY_HOST: server.identity.registryHost });
     const parts: BerthParts = {
       ...awsParts(config),
-      dynamo: documentClient({ ...clientOptions, endpoint: emulators.dynamoEndpoint }),
-      s3: s3Client({ ...clientOptions, endpoint: emulators.s3Endpoint }),
+      dynamo: new DynamoDocuments({ ...clientOptions, endpoint: emulators.dynamoEndpoint }),
+      s3: new S3Api({ ...clientOptions, endpoint: emulators.s3Endpoint }),
       identity: { ...server.identity, accountId: server.identity.accountId },
       tokenKeys,
     };

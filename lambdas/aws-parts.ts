@@ -6,7 +6,8 @@ import { awsEventSink } from './events/aws-event-sink.js';
 import { secretsManagerSecrets } from './pull-through/secrets-manager-secrets.js';
 import { sqsJobDispatch } from './pull-through/sqs-jobs.js';
 import type { BerthParts } from './compose.js';
-import { documentClient, s3Client } from './shared/aws-clients.js';
+import { DynamoDocuments } from './aws/dynamodb.js';
+import { S3Api } from './aws/s3.js';
 import type { EnvironmentConfig } from './shared/config.js';
 
 /**
@@ -19,8 +20,8 @@ export function awsParts(config: EnvironmentConfig, credentials?: CredentialsPro
   const secrets = new SecretsManager(client);
   return {
     secrets,
-    dynamo: documentClient(client),
-    s3: s3Client(client),
+    dynamo: new DynamoDocuments(client),
+    s3: new S3Api(client),
     table: config.table,
     bucket: config.bucket,
     identity: {

@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DynamoDocuments } from '../lambdas/aws/dynamodb.js';
-import type { S3Api } from '../lambdas/aws/s3.js';
 import type { RegistryTokens } from '../lambdas/auth/registry-tokens.js';
 import type { StsSettings } from '../lambdas/auth/sts-identity.js';
 import type { TokenKeySource } from '../lambdas/auth/token-keys.js';
@@ -28,7 +26,8 @@ import type { RegistryConfig } from '../lambdas/registry/config.js';
 import { errorResponse, RegistryError } from '../lambdas/registry/errors.js';
 import { registryTooLarge } from '../lambdas/registry/too-large.js';
 import { principalArn } from '../lambdas/shared/arns.js';
-import { documentClient, s3Client } from '../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../lambdas/aws/dynamodb.js';
+import { S3Api } from '../lambdas/aws/s3.js';
 import { serveStreaming } from '../lambdas/upload-gateway/http-server.js';
 import type { HttpApp } from '../lambdas/shared/http/types.js';
 import { DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_READ_AHEAD_SECONDS, DEFAULT_TOKEN_LIFETIME_SECONDS } from '../lambdas/shared/config.js';
@@ -155,8 +154,8 @@ export interface RunningRegistry {
  * to the management handler, served over HTTP against the given DynamoDB and S3 endpoints.
  */
 export async function startBerthServer(options: RegistryServerOptions): Promise<RunningRegistry> {
-  const dynamo = documentClient({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
-  const s3 = s3Client({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
+  const dynamo = new DynamoDocuments({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Api({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   options.instrument?.({ dynamo, s3 });
   await ensureTable(dynamo, options.table);
   await ensureBucket(s3, options.bucket);

@@ -16,7 +16,7 @@ interface Recorded {
  * request not seen while recording is an error, not a silent network call.
  */
 export class RecordedAws implements RequestHandler {
-  private readonly real = nodeTransport;
+  private readonly real = nodeTransport();
   private readonly recorded = new Map<string, Recorded>();
   private replaying = false;
 

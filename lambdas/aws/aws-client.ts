@@ -15,6 +15,8 @@ export interface AwsClientOptions {
   credentials?: Credentials | CredentialsProvider;
   /** How requests are sent: Node's HTTP modules unless given (the cold-start bench answers from memory). */
   requestHandler?: RequestHandler;
+  /** How long a connection may stay silent before the try fails (and is made again, as for a dropped one). @default 60 */
+  idleTimeoutSeconds?: number;
   /** Tries of a call, the first included, as the SDK's standard retry mode. @default AWS_MAX_ATTEMPTS, else 3 */
   maxAttempts?: number;
 }
@@ -78,7 +80,7 @@ export class AwsClient {
       sha256: NodeSha256,
       uriEscapePath: !service.signsRawPath,
     });
-    this.handler = options.requestHandler ?? nodeTransport;
+    this.handler = options.requestHandler ?? nodeTransport(options.idleTimeoutSeconds);
     this.maxAttempts = options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 3);
   }
 

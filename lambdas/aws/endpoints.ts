@@ -24,11 +24,14 @@ export function endpointDomain(region: string): string {
 }
 
 /**
- * Where a service is reached from `region`: the given endpoint, else the AWS tools' own
- * overrides (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, e.g. for a VPC endpoint or an
- * emulator), else the region's public endpoint.
+ * The endpoint set for a service, if any: the given one, else the AWS tools' own overrides
+ * (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, e.g. for a VPC endpoint or an emulator).
  */
+export function configuredEndpoint(service: ServiceName, env: NodeJS.ProcessEnv = process.env, endpoint?: string): string | undefined {
+  return endpoint ?? (env[`AWS_ENDPOINT_URL_${service.environmentId}`]?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined);
+}
+
+/** Where a service is reached from `region`: its configured endpoint, else the region's public one. */
 export function serviceEndpoint(service: ServiceName, region: string, env: NodeJS.ProcessEnv = process.env, endpoint?: string): URL {
-  const chosen = endpoint ?? (env[`AWS_ENDPOINT_URL_${service.environmentId}`]?.trim() || env.AWS_ENDPOINT_URL?.trim());
-  return new URL(chosen || `https://${service.hostPrefix}.${region}.${endpointDomain(region)}`);
+  return new URL(configuredEndpoint(service, env, endpoint) || `https://${service.hostPrefix}.${region}.${endpointDomain(region)}`);
 }

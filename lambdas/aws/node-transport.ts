@@ -9,10 +9,11 @@ export interface RequestHandler {
 }
 
 /**
- * A socket idle this long is given up. AWS answers or sends bytes well within it; a peer that
- * stops mid-answer would otherwise hold a request until the function's own time limit.
+ * A socket idle this long is given up, unless a client says otherwise. AWS answers or sends bytes
+ * well within it; a peer that stops mid-answer would otherwise hold a request until the function's
+ * own time limit.
  */
-const IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
 // Connections are kept, as the SDK's handler keeps them: a new TLS handshake per call would cost
 // more than most of the calls themselves.
@@ -39,33 +40,34 @@ export function queryString(query: Record<string, string>): string {
   return Object.keys(query).sort().map((name) => `${escapeUri(name)}=${escapeUri(query[name]!)}`).join('&');
 }
 
-/** Requests over Node's own HTTP(S) modules, with kept connections. */
-export const nodeTransport: RequestHandler = {
-  handle(request, options = {}) {
-    const { abortSignal } = options;
-    const send = request.protocol === 'http:' ? httpRequest : httpsRequest;
-    const query = queryString(request.query as Record<string, string>);
-    return new Promise((resolve, reject) => {
-      const outgoing = send({
-        agent: agents[request.protocol === 'http:' ? 'http:' : 'https:'],
-        method: request.method,
-        hostname: request.hostname,
-        ...(request.port === undefined ? {} : { port: request.port }),
-        path: query ? `${request.path}?${query}` : request.path,
-        headers: request.headers,
-        timeout: IDLE_TIMEOUT_MS,
-        ...(abortSignal ? { signal: abortSignal } : {}),
-      }, (incoming) => resolve({ response: { statusCode: incoming.statusCode ?? 0, headers: headersOf(incoming), body: incoming } as HttpResponse }));
-      outgoing.on('error', reject);
-      // Named as Node names a connection that timed out, so the clients try again as for one.
-      outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error(`no answer from ${request.hostname} in ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
-      const body: unknown = request.body;
-      if (body instanceof Readable) {
-        body.on('error', (error) => outgoing.destroy(error));
-        body.pipe(outgoing);
-      } else {
-        outgoing.end(body as Uint8Array | string | undefined);
-      }
-    });
-  },
-};
+/** Requests over Node's own HTTP(S) modules, with kept connections, given up after `idleTimeoutSeconds` of silence. */
+export function nodeTransport(idleTimeoutSeconds = DEFAULT_IDLE_TIMEOUT_SECONDS): RequestHandler {
+  return { handle: (request, options = {}) => send(request, options.abortSignal, idleTimeoutSeconds) };
+}
+
+function send(request: HttpRequest, abortSignal: AbortSignal | undefined, idleTimeoutSeconds: number): Promise<{ response: HttpResponse }> {
+  const open = request.protocol === 'http:' ? httpRequest : httpsRequest;
+  const query = queryString(request.query as Record<string, string>);
+  return new Promise((resolve, reject) => {
+    const outgoing = open({
+      agent: agents[request.protocol === 'http:' ? 'http:' : 'https:'],
+      method: request.method,
+      hostname: request.hostname,
+      ...(request.port === undefined ? {} : { port: request.port }),
+      path: query ? `${request.path}?${query}` : request.path,
+      headers: request.headers,
+      timeout: idleTimeoutSeconds * 1000,
+      ...(abortSignal ? { signal: abortSignal } : {}),
+    }, (incoming) => resolve({ response: { statusCode: incoming.statusCode ?? 0, headers: headersOf(incoming), body: incoming } as HttpResponse }));
+    outgoing.on('error', reject);
+    // Named as Node names a connection that timed out, so the clients try again as for one.
+    outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error(`no answer from ${request.hostname} in ${idleTimeoutSeconds} s`), { code: 'ETIMEDOUT' })));
+    const body: unknown = request.body;
+    if (body instanceof Readable) {
+      body.on('error', (error) => outgoing.destroy(error));
+      body.pipe(outgoing);
+    } else {
+      outgoing.end(body as Uint8Array | string | undefined);
+    }
+  });
+}

@@ -1,6 +1,7 @@
 import type { HttpResponse } from '@smithy/protocol-http';
 import { AwsClient, bodyOf, type AwsCall, type AwsClientOptions } from './aws-client.js';
 import { AwsError } from './aws-error.js';
+import { configuredEndpoint } from './endpoints.js';
 import { escapeUri, queryString } from './node-transport.js';
 
 export const S3_SERVICE = { hostPrefix: 's3', environmentId: 'S3', signingName: 's3', signsRawPath: true } as const;
@@ -40,7 +41,7 @@ async function ok(response: HttpResponse): Promise<HttpResponse> {
 }
 
 /** Reads the whole of a successful answer (a small XML document at most), so its connection is free again; the text stays on it. */
-async function done(response: HttpResponse): Promise<HttpResponse> {
+async function done(response: HttpResponse): Promise<HttpResponse & { text: string }> {
   const text = (await bodyOf(await ok(response))).toString('utf8');
   // CompleteMultipartUpload may fail after its 200: the error is then the body.
   if (text.includes('<Error>')) throw errorOf({ ...response, statusCode: 500 } as HttpResponse, text);
@@ -78,7 +79,7 @@ export class S3Api extends AwsClient {
 
   constructor(options: AwsClientOptions) {
     super(S3_SERVICE, options);
-    this.pathStyle = options.endpoint !== undefined || process.env.AWS_ENDPOINT_URL_S3 !== undefined || process.env.AWS_ENDPOINT_URL !== undefined;
+    this.pathStyle = configuredEndpoint(S3_SERVICE, process.env, options.endpoint) !== undefined;
   }
 
   /** Where an object's requests go: its host name and path. */
@@ -126,7 +127,7 @@ export class S3Api extends AwsClient {
     const response = await this.send('CreateMultipartUpload', bucket, key, {
       method: 'POST', query: { uploads: '' }, ...(options.Tagging ? { headers: { 'x-amz-tagging': options.Tagging } } : {}), read: done,
     });
-    const uploadId = xmlText((response as HttpResponse & { text: string }).text, 'UploadId');
+    const uploadId = xmlText(response.text, 'UploadId');
     if (!uploadId) throw new Error(`S3 answered CreateMultipartUpload for ${key} with no UploadId`);
     return uploadId;
   }

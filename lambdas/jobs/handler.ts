@@ -4,7 +4,8 @@ import { eventBusOf } from '../events/config.js';
 import { RegistryEvents } from '../events/registry-events.js';
 import { composeGarbageCollector } from '../gc/compose.js';
 import { parseGcEnvironment } from '../gc/settings.js';
-import { documentClient, s3Client } from '../shared/aws-clients.js';
+import { DynamoDocuments } from '../aws/dynamodb.js';
+import { S3Api } from '../aws/s3.js';
 import { parseJobsEnvironment } from '../shared/config.js';
 import { DynamoMetadataStore } from '../store/dynamo-metadata-store.js';
 import { S3BlobStore } from '../store/s3-blob-store.js';
@@ -19,12 +20,12 @@ import { runLifecyclePolicies } from './lifecycle-job.js';
  */
 const config = parseJobsEnvironment(process.env);
 const gcConfig = parseGcEnvironment(process.env);
-const dynamo = documentClient({ region: config.region });
+const dynamo = new DynamoDocuments({ region: config.region });
 const store = new DynamoMetadataStore(dynamo, config.table);
 // Images the lifecycle policies expire are announced as a user's deletes are.
 const events = new RegistryEvents(awsEventSink({ region: config.region }, eventBusOf(process.env)), () => new Date());
 const collector = composeGarbageCollector({
-  dynamo, table: config.table, store, blobs: new S3BlobStore(s3Client({ region: config.region }), gcConfig.bucket),
+  dynamo, table: config.table, store, blobs: new S3BlobStore(new S3Api({ region: config.region }), gcConfig.bucket),
   graceSeconds: gcConfig.graceSeconds, log: (message) => console.error(message),
 });
 

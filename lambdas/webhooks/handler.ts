@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SqsQueue } from '../aws/sqs.js';
 import { eventOf, type ReceivedEvent } from '../events/eventbridge-format.js';
-import { documentClient } from '../shared/aws-clients.js';
+import { DynamoDocuments } from '../aws/dynamodb.js';
 import { DynamoWebhookStore } from '../store/dynamo-webhook-store.js';
 import { parseDeliveryEnvironment } from './config.js';
 import { Deliverer } from './deliverer.js';
@@ -17,7 +17,7 @@ import { SqsRetryQueue } from './sqs-queue.js';
  */
 const config = parseDeliveryEnvironment(process.env);
 const now = () => new Date();
-const deliverer = new Deliverer(new DynamoWebhookStore(documentClient({ region: config.region }), config.table), config.settings,
+const deliverer = new Deliverer(new DynamoWebhookStore(new DynamoDocuments({ region: config.region }), config.table), config.settings,
   { url: `https://${config.registryHost}`, host: config.registryHost }, now);
 const dispatcher = new WebhookDispatcher(deliverer, new SqsRetryQueue(new SqsQueue(config.queueUrl, { region: config.region })), now);
 

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { documentClient } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
 import { freePort } from '../free-port.js';
 import { requireJava } from './java.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-aws.js';
@@ -57,7 +57,7 @@ export async function startDynamoLocal(directory?: string): Promise<RunningDynam
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, errors: () => string): Promise<void> {
-  const client = documentClient({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const client = new DynamoDocuments({ region: LOCAL_REGION, endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} while starting${errors() ? `:\n${errors().trim()}` : ''}`);

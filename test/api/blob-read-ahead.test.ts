@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { DeleteCommand } from '../../lambdas/aws/dynamodb.js';
-import { documentClient } from '../../lambdas/shared/aws-clients.js';
+import { DeleteCommand, DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
 import { keys } from '../../lambdas/store/keys.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
@@ -24,7 +23,7 @@ const registry = useRegistry({ readAheadSeconds: READ_AHEAD_SECONDS }, {
   now: () => new Date(clock),
   instrument: ({ dynamo }) => dynamo.service.onCall((operation) => operations.push(operation)),
 });
-const table = () => documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+const table = () => new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
 
 let image: Image;
 let repository: string;

@@ -5,7 +5,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { entryOf } from '../../lambdas/events/eventbridge-format.js';
 import type { ImageEvent } from '../../lambdas/events/registry-event.js';
-import { documentClient } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
 import { DynamoWebhookStore } from '../../lambdas/store/dynamo-webhook-store.js';
 import { ensureTable } from '../../local/provision.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
@@ -17,7 +17,7 @@ import { startReceiver } from './receiver.js';
  * local SQS: the queue's URL refuses connections, so a retry cannot be queued, as when SQS is out of reach.
  */
 const table = `berth-delivery-${randomUUID().slice(0, 8)}`;
-const store = () => new DynamoWebhookStore(documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS }), table);
+const store = () => new DynamoWebhookStore(new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS }), table);
 
 async function refusingPort(): Promise<number> {
   const server = createServer();
@@ -30,7 +30,7 @@ async function refusingPort(): Promise<number> {
 let handler: (event: SQSEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 beforeAll(async () => {
-  await ensureTable(documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS }), table);
+  await ensureTable(new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS }), table);
   const env: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

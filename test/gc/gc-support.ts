@@ -1,6 +1,5 @@
-import { GetCommand, ScanCommand, UpdateCommand } from '../../lambdas/aws/dynamodb.js';
+import { DynamoDocuments, GetCommand, ScanCommand, UpdateCommand } from '../../lambdas/aws/dynamodb.js';
 import { inject } from 'vitest';
-import { documentClient } from '../../lambdas/shared/aws-clients.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import type { RegistryClient } from '../support/client.js';
@@ -10,7 +9,7 @@ import { annotatedManifest, blob, type Blob, type Image } from '../support/oci.j
 export const PAST_GRACE_MS = 2 * 24 * 3600 * 1000;
 
 export function dynamo() {
-  return documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+  return new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
 }
 
 /**

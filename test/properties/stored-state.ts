@@ -1,7 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect, inject } from 'vitest';
-import { ScanCommand } from '../../lambdas/aws/dynamodb.js';
-import { documentClient } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDocuments, ScanCommand } from '../../lambdas/aws/dynamodb.js';
 import type { RunningRegistry } from '../../local/berth-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { sdkS3Client } from '../support/local-s3.js';
@@ -19,7 +18,7 @@ export interface StoredState {
  */
 export function storedStateOf(registry: RunningRegistry): () => Promise<StoredState> {
   const credentials = LOCAL_CREDENTIALS;
-  const dynamo = documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials });
+  const dynamo = new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials });
   const s3 = sdkS3Client(inject('s3Endpoint'));
 
   async function items(): Promise<string[]> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, inject } from 'vitest';
-import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
+import { S3Api } from '../../lambdas/aws/s3.js';
 import { DynamoAccessKeyStore } from '../../lambdas/store/dynamo-access-key-store.js';
 import { DynamoDirectUploadStore } from '../../lambdas/store/dynamo-direct-upload-store.js';
 import { DynamoMetadataStore } from '../../lambdas/store/dynamo-metadata-store.js';
@@ -21,8 +22,8 @@ export interface Stores {
   bucket: string;
 }
 
-const s3 = () => s3Client({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials: LOCAL_CREDENTIALS });
-const dynamoDb = () => documentClient({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
+const s3 = () => new S3Api({ region: LOCAL_REGION, endpoint: inject('s3Endpoint'), credentials: LOCAL_CREDENTIALS });
+const dynamoDb = () => new DynamoDocuments({ region: LOCAL_REGION, endpoint: inject('dynamoEndpoint'), credentials: LOCAL_CREDENTIALS });
 
 /**
  * Deletes a table and a bucket of the run's emulators, objects and all: they

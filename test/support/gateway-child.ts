@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { composeUploadGateway } from '../../lambdas/compose.js';
 import type { RegistryConfig } from '../../lambdas/registry/config.js';
-import { documentClient, s3Client } from '../../lambdas/shared/aws-clients.js';
+import { DynamoDocuments } from '../../lambdas/aws/dynamodb.js';
+import { S3Api } from '../../lambdas/aws/s3.js';
 import type { HttpApp } from '../../lambdas/shared/http/types.js';
 import { serveStreaming } from '../../lambdas/upload-gateway/http-server.js';
 import { SpooledBlobStore } from '../../local/spooled-blob-store.js';
@@ -34,9 +35,9 @@ server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
 process.on('message', (setup: GatewayChildSetup) => {
   const keys = { current: { kid: setup.tokenKey.kid, secret: Buffer.from(setup.tokenKey.secret, 'base64') }, previous: [] };
   const registryUrl = new URL(setup.registryUrl);
-  const s3 = s3Client({ region: LOCAL_REGION, endpoint: setup.s3Endpoint, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Api({ region: LOCAL_REGION, endpoint: setup.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   app = composeUploadGateway({
-    dynamo: documentClient({ region: LOCAL_REGION, endpoint: setup.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }),
+    dynamo: new DynamoDocuments({ region: LOCAL_REGION, endpoint: setup.dynamoEndpoint, credentials: LOCAL_CREDENTIALS }),
     s3,
     table: setup.table,
     bucket: setup.bucket,

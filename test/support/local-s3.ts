@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll } from 'vitest';
-import type { S3Api } from '../../lambdas/aws/s3.js';
-import { s3Client } from '../../lambdas/shared/aws-clients.js';
+import { S3Api } from '../../lambdas/aws/s3.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { startS3rver, type RunningS3 } from '../../local/emulators/s3rver.js';
 import { ensureBucket } from '../../local/provision.js';
@@ -40,7 +39,7 @@ export function useLocalS3(bucket: string): () => LocalS3 {
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
     s3 = await startS3rver(directory);
-    const api = s3Client({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS });
+    const api = new S3Api({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS });
     await ensureBucket(api, bucket);
     const client = sdkS3Client(s3.endpoint);
     const root = join(directory, bucket);

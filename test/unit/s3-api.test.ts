@@ -82,6 +82,14 @@ describe('S3 errors', () => {
   });
 });
 
+describe('S3 answers missing what they must carry', () => {
+  it('fail a CreateMultipartUpload without an UploadId, and an UploadPart without an ETag, saying so', async () => {
+    const { client } = await fakeS3([{ status: 200, body: '<InitiateMultipartUploadResult><Key>k</Key></InitiateMultipartUploadResult>' }, { status: 200 }]);
+    await expect(client.createMultipartUpload('b', 'k')).rejects.toThrow('S3 answered CreateMultipartUpload for k with no UploadId');
+    await expect(client.uploadPart('b', 'k', 'u', 3, Buffer.from('bytes'))).rejects.toThrow('S3 answered UploadPart 3 of k with no ETag');
+  });
+});
+
 describe('S3 throttling', () => {
   it('sends a part held in memory again, and returns the ETag of the try that took it', async () => {
     const { client, seen } = await fakeS3([{ status: 503, body: xmlError('SlowDown', 'Please reduce your request rate.') }, { status: 200, headers: { etag: '"part-1"' } }]);
