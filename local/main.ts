@@ -33,7 +33,7 @@ async function main(supervisor: Supervisor): Promise<void> {
   await requirePortFree(HOST, port);
 
   const admin = loadOrCreateAdminKey(dataDir);
-  const emulators = await startEmulators({ dataDir, scratchDir: dataDir });
+  const emulators = await startEmulators({ dataDir, scratchDir: dataDir, objectCacheBytes: settings.objectCacheBytes });
   supervisor.add(() => emulators.stop());
   const registry = await startBerthServer({
     dynamoEndpoint: emulators.dynamoEndpoint,

@@ -3,6 +3,7 @@ import { gcGraceSeconds } from '../lambdas/gc/settings.js';
 import { lifecyclePreviewSeconds } from '../lambdas/lifecycle/settings.js';
 import { DEFAULT_READ_AHEAD_SECONDS } from '../lambdas/shared/config.js';
 import { boolean, wholeNumber } from '../lambdas/shared/env-values.js';
+import { DEFAULT_OBJECT_CACHE_MIB } from './emulators/object-cache.js';
 
 /** What `npm start` reads from its environment and command line, validated once before anything starts. */
 export interface LocalSettings {
@@ -26,6 +27,8 @@ export interface LocalSettings {
    * (default 30, as deployed; 0 to 3600). Every change made through the running registry forgets them.
    */
   readAheadSeconds: number;
+  /** BERTH_S3_CACHE_MIB: memory local S3 keeps recently read objects in, for the pulls that read them again (default 256, 0 for none). */
+  objectCacheBytes: number;
   /** BERTH_GC_GRACE_SECONDS: how long garbage stays unused before the background jobs collect it (default 86400, at least 3600). */
   gcGraceSeconds: number;
   /** BERTH_LIFECYCLE_PREVIEW_SECONDS: how long GetLifecyclePolicyPreview answers with a preview (default 86400, 60 to 2592000). */
@@ -43,6 +46,7 @@ export function parseLocalSettings(env: NodeJS.ProcessEnv, argv: readonly string
     jobIntervalMs: wholeNumber(env, 'BERTH_JOB_INTERVAL_SECONDS', 60, 1, 24 * 3600, 'seconds') * 1000,
     policyCacheSeconds: wholeNumber(env, 'BERTH_POLICY_CACHE_SECONDS', 10, 0, 3600, 'seconds'),
     readAheadSeconds: wholeNumber(env, 'BERTH_READ_AHEAD_SECONDS', DEFAULT_READ_AHEAD_SECONDS, 0, 3600, 'seconds'),
+    objectCacheBytes: wholeNumber(env, 'BERTH_S3_CACHE_MIB', DEFAULT_OBJECT_CACHE_MIB, 0, 64 * 1024, 'MiB') * 1024 * 1024,
     gcGraceSeconds: gcGraceSeconds(env),
     lifecyclePreviewSeconds: lifecyclePreviewSeconds(env),
   };

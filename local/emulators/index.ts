@@ -13,11 +13,12 @@ export interface Emulators {
 /**
  * Starts DynamoDB Local and s3rver. With `dataDir` both keep data there, so it
  * survives a restart; without, DynamoDB is in memory and S3 data goes to `scratchDir`.
+ * s3rver keeps up to `objectCacheBytes` of recently read objects in memory (default BERTH_S3_CACHE_MIB's).
  */
-export async function startEmulators(options: { dataDir?: string; scratchDir: string }): Promise<Emulators> {
+export async function startEmulators(options: { dataDir?: string; scratchDir: string; objectCacheBytes?: number }): Promise<Emulators> {
   const dynamo = await startDynamoLocal(options.dataDir && join(options.dataDir, 'dynamodb'));
   try {
-    const s3 = await startS3rver(join(options.dataDir ?? options.scratchDir, 's3'));
+    const s3 = await startS3rver(join(options.dataDir ?? options.scratchDir, 's3'), options.objectCacheBytes);
     return {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,

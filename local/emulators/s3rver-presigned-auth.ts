@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type S3rver from 's3rver';
@@ -99,6 +100,17 @@ function sameSignature(expected: string, provided: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Requests whose presigned signature was checked here, with when their URL expires (ms since the epoch). */
+const checked = new WeakMap<IncomingMessage, number>();
+
+/**
+ * When the presigned URL of `ctx` expires, if this checked its signature; else undefined, and s3rver
+ * decides (its own key pair's URLs are the only ones checked here).
+ */
+export function checkedPresignedExpiry(ctx: S3rverContext): number | undefined {
+  return checked.get(ctx.req);
+}
+
 function presignedAuthMiddleware() {
   return async (ctx: S3rverContext, next: () => Promise<void>): Promise<void> => {
     if (!('X-Amz-Algorithm' in ctx.query)) return next();
@@ -106,6 +118,7 @@ function presignedAuthMiddleware() {
     // s3rver answers a key pair it does not know (InvalidAccessKeyId) and an expired URL.
     if (presigned.accessKeyId === LOCAL_CREDENTIALS.accessKeyId) {
       if (!sameSignature(await expectedSignature(ctx, presigned), presigned.signature)) refuse();
+      checked.set(ctx.req, presigned.signingDate.getTime() + presigned.expiresIn * 1000);
     }
     const authorization = ctx.headers.authorization;
     if (authorization !== undefined && !S3_AUTHORIZATION.test(authorization)) delete ctx.headers.authorization;

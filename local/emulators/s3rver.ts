@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
+import { DEFAULT_OBJECT_CACHE_MIB, ObjectCache } from './object-cache.js';
 import { ObjectWriters } from './object-writers.js';
 import { answerMissingKeysWithoutListBucket } from './s3rver-missing-keys.js';
 import { checkMultipartUploads } from './s3rver-multipart.js';
-import { readObjectsInLargeChunks } from './s3rver-object-reads.js';
+import { readObjectsInLargeChunks, serveKeptObjects } from './s3rver-object-reads.js';
 import { supportPendingUploads } from './s3rver-pending-uploads.js';
 import { checkPresignedRequests } from './s3rver-presigned-auth.js';
 import { adoptSpooledFiles, prepareSpool } from './s3rver-spooled-files.js';
@@ -19,9 +20,10 @@ export interface RunningS3 {
 
 /**
  * Starts s3rver in this process on loopback only, keeping objects under `directory`, with the
- * extensions that make it answer as S3 answers Berth's roles.
+ * extensions that make it answer as S3 answers Berth's roles, and up to `cacheBytes` of recently
+ * read objects in memory.
  */
-export async function startS3rver(directory: string): Promise<RunningS3> {
+export async function startS3rver(directory: string, cacheBytes = DEFAULT_OBJECT_CACHE_MIB * 1024 * 1024): Promise<RunningS3> {
   const path = resolve(directory);
   mkdirSync(path, { recursive: true });
   // Beside the buckets, not among them: s3rver would list a directory in its root as a bucket.
@@ -36,7 +38,9 @@ export async function startS3rver(directory: string): Promise<RunningS3> {
   checkMultipartUploads(server);
   supportPendingUploads(server);
   answerMissingKeysWithoutListBucket(server);
-  readObjectsInLargeChunks(server);
+  const cache = new ObjectCache(cacheBytes);
+  readObjectsInLargeChunks(server, cache);
+  serveKeptObjects(server, cache);
   // Outermost: S3 checks the signature before anything else.
   checkPresignedRequests(server);
   const { port } = await server.run();

@@ -1,6 +1,6 @@
 // s3rver ships no type declarations; this covers the part Berth uses.
 declare module 's3rver' {
-  import type { IncomingHttpHeaders } from 'node:http';
+  import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
   import type { Readable } from 'node:stream';
   import type { TaggingConfiguration } from 's3rver/lib/models/config.js';
 
@@ -23,7 +23,12 @@ declare module 's3rver' {
     status: number;
     set(name: string, value: string): void;
     remove(name: string): void;
-    response: { get(name: string): string };
+    response: { get(name: string): string; headers: OutgoingHttpHeaders };
+    req: IncomingMessage;
+    res: ServerResponse;
+    /** False: the middleware that set it answers on `res` itself. */
+    respond?: boolean;
+    body?: unknown;
   }
 
   /** An object as s3rver's store receives it: metadata holds the headers it keeps, x-amz-meta-* among them. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { FAKE_AWS_CREDENTIALS, startFakeJsonService, type FakeJsonService } from '../support/fake-json-service.js';
 
@@ -12,9 +12,10 @@ import { FAKE_AWS_CREDENTIALS, startFakeJsonService, type FakeJsonService } from
 
 let fake: FakeJsonService | undefined;
 
+// Modules read the environment as they load: each test loads them afresh, as a new instance would.
+beforeEach(() => vi.resetModules());
 afterEach(async () => {
   vi.unstubAllEnvs();
-  vi.resetModules();
   await fake?.stop();
   fake = undefined;
 });

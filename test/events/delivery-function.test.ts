@@ -43,6 +43,8 @@ beforeAll(async () => {
     BERTH_WEBHOOK_QUEUE_URL: `http://127.0.0.1:${await refusingPort()}/000000000000/deliveries`,
   };
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  // The function reads the environment as it loads: load it afresh, not as another test file left it.
+  vi.resetModules();
   ({ handler } = await import('../../lambdas/webhooks/handler.js'));
 });
 afterAll(async () => {

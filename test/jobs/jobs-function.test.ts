@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { newRepository } from '../../lambdas/store/repository-defaults.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators/local-aws.js';
 import { freshStores } from '../support/backends.js';
@@ -14,10 +14,9 @@ const EXPIRE_UNTAGGED = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
 });
 
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.resetModules();
-});
+// Modules read the environment as they load: each test loads them afresh, as a new instance would.
+beforeEach(() => vi.resetModules());
+afterEach(() => vi.unstubAllEnvs());
 
 function manifest(seed: string, pushedAt: string) {
   const body = blob(JSON.stringify({ seed }), 'application/vnd.oci.image.manifest.v1+json');

@@ -32,13 +32,14 @@ export function sdkS3Client(endpoint: string, credentials: { accessKeyId: string
   return new S3Client({ region: LOCAL_REGION, endpoint, credentials, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 }
 
-export function useLocalS3(bucket: string): () => LocalS3 {
+/** A local S3 for this file, started before its tests; `cacheBytes` is BERTH_S3_CACHE_MIB's, in bytes (default its default). */
+export function useLocalS3(bucket: string, cacheBytes?: number): () => LocalS3 {
   let directory: string | undefined;
   let s3: RunningS3 | undefined;
   let local: LocalS3 | undefined;
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'berth-s3rver-'));
-    s3 = await startS3rver(directory);
+    s3 = await startS3rver(directory, cacheBytes);
     const api = new S3Api({ region: LOCAL_REGION, endpoint: s3.endpoint, credentials: LOCAL_CREDENTIALS });
     await ensureBucket(api, bucket);
     const client = sdkS3Client(s3.endpoint);
