@@ -43,6 +43,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/l
 import { SpooledBlobStore } from './spooled-blob-store.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
 import { isRegistryWrite, LocalChanges } from './local-changes.js';
+import { RememberingDynamoDocuments } from './remembered-reads.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { reportLifecycle, reportSweep } from './job-report.js';
 import { logRequests } from './request-log.js';
@@ -98,6 +99,12 @@ export interface RegistryServerOptions {
    * policyCacheSeconds says (npm start, where this server makes every change).
    */
   forgetPoliciesOnChange?: boolean;
+  /**
+   * Remember DynamoDB's answers to item reads until this server writes anything
+   * (./remembered-reads.ts): npm start, where nothing else writes its table.
+   * Off for a table that others write too.
+   */
+  rememberReads?: boolean;
   /** The apps' clock (tokens, caches, expiries); the system clock when absent. Tests move it to cross a time limit without waiting. */
   now?: () => Date;
   /**
@@ -154,7 +161,8 @@ export interface RunningRegistry {
  * to the management handler, served over HTTP against the given DynamoDB and S3 endpoints.
  */
 export async function startBerthServer(options: RegistryServerOptions): Promise<RunningRegistry> {
-  const dynamo = new DynamoDocuments({ region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+  const dynamoOptions = { region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS };
+  const dynamo = options.rememberReads ? new RememberingDynamoDocuments(dynamoOptions) : new DynamoDocuments(dynamoOptions);
   const s3 = new S3Api({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   options.instrument?.({ dynamo, s3 });
   await ensureTable(dynamo, options.table);

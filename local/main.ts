@@ -47,6 +47,8 @@ async function main(supervisor: Supervisor): Promise<void> {
     // Remembered policies spare a DynamoDB read per pull request; every change passes through this server, which forgets them.
     policyCacheSeconds: settings.policyCacheSeconds,
     forgetPoliciesOnChange: true,
+    // This process is the table's only writer.
+    rememberReads: true,
     adminKey: admin.keys,
     sealingKey: loadOrCreateSealingKey(dataDir),
     tokenKeys: localTokenKeySource(dataDir),

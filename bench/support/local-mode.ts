@@ -8,7 +8,8 @@ import { adminCredentials } from './admin.js';
 
 /**
  * A registry set up as `npm start` sets it up (policies remembered for the
- * default BERTH_POLICY_CACHE_SECONDS and forgotten on change, token keys read
+ * default BERTH_POLICY_CACHE_SECONDS and forgotten on change, DynamoDB's answers
+ * remembered until the next write, token keys read
  * from the data directory), with skopeo-style credentials of its
  * administrator, as `berth login` obtains them.
  */
@@ -25,6 +26,7 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
     tokenKeys: localTokenKeySource(dataDir),
     policyCacheSeconds: parseLocalSettings({}, []).policyCacheSeconds,
     forgetPoliciesOnChange: true,
+    rememberReads: true,
     log: (message) => console.error(message),
   });
   return { registry, credentials: await adminCredentials(registry) };

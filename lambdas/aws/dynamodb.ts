@@ -145,9 +145,14 @@ export class DynamoDocuments {
 
   async send<C extends AnyDocumentCommand>(command: C): Promise<OutputOf<C>> {
     try {
-      return command.readOutput(await this.service.send(command.operation, command.wireInput())) as OutputOf<C>;
+      return command.readOutput(await this.call(command.operation, command.wireInput())) as OutputOf<C>;
     } catch (error) {
       throw withItems(error);
     }
+  }
+
+  /** One operation, as it crosses the wire; local mode answers some without DynamoDB (local/remembered-reads.ts). */
+  protected call(operation: string, input: object): Promise<Record<string, unknown>> {
+    return this.service.send(operation, input);
   }
 }

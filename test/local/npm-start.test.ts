@@ -123,6 +123,7 @@ describe('npm start', () => {
         [{ BERTH_CREATE_ON_PUSH: 'maybe' }, [], 'berth: BERTH_CREATE_ON_PUSH must be true or false, got "maybe"'],
         [{ BERTH_QUIET: 'very' }, [], 'berth: BERTH_QUIET must be true or false, got "very"'],
         [{ BERTH_JOB_INTERVAL_SECONDS: '0' }, [], 'berth: BERTH_JOB_INTERVAL_SECONDS must be a whole number of seconds from 1 to 86400, got "0"'],
+        [{ BERTH_S3_CACHE_MIB: 'lots' }, [], 'berth: BERTH_S3_CACHE_MIB must be a whole number of MiB from 0 to 65536, got "lots"'],
       ];
       for (const [env, args, line] of cases) {
         const berth = startBerth({ BERTH_DATA_DIR: join(dataDir, 'settings'), ...env }, { args });

@@ -7,7 +7,7 @@ import { dropTableAndBucket } from './backends.js';
 import { RegistryClient } from './client.js';
 
 /** How a test registry is served, beyond the registry's settings. */
-export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway' | 'tokenKeys' | 'tokenLifetimeSeconds' | 'policyCacheSeconds' | 'forgetPoliciesOnChange' | 'adminKey' | 'now' | 'sweepIntervalMs' | 'pullThrough' | 'lifecyclePreviewSeconds' | 's3SpoolDirectory' | 'sts' | 'webhooks' | 'instrument' | 'observeEvents'>;
+export type TestServerOptions = Pick<RegistryServerOptions, 'uploadGateway' | 'tokenKeys' | 'tokenLifetimeSeconds' | 'policyCacheSeconds' | 'forgetPoliciesOnChange' | 'adminKey' | 'now' | 'sweepIntervalMs' | 'pullThrough' | 'lifecyclePreviewSeconds' | 's3SpoolDirectory' | 'sts' | 'webhooks' | 'instrument' | 'observeEvents' | 'rememberReads'>;
 
 const started: RunningRegistry[] = [];
 // Registered when a test file first imports this module, so it runs after the file's own afterAll hooks have stopped its registries.
