@@ -68,6 +68,24 @@ function presignedParams(query: S3rverContext['query']): Presigned {
 }
 
 /**
+ * One signer per region and service, kept: a signer remembers its signing key for the day, four
+ * HMACs fewer per request. The scope is the caller's to name, so only a few are kept.
+ */
+const signers = new Map<string, SignatureV4>();
+const MAX_SIGNERS = 8;
+
+function signerFor(region: string, service: string): SignatureV4 {
+  const name = `${region}/${service}`;
+  let signer = signers.get(name);
+  if (!signer) {
+    if (signers.size >= MAX_SIGNERS) signers.clear();
+    signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region, service, sha256: NodeSha256, uriEscapePath: false });
+    signers.set(name, signer);
+  }
+  return signer;
+}
+
+/**
  * The signature the presigner made, if the request is the one it signed: the same method, path,
  * query and signed header values. The payload is unsigned, as in every presigned URL S3 serves,
  * unless the query or a signed header names its hash.
@@ -81,7 +99,7 @@ async function expectedSignature(ctx: S3rverContext, presigned: Presigned): Prom
   }
   headers[PAYLOAD_HASH] ??= single(ctx.query['X-Amz-Content-Sha256']) ?? 'UNSIGNED-PAYLOAD';
   const query = Object.fromEntries(Object.entries(ctx.query).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
-  const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: presigned.region, service: presigned.service, sha256: NodeSha256, uriEscapePath: false });
+  const signer = signerFor(presigned.region, presigned.service);
   const request = new HttpRequest({ method: ctx.method, protocol: 'http:', hostname: 'local-s3', path: ctx.path, query, headers });
   const signed = await signer.presign(request, {
     signingDate: presigned.signingDate,
