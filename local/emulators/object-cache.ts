@@ -21,7 +21,8 @@ export interface KeptObject {
  * A copy serves only while its file is the one it was read from: same device,
  * inode, size and modification time. s3rver replaces an object's file on
  * every write and removes it on delete, so a rewritten or deleted object is
- * never served from here.
+ * never served from here; a CopyObject that replaces only the metadata is
+ * told to forget (./s3rver-object-reads.ts).
  */
 export class ObjectCache {
   /** Insertion order is recency: a read moves its entry to the end, eviction takes from the start. */
@@ -64,7 +65,8 @@ export class ObjectCache {
     }
   }
 
-  private forget(path: string): void {
+  /** Drops what is kept for `path`: its file is unchanged, but what s3rver answers for it is not (its metadata). */
+  forget(path: string): void {
     const entry = this.entries.get(path);
     if (!entry) return;
     this.entries.delete(path);

@@ -176,4 +176,16 @@ export function readObjectsInLargeChunks(server: S3rver, cache: ObjectCache): vo
  */
 export function serveKeptObjects(server: S3rver, cache: ObjectCache): void {
   server.middleware.unshift(keptObjectsMiddleware(server.store, cache));
+  // A CopyObject onto itself that replaces the metadata rewrites only the metadata: what is kept of the object goes.
+  const { store } = server;
+  const putMetadata = store.putMetadata.bind(store);
+  store.putMetadata = async (bucket, key, metadata, md5) => {
+    const path = store.getResourcePath(bucket, key, 'object');
+    cache.forget(path);
+    try {
+      await putMetadata(bucket, key, metadata, md5);
+    } finally {
+      cache.forget(path);
+    }
+  };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { useLocalS3 } from '../support/local-s3.js';
 
@@ -55,6 +56,15 @@ describe('local S3 objects kept in memory', () => {
     const gone = await download(await presignedGet('changing'));
     expect(gone.status).toBe(403);
     expect(gone.bytes.toString()).toContain('<Code>AccessDenied</Code>');
+  });
+
+  it('answers with the new metadata once a CopyObject replaced it', async () => {
+    await put('described', randomBytes(1000), { 'content-type': 'application/octet-stream' });
+    expect((await download(await presignedGet('described'))).headers.get('content-type')).toBe('application/octet-stream');
+    await local().client.send(new CopyObjectCommand({
+      Bucket, Key: 'described', CopySource: `${Bucket}/described`, MetadataDirective: 'REPLACE', ContentType: 'application/vnd.oci.image.layer.v1.tar',
+    }));
+    expect((await download(await presignedGet('described'))).headers.get('content-type')).toBe('application/vnd.oci.image.layer.v1.tar');
   });
 
   it('still answers ranges and conditions of a kept object as S3 does', async () => {
