@@ -1,4 +1,4 @@
-import { ReadStream, statSync } from 'node:fs';
+import { ReadStream, statSync, type BigIntStats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type S3rver from 's3rver';
@@ -25,6 +25,9 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Pairs of buffers no response is using, kept for the next ones: a few, as a local registry serves few downloads at once. */
 const idle: Buffer[][] = [];
 const MAX_IDLE_PAIRS = 4;
+
+/** Takes a whole object read as it was sent, with its file's stats then. */
+type Keep = (bytes: Buffer, stats: BigIntStats) => void;
 
 /** Request headers that make a GetObject answer differ from a plain one: a range, a condition, a checksum. */
 const VARYING_HEADERS = ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'x-amz-checksum-mode'];
@@ -71,7 +74,7 @@ function largeChunksMiddleware(cache: ObjectCache) {
     const { path, start = 0, end = Number.POSITIVE_INFINITY } = stream as ReadStream & { start?: number; end?: number };
     stream.destroy();
     ctx.respond = false;
-    const keep = isPlainGet(ctx) ? (bytes: Buffer, stats: Parameters<ObjectCache['set']>[1]) => cache.set(String(path), stats, { headers: headersToKeep(ctx), bytes }) : undefined;
+    const keep: Keep | undefined = isPlainGet(ctx) ? (bytes, stats) => cache.set(String(path), stats, { headers: headersToKeep(ctx), bytes }) : undefined;
     await sendRange(ctx.res, String(path), start, end, cache.largestObject, keep).catch(() => ctx.res.destroy());
   };
 }
@@ -89,8 +92,7 @@ function headersToKeep(ctx: S3rverContext): OutgoingHttpHeaders {
  * sent, and handed to `keep` with the file's stats once every byte is sent.
  */
 async function sendRange(
-  res: ServerResponse, path: string, start: number, end: number, largest: number,
-  keep: ((bytes: Buffer, stats: Parameters<ObjectCache['set']>[1]) => void) | undefined,
+  res: ServerResponse, path: string, start: number, end: number, largest: number, keep: Keep | undefined,
 ): Promise<void> {
   const file = await open(path);
   try {
@@ -176,16 +178,14 @@ export function readObjectsInLargeChunks(server: S3rver, cache: ObjectCache): vo
  */
 export function serveKeptObjects(server: S3rver, cache: ObjectCache): void {
   server.middleware.unshift(keptObjectsMiddleware(server.store, cache));
-  // A CopyObject onto itself that replaces the metadata rewrites only the metadata: what is kept of the object goes.
+  // A CopyObject onto itself that replaces the metadata rewrites only the metadata: once it has, what is kept of the object goes.
   const { store } = server;
   const putMetadata = store.putMetadata.bind(store);
   store.putMetadata = async (bucket, key, metadata, md5) => {
-    const path = store.getResourcePath(bucket, key, 'object');
-    cache.forget(path);
     try {
       await putMetadata(bucket, key, metadata, md5);
     } finally {
-      cache.forget(path);
+      cache.forget(store.getResourcePath(bucket, key, 'object'));
     }
   };
 }

@@ -93,7 +93,7 @@ describe('local S3 objects kept in memory', () => {
     expect(expired.bytes.toString()).toContain('<Code>AccessDenied</Code>');
   });
 
-  it('serves an object larger than it keeps from its file, every time', async () => {
+  it('serves an object too large to keep whole, every time', async () => {
     // A quarter of the 8 MiB this file's local S3 keeps is the largest object kept.
     const bytes = randomBytes(3 * MiB);
     await put('large', bytes);
