@@ -26,8 +26,8 @@ const HEAD_CLIENTS = 8;
 const HEAD_WARMUP = 400;
 /** HEADs per measured run: enough for a few seconds of each, so the section stays under a minute or two. */
 const HEAD_REQUESTS = 2000;
-/** Timed pulls of each registry, in A B B A order repeated: one pull's time varies by several percent on a shared machine. */
-const PULL_ROUNDS = 2;
+/** Timed pulls of each registry, in A B B A order repeated: one pull's time varies by several percent on a shared machine, and Berth and distribution differ by less. */
+const PULL_ROUNDS = 4;
 
 const skopeo = locateTool('skopeo', 'apt-get install skopeo');
 
