@@ -22,12 +22,15 @@ export interface KeptObject {
  * inode, size and modification time. s3rver replaces an object's file on
  * every write and removes it on delete, so a rewritten or deleted object is
  * never served from here; a CopyObject that replaces only the metadata is
- * told to forget (./s3rver-object-reads.ts).
+ * told to forget (./s3rver-object-reads.ts), and so is every read that began
+ * before it, which may have read the old metadata.
  */
 export class ObjectCache {
   /** Insertion order is recency: a read moves its entry to the end, eviction takes from the start. */
   private readonly entries = new Map<string, { version: string; object: KeptObject }>();
   private size = 0;
+  /** Metadata rewrites so far; a read keeps its object only if none came while it ran. */
+  private rewrites = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -52,9 +55,18 @@ export class ObjectCache {
     return entry.object;
   }
 
-  /** Keeps `object`, the whole of `path` while its file was at `stats`, if it fits. */
-  set(path: string, stats: BigIntStats, object: KeptObject): void {
-    if (object.bytes.length === 0 || object.bytes.length > this.largestObject) return;
+  /**
+   * Taken before a read looks at an object's metadata, and given back to `set`. One count for
+   * every object, not one each: a rewrite during any read keeps that read's object out, which
+   * costs its next GET a file read at most.
+   */
+  mark(): number {
+    return this.rewrites;
+  }
+
+  /** Keeps `object`, the whole of `path` while its file was at `stats` and its metadata as at `mark`, if it fits. */
+  set(path: string, stats: BigIntStats, object: KeptObject, mark: number): void {
+    if (mark !== this.rewrites || object.bytes.length === 0 || object.bytes.length > this.largestObject) return;
     this.forget(path);
     this.entries.set(path, { version: versionOf(stats), object });
     this.size += object.bytes.length;
@@ -65,8 +77,13 @@ export class ObjectCache {
     }
   }
 
-  /** Drops what is kept for `path`: its file is unchanged, but what s3rver answers for it is not (its metadata). */
-  forget(path: string): void {
+  /** s3rver rewrote `path`'s metadata (each PutObject does, and a CopyObject onto itself that changes only it): what is kept of it goes, and no read under way may keep what it read. */
+  rewritten(path: string): void {
+    this.rewrites++;
+    this.forget(path);
+  }
+
+  private forget(path: string): void {
     const entry = this.entries.get(path);
     if (!entry) return;
     this.entries.delete(path);

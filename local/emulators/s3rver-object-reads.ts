@@ -67,6 +67,7 @@ function keptObjectsMiddleware(store: S3rver['store'], cache: ObjectCache) {
 
 function largeChunksMiddleware(cache: ObjectCache) {
   return async (ctx: S3rverContext, next: () => Promise<void>): Promise<void> => {
+    const mark = cache.mark();
     await next();
     const stream = fileBody(ctx);
     if (!stream) return;
@@ -74,7 +75,7 @@ function largeChunksMiddleware(cache: ObjectCache) {
     const { path, start = 0, end = Number.POSITIVE_INFINITY } = stream as ReadStream & { start?: number; end?: number };
     stream.destroy();
     ctx.respond = false;
-    const keep: Keep | undefined = isPlainGet(ctx) ? (bytes, stats) => cache.set(String(path), stats, { headers: headersToKeep(ctx), bytes }) : undefined;
+    const keep: Keep | undefined = isPlainGet(ctx) ? (bytes, stats) => cache.set(String(path), stats, { headers: headersToKeep(ctx), bytes }, mark) : undefined;
     await sendRange(ctx.res, String(path), start, end, cache.largestObject, keep).catch(() => ctx.res.destroy());
   };
 }
@@ -178,14 +179,15 @@ export function readObjectsInLargeChunks(server: S3rver, cache: ObjectCache): vo
  */
 export function serveKeptObjects(server: S3rver, cache: ObjectCache): void {
   server.middleware.unshift(keptObjectsMiddleware(server.store, cache));
-  // A CopyObject onto itself that replaces the metadata rewrites only the metadata: once it has, what is kept of the object goes.
+  // A CopyObject onto itself that replaces the metadata rewrites only the metadata: once it has,
+  // what is kept of the object goes, and a GET that read the metadata before must not keep it.
   const { store } = server;
   const putMetadata = store.putMetadata.bind(store);
   store.putMetadata = async (bucket, key, metadata, md5) => {
     try {
       await putMetadata(bucket, key, metadata, md5);
     } finally {
-      cache.forget(store.getResourcePath(bucket, key, 'object'));
+      cache.rewritten(store.getResourcePath(bucket, key, 'object'));
     }
   };
 }

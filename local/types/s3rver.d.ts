@@ -68,6 +68,13 @@ declare module 's3rver' {
   }
 }
 
+declare module 's3rver/lib/stores/filesystem.js' {
+  import type { S3rverStore } from 's3rver';
+  /** The class of every s3rver's store: tests wrap its methods to inject faults. */
+  const FilesystemStore: { prototype: S3rverStore };
+  export default FilesystemStore;
+}
+
 declare module 's3rver/lib/models/error.js' {
   /** An error s3rver renders as S3's XML error document, with the status S3 gives its code. */
   export default class S3Error extends Error {

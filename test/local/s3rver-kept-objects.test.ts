@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import type { S3rverStore } from 's3rver';
+import FilesystemStore from 's3rver/lib/stores/filesystem.js';
+import { describe, expect, it, vi } from 'vitest';
 import { useLocalS3 } from '../support/local-s3.js';
 
 /**
@@ -65,6 +67,36 @@ describe('local S3 objects kept in memory', () => {
       Bucket, Key: 'described', CopySource: `${Bucket}/described`, MetadataDirective: 'REPLACE', ContentType: 'application/vnd.oci.image.layer.v1.tar',
     }));
     expect((await download(await presignedGet('described'))).headers.get('content-type')).toBe('application/vnd.oci.image.layer.v1.tar');
+  });
+
+  it('does not keep the old metadata of a GET that read it before a CopyObject replaced it', async () => {
+    await put('racing', randomBytes(1000), { 'content-type': 'application/octet-stream' });
+    // The fault: the first GET pauses once s3rver has read the object's metadata, until the CopyObject is done.
+    let reach!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => { reach = resolve; });
+    const released = new Promise<void>((resolve) => { release = resolve; });
+    const getObject = FilesystemStore.prototype.getObject;
+    const paused = vi.spyOn(FilesystemStore.prototype, 'getObject').mockImplementationOnce(async function (this: S3rverStore, ...args) {
+      const object = await getObject.apply(this, args);
+      reach();
+      await released;
+      return object;
+    });
+    try {
+      const first = download(await presignedGet('racing'));
+      await reached;
+      await local().client.send(new CopyObjectCommand({
+        Bucket, Key: 'racing', CopySource: `${Bucket}/racing`, MetadataDirective: 'REPLACE', ContentType: 'application/vnd.oci.image.layer.v1.tar',
+      }));
+      release();
+      expect((await first).headers.get('content-type')).toBe('application/octet-stream');
+    } finally {
+      paused.mockRestore();
+    }
+    for (let round = 0; round < 2; round++) {
+      expect((await download(await presignedGet('racing'))).headers.get('content-type')).toBe('application/vnd.oci.image.layer.v1.tar');
+    }
   });
 
   it('still answers ranges and conditions of a kept object as S3 does', async () => {
