@@ -10,6 +10,7 @@ import { portInUseMessage, requirePortFree } from './port-in-use.js';
 import { loadOrCreateSealingKey } from './sealing-key.js';
 import { parseDeliverySettings } from '../lambdas/webhooks/config.js';
 import { parseLocalSettings } from './settings.js';
+import { soleWriterOptions } from './sole-writer.js';
 import { Supervisor } from './supervise.js';
 import { localTokenKeySource } from './token-keys.js';
 
@@ -43,12 +44,7 @@ async function main(supervisor: Supervisor): Promise<void> {
     bucket: 'berth-blobs',
     host: HOST,
     port,
-    registry: { createOnPush: settings.createOnPush, readAheadSeconds: settings.readAheadSeconds },
-    // Remembered policies spare a DynamoDB read per pull request; every change passes through this server, which forgets them.
-    policyCacheSeconds: settings.policyCacheSeconds,
-    forgetPoliciesOnChange: true,
-    // This process is the table's only writer.
-    rememberReads: true,
+    ...soleWriterOptions(settings),
     adminKey: admin.keys,
     sealingKey: loadOrCreateSealingKey(dataDir),
     tokenKeys: localTokenKeySource(dataDir),

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { startBerthServer, type RunningRegistry } from '../../local/berth-server.js';
 import type { Emulators } from '../../local/emulators/index.js';
 import { parseLocalSettings } from '../../local/settings.js';
+import { soleWriterOptions } from '../../local/sole-writer.js';
 import { localTokenKeySource } from '../../local/token-keys.js';
 import { adminCredentials } from './admin.js';
 
 /**
- * A registry set up as `npm start` sets it up (policies remembered for the
- * default BERTH_POLICY_CACHE_SECONDS and forgotten on change, DynamoDB's answers
- * remembered until the next write, token keys read
- * from the data directory), with skopeo-style credentials of its
- * administrator, as `berth login` obtains them.
+ * A registry set up as `npm start` sets it up with its default settings (the
+ * caches of ../../local/sole-writer.ts, token keys read from the data
+ * directory), with skopeo-style credentials of its administrator, as
+ * `berth login` obtains them.
  */
 export async function startLocalMode(emulators: Emulators, scratch: string): Promise<{ registry: RunningRegistry; credentials: string }> {
   const dataDir = join(scratch, 'local-mode');
@@ -24,9 +24,7 @@ export async function startLocalMode(emulators: Emulators, scratch: string): Pro
     bucket: 'berth-local-mode',
     port: 0,
     tokenKeys: localTokenKeySource(dataDir),
-    policyCacheSeconds: parseLocalSettings({}, []).policyCacheSeconds,
-    forgetPoliciesOnChange: true,
-    rememberReads: true,
+    ...soleWriterOptions(parseLocalSettings({}, [])),
     log: (message) => console.error(message),
   });
   return { registry, credentials: await adminCredentials(registry) };
