@@ -65,18 +65,23 @@ function pause(attempt: number): Promise<void> {
  */
 export class AwsClient {
   readonly endpoint: URL;
-  /** Signs this service's requests; S3 presigns download and upload URLs with it. */
+  /** Signs this service's requests. */
   readonly signer: SignatureV4;
+  protected readonly region: string;
+  protected readonly credentials: CredentialsProvider;
   private readonly handler: RequestHandler;
   private readonly maxAttempts: number;
   private readonly listeners: ((operation: string) => void)[] = [];
 
   constructor(service: AwsService, options: AwsClientOptions) {
     this.endpoint = serviceEndpoint(service, options.region, process.env, options.endpoint);
+    this.region = options.region;
+    const credentials = options.credentials ?? environmentCredentials;
+    this.credentials = typeof credentials === 'function' ? credentials : async () => credentials;
     this.signer = new SignatureV4({
       service: service.signingName,
       region: options.region,
-      credentials: options.credentials ?? environmentCredentials,
+      credentials: this.credentials,
       sha256: NodeSha256,
       uriEscapePath: !service.signsRawPath,
     });

@@ -3,6 +3,7 @@ import { AwsClient, bodyOf, type AwsCall, type AwsClientOptions } from './aws-cl
 import { AwsError } from './aws-error.js';
 import { configuredEndpoint } from './endpoints.js';
 import { escapeUri, queryString } from './node-transport.js';
+import { presignedQuery } from './sigv4-query.js';
 
 export const S3_SERVICE = { hostPrefix: 's3', environmentId: 'S3', signingName: 's3', signsRawPath: true } as const;
 
@@ -162,15 +163,15 @@ export class S3Api extends AwsClient {
   }
 
   /**
-   * A presigned URL for one operation on an object, as the SDK's getSignedUrl makes it: the
-   * payload unsigned, `x-id` naming the operation, and `headers` signed but left as headers.
+   * A presigned URL for one operation on an object, as the SDK's getSignedUrl makes it, byte for
+   * byte: the payload unsigned, `x-id` naming the operation, and `headers` signed but left as headers.
    */
   async presign(operation: 'GetObject' | 'PutObject', bucket: string, key: string, options: PresignOptions): Promise<string> {
-    // Named as the SDK names it, since the name is hoisted into the query as it is spelt.
-    const headers = { ...options.headers, 'X-Amz-Content-Sha256': UNSIGNED_PAYLOAD };
-    const request = this.request({ method: operation === 'GetObject' ? 'GET' : 'PUT', ...this.address(bucket, key), query: { 'x-id': operation }, headers });
-    const kept = new Set(Object.keys(options.headers ?? {}));
-    const signed = await this.signer.presign(request, { expiresIn: options.expiresInSeconds, unsignableHeaders: new Set(['content-type']), signableHeaders: kept, unhoistableHeaders: kept });
-    return `${signed.protocol}//${signed.headers.host}${signed.path}?${queryString(signed.query as Record<string, string>)}`;
+    const { method, protocol, path, headers } = this.request({ method: operation === 'GetObject' ? 'GET' : 'PUT', ...this.address(bucket, key), headers: options.headers });
+    const signed = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+    // Spelt as the SDK spells the header it moves into the query.
+    const request = { method, path, query: { 'x-id': operation, 'X-Amz-Content-Sha256': UNSIGNED_PAYLOAD }, headers: signed, payloadHash: UNSIGNED_PAYLOAD };
+    const query = presignedQuery(request, await this.credentials(), this.region, S3_SERVICE.signingName, new Date(), options.expiresInSeconds);
+    return `${protocol}//${signed.host}${path}?${queryString(query)}`;
   }
 }

@@ -1,11 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type S3rver from 's3rver';
 import type { S3rverContext } from 's3rver';
 import S3Error from 's3rver/lib/models/error.js';
-import { NodeSha256 } from '../../lambdas/shared/crypto/node-sha256.js';
+import { ALGORITHM, MAX_PRESIGNED_SECONDS, querySignature } from '../../lambdas/aws/sigv4-query.js';
 import { LOCAL_CREDENTIALS } from './local-aws.js';
 
 /**
@@ -25,11 +23,14 @@ const S3_AUTHORIZATION = /^(AWS4-HMAC-SHA256|AWS) /i;
 const CREDENTIAL = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const PAYLOAD_HASH = 'x-amz-content-sha256';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 interface Presigned {
   accessKeyId: string;
   region: string;
   service: string;
+  /** X-Amz-Date, as sent. */
+  amzDate: string;
   signingDate: Date;
   expiresIn: number;
   signedHeaders: string[];
@@ -51,7 +52,7 @@ function presignedParams(query: S3rverContext['query']): Presigned {
   const expires = single(query['X-Amz-Expires']) ?? '';
   const signedHeaders = single(query['X-Amz-SignedHeaders']);
   const signature = single(query['X-Amz-Signature']);
-  if (single(query['X-Amz-Algorithm']) !== 'AWS4-HMAC-SHA256' || !credential || !date || !/^\d{1,6}$/.test(expires) || Number(expires) > 604_800 || !signedHeaders || !signature) {
+  if (single(query['X-Amz-Algorithm']) !== ALGORITHM || !credential || !date || !/^\d{1,6}$/.test(expires) || Number(expires) > MAX_PRESIGNED_SECONDS || !signedHeaders || !signature) {
     throw new S3Error('AuthorizationQueryParametersError', 'Query-string authentication version 4 requires the X-Amz-Algorithm (AWS4-HMAC-SHA256), X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires (at most 604800) parameters.');
   }
   const [, accessKeyId, , region, service] = credential as unknown as string[];
@@ -60,6 +61,7 @@ function presignedParams(query: S3rverContext['query']): Presigned {
     accessKeyId: accessKeyId!,
     region: region!,
     service: service!,
+    amzDate: date[0],
     signingDate: new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!)),
     expiresIn: Number(expires),
     signedHeaders: signedHeaders.split(';'),
@@ -68,48 +70,23 @@ function presignedParams(query: S3rverContext['query']): Presigned {
 }
 
 /**
- * One signer per region and service, kept: a signer remembers its signing key for the day, four
- * HMACs fewer per request. The scope is the caller's to name, so only a few are kept.
- */
-const signers = new Map<string, SignatureV4>();
-const MAX_SIGNERS = 8;
-
-function signerFor(region: string, service: string): SignatureV4 {
-  const name = `${region}/${service}`;
-  let signer = signers.get(name);
-  if (!signer) {
-    if (signers.size >= MAX_SIGNERS) signers.clear();
-    signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region, service, sha256: NodeSha256, uriEscapePath: false });
-    signers.set(name, signer);
-  }
-  return signer;
-}
-
-/**
  * The signature the presigner made, if the request is the one it signed: the same method, path,
  * query and signed header values. The payload is unsigned, as in every presigned URL S3 serves,
  * unless the query or a signed header names its hash.
  */
-async function expectedSignature(ctx: S3rverContext, presigned: Presigned): Promise<string> {
+function expectedSignature(ctx: S3rverContext, presigned: Presigned): string {
   const headers: Record<string, string> = {};
   for (const name of presigned.signedHeaders) {
     const value = ctx.headers[name];
     if (value === undefined) refuse();
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
-  headers[PAYLOAD_HASH] ??= single(ctx.query['X-Amz-Content-Sha256']) ?? 'UNSIGNED-PAYLOAD';
+  const payloadHash = headers[PAYLOAD_HASH] ?? single(ctx.query['X-Amz-Content-Sha256']) ?? UNSIGNED_PAYLOAD;
   const query = Object.fromEntries(Object.entries(ctx.query).filter((entry): entry is [string, string | string[]] => entry[1] !== undefined));
-  const signer = signerFor(presigned.region, presigned.service);
-  const request = new HttpRequest({ method: ctx.method, protocol: 'http:', hostname: 'local-s3', path: ctx.path, query, headers });
-  const signed = await signer.presign(request, {
-    signingDate: presigned.signingDate,
-    expiresIn: presigned.expiresIn,
-    // Headers stay headers, and sign only if the URL says they were signed.
-    unhoistableHeaders: new Set(Object.keys(headers)),
-    unsignableHeaders: new Set([PAYLOAD_HASH]),
-    signableHeaders: new Set(presigned.signedHeaders),
-  });
-  return signed.query!['X-Amz-Signature'] as string;
+  return querySignature(
+    { method: ctx.method, path: ctx.path, query, headers, payloadHash },
+    { secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey, amzDate: presigned.amzDate, region: presigned.region, service: presigned.service },
+  );
 }
 
 function sameSignature(expected: string, provided: string): boolean {
@@ -135,7 +112,7 @@ function presignedAuthMiddleware() {
     const presigned = presignedParams(ctx.query);
     // s3rver answers a key pair it does not know (InvalidAccessKeyId) and an expired URL.
     if (presigned.accessKeyId === LOCAL_CREDENTIALS.accessKeyId) {
-      if (!sameSignature(await expectedSignature(ctx, presigned), presigned.signature)) refuse();
+      if (!sameSignature(expectedSignature(ctx, presigned), presigned.signature)) refuse();
       checked.set(ctx.req, presigned.signingDate.getTime() + presigned.expiresIn * 1000);
     }
     const authorization = ctx.headers.authorization;

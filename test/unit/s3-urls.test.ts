@@ -48,3 +48,13 @@ describe.each([
     expect(url).toBe(expected);
   });
 });
+
+describe('presigned URLs', () => {
+  it('last at least a second and at most the week S3 accepts', async () => {
+    const berth = new S3Api({ region: 'eu-west-1', credentials });
+    for (const seconds of [0, 604_801, 1.5]) {
+      await expect(berth.presign('GetObject', 'berth-blobs', 'blobs/sha256/0123abcd', { expiresInSeconds: seconds })).rejects.toThrow(`a presigned URL lasts 1 to 604800 seconds, not ${seconds}`);
+    }
+    expect(await berth.presign('GetObject', 'berth-blobs', 'blobs/sha256/0123abcd', { expiresInSeconds: 604_800 })).toContain('X-Amz-Expires=604800&');
+  });
+});
