@@ -47,8 +47,12 @@ function refuseTooLarge(route: LocalRoute, request: IncomingMessage, response: S
   writeResult(response, request, resultFromResponse(route.tooLarge(size)));
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 /** Reads the body, or gives up once it passes `limit` bytes. */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  // Without either header a request has no body (RFC 9112, 6.3), so there is nothing to wait for.
+  if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return Promise.resolve(NO_BODY);
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
