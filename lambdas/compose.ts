@@ -60,7 +60,7 @@ export interface BerthParts {
   policyCacheEntries: number;
   /** Local mode: when remembered policies must be forgotten; see AccessControlConfig. */
   policyChanges?: (forget: () => void) => void;
-  /** Local mode: tells of each change it made, after which blob links read ahead are forgotten (ReadAheadLinks). */
+  /** Local mode: tells of each write to the table, at which blob links read ahead are forgotten (ReadAheadLinks). */
   storeChanges?: (forget: () => void) => void;
   now?: () => Date;
   log?: (message: string, error: unknown) => void;

@@ -42,8 +42,8 @@ import { generateKeyPair, type AccessKeyPair } from './admin-credentials.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators/local-aws.js';
 import { SpooledBlobStore } from './spooled-blob-store.js';
 import { createLambdaServer, type LocalRoute } from './http-server.js';
-import { isRegistryWrite, LocalChanges } from './local-changes.js';
 import { RememberingDynamoDocuments } from './remembered-reads.js';
+import { WatchedDynamoDocuments } from './watched-writes.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { reportLifecycle, reportSweep } from './job-report.js';
 import { logRequests } from './request-log.js';
@@ -94,7 +94,7 @@ export interface RegistryServerOptions {
   /** How long the registry remembers repository policies (production: 10 s); 0 by default. */
   policyCacheSeconds?: number;
   /**
-   * Forget remembered policies after each request that may have changed one,
+   * Forget remembered policies at each write to the table (./watched-writes.ts),
    * so changes made through this server apply at once whatever
    * policyCacheSeconds says (npm start, where this server makes every change).
    */
@@ -162,7 +162,7 @@ export interface RunningRegistry {
  */
 export async function startBerthServer(options: RegistryServerOptions): Promise<RunningRegistry> {
   const dynamoOptions = { region: LOCAL_REGION, endpoint: options.dynamoEndpoint, credentials: LOCAL_CREDENTIALS };
-  const dynamo = options.rememberReads ? new RememberingDynamoDocuments(dynamoOptions) : new DynamoDocuments(dynamoOptions);
+  const dynamo = options.rememberReads ? new RememberingDynamoDocuments(dynamoOptions) : new WatchedDynamoDocuments(dynamoOptions);
   const s3 = new S3Api({ region: LOCAL_REGION, endpoint: options.s3Endpoint, credentials: LOCAL_CREDENTIALS });
   options.instrument?.({ dynamo, s3 });
   await ensureTable(dynamo, options.table);
@@ -208,7 +208,6 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     registryHost: `${host}:${port}`,
     proxyEndpoint: `http://${host}:${port}`,
   };
-  const changes = new LocalChanges();
   const pullThroughJobs = new InProcessJobs((message, error) => log(`${message}: ${String(error)}`));
   const { secretsDir, ...pullThroughTiming } = options.pullThrough ?? {};
   const consoleSettings = options.console ?? DEFAULT_CONSOLE_SETTINGS;
@@ -220,9 +219,9 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     // Local mode has no fleet of function instances to keep in step: policies apply at once unless asked otherwise.
     policyCacheSeconds: options.policyCacheSeconds ?? 0, accessKeyCacheSeconds: 0, policyCacheEntries: DEFAULT_POLICY_CACHE_ENTRIES,
-    ...(options.forgetPoliciesOnChange ? { policyChanges: changes.subscribe } : {}),
-    // This process makes every change there is, so what the registry read ahead is forgotten after each one.
-    storeChanges: changes.subscribe,
+    ...(options.forgetPoliciesOnChange ? { policyChanges: dynamo.onWrite } : {}),
+    // This process makes every change there is, so what the registry read ahead is forgotten at each one.
+    storeChanges: dynamo.onWrite,
     log: (message, error) => log(`${message}: ${String(error)}`),
     blobs,
     ...(options.now ? { now: options.now } : {}),
@@ -239,19 +238,19 @@ export async function startBerthServer(options: RegistryServerOptions): Promise<
   gatewayApp = composeUploadGateway(parts, { maxUploads: (options.uploadGateway && options.uploadGateway.maxUploads) || DEFAULT_GATEWAY_UPLOADS });
   routes = {
     registry: {
-      handler: changes.after(lambdaHandler(composeRegistry(parts)), isRegistryWrite),
+      handler: lambdaHandler(composeRegistry(parts)),
       tooLarge: registryTooLarge,
       internalError: () => errorResponse(new RegistryError('INTERNAL')),
     },
     management: {
-      handler: changes.after(lambdaHandler(composeManagementWithConsole(parts, {
+      handler: lambdaHandler(composeManagementWithConsole(parts, {
         sealingKey: options.sealingKey ?? randomBytes(32),
         extraCredential: adminCredential,
         // What API Gateway's IAM authorizer does on AWS: verify the execute-api signature.
         authenticateIam: sigv4Verifier({ region: LOCAL_REGION, services: ['execute-api'], now: () => new Date(), resolve: async (id) => adminCredential(id) }),
         ...(options.sts ? { sts: options.sts } : {}),
         console: consoleSettings,
-      }, await buildConsoleAssets())), () => true),
+      }, await buildConsoleAssets())),
       tooLarge: managementTooLarge,
       internalError: () => ecrErrorResponse(new EcrError('ServerException', 'internal server error')),
     },

@@ -29,9 +29,8 @@ export interface AccessControlConfig {
   policyCacheEntries: number;
   /**
    * Where one process makes every change (local mode): it calls the listener
-   * given here once a request that may have changed a repository's policy has
-   * completed, and the remembered policies are forgotten, so such changes apply
-   * at once whatever policyCacheSeconds says.
+   * given here at each write to the table, and the remembered policies are
+   * forgotten, so policy changes apply at once whatever policyCacheSeconds says.
    */
   policyChanges?: (forget: () => void) => void;
 }

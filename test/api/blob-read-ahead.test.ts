@@ -81,6 +81,12 @@ describe('blob links read ahead by a manifest GET', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ errors: [{ code: 'NAME_UNKNOWN' }] });
   });
+
+  it('are forgotten in local mode when the server changes the table outside any request, as its jobs and garbage collection do', async () => {
+    await pullManifest(registry());
+    expect(await registry().store.unlinkBlob(repository, digest())).toBe(true);
+    expect((await blobRequest('GET')).status).toBe(404);
+  });
 });
 
 describe('with no read-ahead time', () => {
