@@ -1,7 +1,7 @@
 import { DynamoDocuments } from '../lambdas/aws/dynamodb.js';
 
 /** Operations that change nothing. */
-export const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems', 'DescribeTable', 'DescribeTimeToLive', 'ListTables']);
+const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems', 'DescribeTable', 'DescribeTimeToLive', 'ListTables']);
 
 /**
  * DynamoDB as local mode's one process uses it, telling its listeners of every operation that may

@@ -113,19 +113,9 @@ async function sendRange(
 /** Reads the whole file into one buffer a chunk at a time, writing each chunk as it arrives; the buffer, if every byte went out. */
 async function sendWhole(res: ServerResponse, file: FileHandle, size: number): Promise<Buffer | undefined> {
   const whole = Buffer.allocUnsafe(size);
-  // At most two chunks wait on the socket, as in sendChunks.
-  const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-  let position = 0;
-  for (let turn = 0; position < size && !res.destroyed; turn = 1 - turn) {
-    await written[turn];
-    const { bytesRead } = await file.read(whole, position, Math.min(CHUNK_BYTES, size - position), position);
-    if (bytesRead === 0) break;
-    written[turn] = write(res, whole.subarray(position, position + bytesRead));
-    position += bytesRead;
-  }
-  await Promise.all(written);
+  const sent = await pump(res, file, 0, size - 1, (_turn, offset) => whole.subarray(offset, offset + CHUNK_BYTES));
   await finish(res);
-  return position === size ? whole : undefined;
+  return sent === size ? whole : undefined;
 }
 
 /** Sends the range through a pair of reused buffers. */
@@ -133,24 +123,33 @@ async function sendChunks(res: ServerResponse, file: FileHandle, start: number, 
   const buffers = idle.pop() ?? [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   let reusable = false;
   try {
-    // What each buffer's last write still holds: a buffer is read into again only once that write is done.
-    const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-    let position = start;
-    for (let turn = 0; position <= end && !res.destroyed; turn = 1 - turn) {
-      await written[turn];
-      const buffer = buffers[turn]!;
-      const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK_BYTES, end - position + 1), position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      written[turn] = write(res, buffer.subarray(0, bytesRead));
-    }
-    await Promise.all(written);
+    await pump(res, file, start, end, (turn) => buffers[turn]!);
     // Every write is done with its buffer, so the pair may serve another response.
     reusable = true;
     await finish(res);
   } finally {
     if (reusable && idle.length < MAX_IDLE_PAIRS) idle.push(buffers);
   }
+}
+
+/**
+ * Reads bytes `start` to `end` of the file into the buffers `into` gives (by turn, 0 or 1, and by
+ * offset in the range), writing each as it is read; the bytes sent. Turns alternate, so at most two
+ * chunks wait on the socket, and a turn's buffer is read into again only once its last write is done.
+ */
+async function pump(res: ServerResponse, file: FileHandle, start: number, end: number, into: (turn: number, offset: number) => Buffer): Promise<number> {
+  const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+  let position = start;
+  for (let turn = 0; position <= end && !res.destroyed; turn = 1 - turn) {
+    await written[turn];
+    const buffer = into(turn, position - start);
+    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, end - position + 1), position);
+    if (bytesRead === 0) break;
+    written[turn] = write(res, buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  await Promise.all(written);
+  return position - start;
 }
 
 /** One write; whichever of a response's writes fails first ends it, and the others' rejections are handled here. */

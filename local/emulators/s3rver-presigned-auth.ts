@@ -31,8 +31,8 @@ interface Presigned {
   service: string;
   /** X-Amz-Date, as sent. */
   amzDate: string;
-  signingDate: Date;
-  expiresIn: number;
+  /** When the URL expires, in ms since the epoch. */
+  expiresAt: number;
   signedHeaders: string[];
   signature: string;
 }
@@ -62,8 +62,7 @@ function presignedParams(query: S3rverContext['query']): Presigned {
     region: region!,
     service: service!,
     amzDate: date[0],
-    signingDate: new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!)),
-    expiresIn: Number(expires),
+    expiresAt: Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) + Number(expires) * 1000,
     signedHeaders: signedHeaders.split(';'),
     signature,
   };
@@ -113,7 +112,7 @@ function presignedAuthMiddleware() {
     // s3rver answers a key pair it does not know (InvalidAccessKeyId) and an expired URL.
     if (presigned.accessKeyId === LOCAL_CREDENTIALS.accessKeyId) {
       if (!sameSignature(expectedSignature(ctx, presigned), presigned.signature)) refuse();
-      checked.set(ctx.req, presigned.signingDate.getTime() + presigned.expiresIn * 1000);
+      checked.set(ctx.req, presigned.expiresAt);
     }
     const authorization = ctx.headers.authorization;
     if (authorization !== undefined && !S3_AUTHORIZATION.test(authorization)) delete ctx.headers.authorization;

@@ -50,6 +50,16 @@ describe.each([
 });
 
 describe('presigned URLs', () => {
+  it('are signed with each credential\'s own key, several credentials in one region on one day', async () => {
+    const other = { accessKeyId: 'AKIAOTHER', secretAccessKey: 'other-secret' };
+    for (const signer of [credentials, other, credentials]) {
+      const options = { region: 'eu-west-1', credentials: signer };
+      const sdk = new S3Client({ ...options, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+      const expected = await getSignedUrl(sdk, new GetObjectCommand({ Bucket: 'berth-blobs', Key: 'blobs/sha256/0123abcd' }), { expiresIn: 300 });
+      expect(await new S3Api(options).presign('GetObject', 'berth-blobs', 'blobs/sha256/0123abcd', { expiresInSeconds: 300 })).toBe(expected);
+    }
+  });
+
   it('last at least a second and at most the week S3 accepts', async () => {
     const berth = new S3Api({ region: 'eu-west-1', credentials });
     for (const seconds of [0, 604_801, 1.5]) {
